@@ -1,0 +1,96 @@
+//! Baselines and inputs shared by the criterion benches, the gungraun
+//! benches and the report binary.
+#![deny(missing_docs)]
+
+use simkern_tests::data::{Dist, Rng, vec_f32};
+
+/// `n` normal `f32` values whose first element sits `offset_bytes` past a
+/// 64-byte cache-line boundary (0: aligned; 16: where a heap `Vec<f32>`
+/// often starts). The returned `Vec` owns the buffer; slice it with the
+/// returned range.
+///
+/// ```
+/// let (buf, range) = simkern_benches::line_offset_f32(100, 16, 1);
+/// assert_eq!(buf[range.clone()].len(), 100);
+/// assert_eq!(buf[range].as_ptr() as usize % 64, 16);
+/// ```
+pub fn line_offset_f32(n: usize, offset_bytes: usize, seed: u64) -> (Vec<f32>, std::ops::Range<usize>) {
+    assert!(offset_bytes.is_multiple_of(4) && offset_bytes < 64);
+    let buf = vec_f32(&mut Rng::new(seed), Dist::Normal, n + 32);
+    let start = (buf.as_ptr().align_offset(64) + offset_bytes / 4) % 16;
+    (buf, start..start + n)
+}
+
+/// Normal `f32` values, `rows × dim`.
+///
+/// ```
+/// assert_eq!(simkern_benches::matrix(3, 4, 0).len(), 12);
+/// ```
+pub fn matrix(rows: usize, dim: usize, seed: u64) -> Vec<f32> {
+    vec_f32(&mut Rng::new(seed), Dist::Normal, rows * dim)
+}
+
+/// The obvious dot product: an iterator sum in `f32`.
+///
+/// ```
+/// assert_eq!(simkern_benches::naive_dot(&[1.0, 2.0], &[3.0, 4.0]), 11.0);
+/// ```
+pub fn naive_dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// NumKong's f32 dot product (f64 accumulation, runtime dispatch).
+///
+/// ```
+/// assert_eq!(simkern_benches::numkong_dot(&[1.0, 2.0], &[3.0, 4.0]), 11.0);
+/// ```
+pub fn numkong_dot(a: &[f32], b: &[f32]) -> f64 {
+    <f32 as numkong::Dot>::dot(a, b).unwrap_or(f64::NAN)
+}
+
+/// `out = q·kᵀ` with faer's single-threaded GEMM.
+///
+/// ```
+/// let mut out = [0.0f32; 1];
+/// simkern_benches::faer_qkt(&[2.0], &[3.0], 1, &mut out);
+/// assert_eq!(out, [6.0]);
+/// ```
+pub fn faer_qkt(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
+    let (n, m) = (q.len() / dim, k.len() / dim);
+    let q = faer::MatRef::from_row_major_slice(q, n, dim);
+    let k = faer::MatRef::from_row_major_slice(k, m, dim);
+    let out = faer::MatMut::from_row_major_slice_mut(out, n, m);
+    faer::linalg::matmul::matmul(out, faer::Accum::Replace, q, k.transpose(), 1.0f32, faer::Par::Seq);
+}
+
+/// `out = q·kᵀ` with `matrixmultiply::sgemm`.
+///
+/// ```
+/// let mut out = [0.0f32; 1];
+/// simkern_benches::matrixmultiply_qkt(&[2.0], &[3.0], 1, &mut out);
+/// assert_eq!(out, [6.0]);
+/// ```
+pub fn matrixmultiply_qkt(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
+    let (n, m) = (q.len() / dim, k.len() / dim);
+    // SAFETY: the pointers and strides describe `q` (n × dim, row-major),
+    // `kᵀ` (dim × m, read through k's row-major layout) and `out` (n × m),
+    // all in bounds of their slices.
+    unsafe {
+        matrixmultiply::sgemm(
+            n,
+            dim,
+            m,
+            1.0,
+            q.as_ptr(),
+            dim as isize,
+            1,
+            k.as_ptr(),
+            1,
+            dim as isize,
+            0.0,
+            out.as_mut_ptr(),
+            m as isize,
+            1,
+        );
+    }
+}

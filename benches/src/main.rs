@@ -1,0 +1,300 @@
+//! The simkern benchmark report: every kernel family against its baselines
+//! in one process, contenders interleaved so that machine drift hits both,
+//! medians and ratios in a Markdown table (also written under
+//! `target/simkern-report/`).
+//!
+//! ```text
+//! cargo run --release -p simkern-benches -- [--quick] [--filter FAMILY] [--level LEVEL] [--json]
+//! ```
+
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::time::{Duration, Instant};
+
+use simkern::Level;
+use simkern_benches::{faer_qkt, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, numkong_dot};
+use simkern_core::similarity as sim;
+
+/// Command-line options.
+struct Options {
+    quick: bool,
+    filter: Option<String>,
+    level: Level,
+    json: bool,
+}
+
+fn parse_args() -> Result<Options, String> {
+    let mut o = Options { quick: false, filter: None, level: Level::best(), json: false };
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--quick" => o.quick = true,
+            "--json" => o.json = true,
+            "--filter" => o.filter = Some(args.next().ok_or("--filter needs a family name")?),
+            "--level" => {
+                let name = args.next().ok_or("--level needs a level name")?;
+                o.level = Level::from_name(&name).ok_or(format!("unknown level {name:?}"))?;
+                if !o.level.is_available() {
+                    return Err(format!("level {name} is not available on this CPU"));
+                }
+            }
+            "-h" | "--help" => {
+                return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
+                            families: dot, similarity_matrix; levels: portable, avx2, avx512, neon"
+                    .into());
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    Ok(o)
+}
+
+/// One measured comparison.
+struct Row {
+    family: &'static str,
+    case: String,
+    level: Level,
+    ours: f64,
+    baseline: &'static str,
+    theirs: f64,
+    /// Work per call, and its unit ("GFLOP/s" or "Gelem/s").
+    work: f64,
+    unit: &'static str,
+}
+
+/// Median seconds per call of `a` and `b`, measured in alternating batches
+/// for about `budget` in total.
+fn compare(budget: Duration, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
+    // Calibrate: calls per batch so that one batch takes ~2 ms.
+    let t = Instant::now();
+    a();
+    let once = t.elapsed().as_secs_f64().max(1e-9);
+    let reps = ((2e-3 / once) as usize).clamp(1, 1_000_000);
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    while start.elapsed() < budget || ta.len() < 5 {
+        for (f, out) in [(&mut a as &mut dyn FnMut(), &mut ta), (&mut b as &mut dyn FnMut(), &mut tb)] {
+            let t = Instant::now();
+            for _ in 0..reps {
+                f();
+            }
+            out.push(t.elapsed().as_secs_f64() / reps as f64);
+        }
+    }
+    (median(&mut ta), median(&mut tb))
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+fn progress(done: usize, total: usize, what: &str) {
+    let width = 30;
+    let filled = done * width / total.max(1);
+    eprint!("\r[{}{}] {done}/{total} {what:<40}", "#".repeat(filled), "-".repeat(width - filled));
+    let _ = std::io::stderr().flush();
+}
+
+fn dot_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let sizes: &[usize] = if o.quick { &[768, 65_536] } else { &[16, 768, 4096, 65_536, 1 << 20, 1 << 24] };
+    for &offset in &[0usize, 16] {
+        for &n in sizes {
+            step(&format!("dot n={n} +{offset}B"));
+            let (a, ra) = line_offset_f32(n, offset, 1);
+            let (b, rb) = line_offset_f32(n, offset, 2);
+            let (a, b) = (&a[ra], &b[rb]);
+            let level = o.level;
+            let ours = move || {
+                black_box(sim::dot_at(level, black_box(a), black_box(b)).unwrap_or(f32::NAN));
+            };
+            let case = format!("n={n}, +{offset}B");
+            let (s, t) = compare(budget, ours, || {
+                black_box(numkong_dot(black_box(a), black_box(b)));
+            });
+            let work = 2.0 * n as f64;
+            rows.push(Row {
+                family: "dot_f32",
+                case: case.clone(),
+                level,
+                ours: s,
+                baseline: "numkong",
+                theirs: t,
+                work,
+                unit: "GFLOP/s",
+            });
+            let (s, t) = compare(budget, ours, || {
+                black_box(naive_dot(black_box(a), black_box(b)));
+            });
+            rows.push(Row {
+                family: "dot_f32",
+                case,
+                level,
+                ours: s,
+                baseline: "naive iter",
+                theirs: t,
+                work,
+                unit: "GFLOP/s",
+            });
+        }
+    }
+}
+
+fn similarity_matrix_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let shapes: &[(usize, usize)] = if o.quick {
+        &[(1024, 768)]
+    } else {
+        &[(256, 128), (1024, 128), (1024, 768), (4096, 128), (4096, 768)]
+    };
+    for &(n, d) in shapes {
+        step(&format!("similarity_matrix {n}x{n}x{d}"));
+        let q = matrix(n, d, 1);
+        let k = matrix(n, d, 2);
+        let mut out = vec![0.0f32; n * n];
+        let mut scratch = vec![0.0f32; sim::similarity_matrix_scratch_len(n, n, d)];
+        let mut theirs = vec![0.0f32; n * n];
+        let level = o.level;
+        let qm = simkern::MatRef::new(&q, d).expect("valid shape");
+        let km = simkern::MatRef::new(&k, d).expect("valid shape");
+        let work = 2.0 * (n * n * d) as f64;
+        let case = format!("{n}×{n}×{d}");
+        let (s, t) = compare(
+            budget,
+            || sim::similarity_matrix_at(level, qm, km, &mut out, &mut scratch).expect("valid shapes"),
+            || faer_qkt(&q, &k, d, &mut theirs),
+        );
+        rows.push(Row {
+            family: "similarity_matrix",
+            case: case.clone(),
+            level,
+            ours: s,
+            baseline: "faer (seq)",
+            theirs: t,
+            work,
+            unit: "GFLOP/s",
+        });
+        let (s, t) = compare(
+            budget,
+            || sim::similarity_matrix_at(level, qm, km, &mut out, &mut scratch).expect("valid shapes"),
+            || matrixmultiply_qkt(&q, &k, d, &mut theirs),
+        );
+        rows.push(Row {
+            family: "similarity_matrix",
+            case,
+            level,
+            ours: s,
+            baseline: "matrixmultiply",
+            theirs: t,
+            work,
+            unit: "GFLOP/s",
+        });
+    }
+}
+
+fn fmt_time(s: f64) -> String {
+    match s {
+        s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
+        s if s < 1e-3 => format!("{:.2} µs", s * 1e6),
+        s if s < 1.0 => format!("{:.2} ms", s * 1e3),
+        s => format!("{s:.3} s"),
+    }
+}
+
+fn markdown(rows: &[Row]) -> String {
+    let mut t = String::from(
+        "| kernel | case | level | simkern | baseline | baseline time | speed-up | simkern rate | baseline rate |\n\
+         |---|---|---|---:|---|---:|---:|---:|---:|\n",
+    );
+    for r in rows {
+        let _ = writeln!(
+            t,
+            "| {} | {} | {} | {} | {} | {} | {:.2}× | {:.1} {} | {:.1} {} |",
+            r.family,
+            r.case,
+            r.level.name(),
+            fmt_time(r.ours),
+            r.baseline,
+            fmt_time(r.theirs),
+            r.theirs / r.ours,
+            r.work / r.ours / 1e9,
+            r.unit,
+            r.work / r.theirs / 1e9,
+            r.unit
+        );
+    }
+    t
+}
+
+fn json(rows: &[Row]) -> String {
+    let items: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{{\"kernel\":\"{}\",\"case\":\"{}\",\"level\":\"{}\",\"simkern_s\":{:e},\"baseline\":\"{}\",\"baseline_s\":{:e},\"speedup\":{:.4}}}",
+                r.family,
+                r.case,
+                r.level.name(),
+                r.ours,
+                r.baseline,
+                r.theirs,
+                r.theirs / r.ours
+            )
+        })
+        .collect();
+    format!("[\n  {}\n]\n", items.join(",\n  "))
+}
+
+type Family = fn(&Options, Duration, &mut Vec<Row>, &mut dyn FnMut(&str));
+
+fn main() {
+    let o = match parse_args() {
+        Ok(o) => o,
+        Err(msg) => {
+            eprintln!("{msg}");
+            std::process::exit(2);
+        }
+    };
+    let families: [(&str, Family, usize); 2] = [
+        ("dot", dot_rows, if o.quick { 4 } else { 12 }),
+        ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
+    ];
+    let chosen: Vec<_> =
+        families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
+    if chosen.is_empty() {
+        eprintln!("no family matches the filter; families: dot, similarity_matrix");
+        std::process::exit(2);
+    }
+    let budget = Duration::from_millis(if o.quick { 150 } else { 700 });
+    let total: usize = chosen.iter().map(|f| f.2).sum();
+    let mut done = 0;
+    let mut rows = Vec::new();
+    let started = Instant::now();
+    for f in &chosen {
+        let mut step = |what: &str| {
+            progress(done, total, what);
+            done += 1;
+        };
+        (f.1)(&o, budget, &mut rows, &mut step);
+    }
+    progress(total, total, "done");
+    eprintln!();
+
+    let table = markdown(&rows);
+    let header = format!(
+        "simkern report — best level here: {}, measured level: {}, {:.0} s, medians of interleaved batches\n\n",
+        Level::best().name(),
+        o.level.name(),
+        started.elapsed().as_secs_f64()
+    );
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/simkern-report");
+    let _ = std::fs::create_dir_all(&dir);
+    let _ = std::fs::write(dir.join("report.md"), format!("{header}{table}"));
+    let _ = std::fs::write(dir.join("report.json"), json(&rows));
+    if o.json {
+        print!("{}", json(&rows));
+    } else {
+        print!("{header}{table}");
+        println!("\n(written to {})", dir.join("report.md").display());
+    }
+}

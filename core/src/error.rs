@@ -1,0 +1,119 @@
+//! The error type shared by every kernel: `Copy`, allocation-free, and
+//! naming the numbers that made an input invalid.
+
+use core::fmt;
+
+use crate::simd::Level;
+
+/// Why a kernel refused its input.
+///
+/// Every variant carries the sizes involved so that the message says what
+/// was wrong, e.g. `length mismatch: a has 768 elements, b has 767`.
+///
+/// ```
+/// use simkern_core::{Error, similarity};
+/// let err = similarity::dot(&[1.0f32, 2.0], &[1.0]).unwrap_err();
+/// assert_eq!(err.to_string(), "length mismatch: a has 2 elements, b has 1");
+/// assert!(matches!(err, Error::LengthMismatch { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two inputs that must have the same length do not.
+    LengthMismatch {
+        /// Name of the first input.
+        left: &'static str,
+        /// Its length.
+        left_len: usize,
+        /// Name of the second input.
+        right: &'static str,
+        /// Its length.
+        right_len: usize,
+    },
+    /// A row length (`dim`) of zero was given.
+    ZeroDimension,
+    /// A flat row-major buffer whose length is not a multiple of its row length.
+    NotMultipleOfDim {
+        /// Name of the matrix.
+        name: &'static str,
+        /// Its length in elements.
+        len: usize,
+        /// The row length it was given.
+        dim: usize,
+    },
+    /// Two matrices whose row lengths differ.
+    DimMismatch {
+        /// Row length of the first matrix.
+        left: usize,
+        /// Row length of the second matrix.
+        right: usize,
+    },
+    /// An output buffer of the wrong size.
+    OutputSize {
+        /// Elements the kernel writes.
+        needed: usize,
+        /// Elements the buffer has.
+        got: usize,
+    },
+    /// A caller-provided scratch buffer is shorter than the kernel needs.
+    ScratchTooSmall {
+        /// Elements needed (see the kernel's `*_scratch_len`).
+        needed: usize,
+        /// Elements given.
+        got: usize,
+    },
+    /// A shape whose element count does not fit in `usize`.
+    SizeOverflow,
+    /// A level was forced that this CPU (or this build's target) lacks.
+    LevelUnavailable {
+        /// The level that was asked for.
+        level: Level,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::LengthMismatch { left, left_len, right, right_len } => {
+                write!(f, "length mismatch: {left} has {left_len} elements, {right} has {right_len}")
+            }
+            Error::ZeroDimension => f.write_str("dimension is zero: rows must have at least one element"),
+            Error::NotMultipleOfDim { name, len, dim } => {
+                write!(f, "{name} has {len} elements, which is not a multiple of dim = {dim}")
+            }
+            Error::DimMismatch { left, right } => {
+                write!(f, "row length mismatch: {left} vs {right}")
+            }
+            Error::OutputSize { needed, got } => {
+                write!(f, "output buffer has {got} elements, the kernel writes {needed}")
+            }
+            Error::ScratchTooSmall { needed, got } => {
+                write!(f, "scratch too small: {got} elements given, {needed} needed")
+            }
+            Error::SizeOverflow => f.write_str("shape is too large: element count overflows usize"),
+            Error::LevelUnavailable { level } => {
+                write!(f, "SIMD level {level:?} is not available on this CPU or target")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// `Result` with [`Error`] as the error type.
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// Checks that two slices have equal length, naming them in the error.
+#[inline]
+pub(crate) fn same_len(
+    left: &'static str,
+    left_len: usize,
+    right: &'static str,
+    right_len: usize,
+) -> Result<()> {
+    if left_len == right_len {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch { left, left_len, right, right_len })
+    }
+}

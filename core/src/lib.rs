@@ -1,0 +1,38 @@
+//! # simkern-core
+//!
+//! Explicit-SIMD numeric kernels for contrastive learning and rank
+//! statistics, for `#![no_std]` programs without an allocator: outputs and
+//! scratch space are caller slices.
+//!
+//! Every kernel is written once against a small lane trait and compiled per
+//! instruction set (AVX-512, AVX2+FMA, NEON, and a portable `wide` path);
+//! the fastest level the CPU supports is chosen at run time
+//! ([`Level::best`]) and every kernel has an `*_at` form that forces a
+//! level, so each path can be tested and measured on its own.
+//!
+//! Modules, one per capability:
+//! - [`similarity`]: `dot`, `norm`, `l2_squared`, `cosine`, `normalize`,
+//!   and the similarity matrix `S = Q·Kᵀ` (a register- and cache-blocked
+//!   micro-kernel, the engine the InfoNCE kernels build on).
+//!
+//! ```
+//! use simkern_core::similarity::{cosine, dot};
+//! let a = [1.0f32, 2.0, 3.0];
+//! let b = [3.0f32, 2.0, 1.0];
+//! assert_eq!(dot(&a, &b).unwrap(), 10.0);
+//! assert!((cosine(&a, &b).unwrap() - 10.0 / 14.0).abs() < 1e-7);
+//! ```
+#![no_std]
+#![deny(missing_docs)]
+
+mod error;
+mod float;
+mod gemm;
+mod matrix;
+pub mod simd;
+pub mod similarity;
+
+pub use error::{Error, Result};
+pub use float::Float;
+pub use matrix::MatRef;
+pub use simd::Level;

@@ -1,0 +1,178 @@
+//! NEON: 4 `f32` / 2 `f64` lanes; tails go through a small zeroed array.
+
+use core::arch::aarch64::*;
+
+use crate::simd::Kernel;
+use crate::simd::lanes::{Simd, Tile};
+
+/// Token for aarch64 Advanced SIMD, part of the aarch64 baseline.
+///
+/// ```
+/// # #[cfg(target_arch = "aarch64")]
+/// let _token = simkern_core::simd::Neon::new();
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Neon(());
+
+impl Neon {
+    /// NEON is mandatory on aarch64 targets with the `neon` feature (all the
+    /// hosted ones), so this always succeeds there.
+    ///
+    /// ```
+    /// # #[cfg(target_arch = "aarch64")]
+    /// let _ = simkern_core::simd::Neon::new();
+    /// ```
+    pub const fn new() -> Self {
+        Neon(())
+    }
+
+    #[inline(always)]
+    pub(crate) fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        kernel.run(self)
+    }
+}
+
+#[inline(always)]
+fn padded<const N: usize, T: Copy + Default>(src: &[T]) -> [T; N] {
+    let mut a = [T::default(); N];
+    let n = src.len().min(N);
+    a[..n].copy_from_slice(&src[..n]);
+    a
+}
+
+// SAFETY (for every `unsafe` block below): this module is compiled only for
+// aarch64 with the `neon` target feature (see `simd/mod.rs`), so every NEON
+// instruction exists. Pointers come from slices or local arrays with at
+// least as many elements as the intrinsic reads or writes.
+impl Simd for Neon {
+    type F32 = float32x4_t;
+    type F64 = float64x2_t;
+    type Tile = Tile<8, 3>;
+    const F32_LANES: usize = 4;
+
+    #[inline(always)]
+    fn splat_f32(self, x: f32) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_f32(x) }
+    }
+    #[inline(always)]
+    fn load_f32(self, src: &[f32]) -> float32x4_t {
+        let src = &src[..4];
+        // SAFETY: see the impl comment; `src` has 4 elements.
+        unsafe { vld1q_f32(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f32(self, src: &[f32]) -> float32x4_t {
+        let a = padded::<4, f32>(src);
+        // SAFETY: see the impl comment; `a` has 4 elements.
+        unsafe { vld1q_f32(a.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_f32(self, v: float32x4_t, dst: &mut [f32]) {
+        let dst = &mut dst[..4];
+        // SAFETY: see the impl comment; `dst` has 4 elements.
+        unsafe { vst1q_f32(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f32(self, v: float32x4_t, dst: &mut [f32]) {
+        let mut a = [0.0f32; 4];
+        // SAFETY: see the impl comment; `a` has 4 elements.
+        unsafe { vst1q_f32(a.as_mut_ptr(), v) };
+        let n = dst.len().min(4);
+        dst[..n].copy_from_slice(&a[..n]);
+    }
+    #[inline(always)]
+    fn add_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmulq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn div_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdivq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f32(self, a: float32x4_t, b: float32x4_t, c: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vfmaq_f32(c, a, b) }
+    }
+
+    #[inline(always)]
+    fn splat_f64(self, x: f64) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_f64(x) }
+    }
+    #[inline(always)]
+    fn load_f64(self, src: &[f64]) -> float64x2_t {
+        let src = &src[..2];
+        // SAFETY: see the impl comment; `src` has 2 elements.
+        unsafe { vld1q_f64(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f64(self, src: &[f64]) -> float64x2_t {
+        let a = padded::<2, f64>(src);
+        // SAFETY: see the impl comment; `a` has 2 elements.
+        unsafe { vld1q_f64(a.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_widen_f64(self, src: &[f32]) -> float64x2_t {
+        let src = &src[..2];
+        // SAFETY: see the impl comment; `src` has 2 elements.
+        unsafe { vcvt_f64_f32(vld1_f32(src.as_ptr())) }
+    }
+    #[inline(always)]
+    fn load_widen_partial_f64(self, src: &[f32]) -> float64x2_t {
+        let a = padded::<2, f32>(src);
+        // SAFETY: see the impl comment; `a` has 2 elements.
+        unsafe { vcvt_f64_f32(vld1_f32(a.as_ptr())) }
+    }
+    #[inline(always)]
+    fn store_f64(self, v: float64x2_t, dst: &mut [f64]) {
+        let dst = &mut dst[..2];
+        // SAFETY: see the impl comment; `dst` has 2 elements.
+        unsafe { vst1q_f64(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f64(self, v: float64x2_t, dst: &mut [f64]) {
+        let mut a = [0.0f64; 2];
+        // SAFETY: see the impl comment; `a` has 2 elements.
+        unsafe { vst1q_f64(a.as_mut_ptr(), v) };
+        let n = dst.len().min(2);
+        dst[..n].copy_from_slice(&a[..n]);
+    }
+    #[inline(always)]
+    fn add_f64(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn sub_f64(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vsubq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f64(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmulq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn div_f64(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdivq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f64(self, a: float64x2_t, b: float64x2_t, c: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vfmaq_f64(c, a, b) }
+    }
+    #[inline(always)]
+    fn reduce_sum_f64(self, v: float64x2_t) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe { vaddvq_f64(v) }
+    }
+}

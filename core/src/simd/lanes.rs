@@ -1,0 +1,89 @@
+//! The lane trait: the vector operations every algorithm is written against.
+
+/// The register-blocked GEMM tile an ISA can keep in registers:
+/// `MR` rows of the left operand times `NV` vectors of the right one.
+///
+/// The shape is a fact about the register file (AVX-512 has 32 vector
+/// registers, AVX2 16), so each token names its own.
+pub struct Tile<const MR: usize, const NV: usize>;
+
+/// Vector operations on `f32` and `f64` lanes, implemented once per ISA by a
+/// zero-sized token whose existence proves the CPU supports it.
+///
+/// Loads take slices: full loads read the first `LANES` elements and assert
+/// that they exist (the assertion folds away in loops over
+/// `chunks_exact(LANES)`); partial loads and stores touch only
+/// `min(len, LANES)` elements (masked on AVX-512 and AVX2, a copy through a
+/// small array elsewhere) and never read or write past the slice.
+pub trait Simd: Copy + 'static {
+    /// `f32` lanes.
+    type F32: Copy;
+    /// `f64` lanes; half as many as `F32`.
+    type F64: Copy;
+    /// The register tile of the Q·Kᵀ micro-kernel for this ISA.
+    type Tile: crate::gemm::Microkernel;
+    /// Number of `f32` lanes.
+    const F32_LANES: usize;
+    /// Number of `f64` lanes.
+    const F64_LANES: usize = Self::F32_LANES / 2;
+
+    /// All lanes set to `x`.
+    fn splat_f32(self, x: f32) -> Self::F32;
+    /// Loads `F32_LANES` elements from the start of `src`.
+    fn load_f32(self, src: &[f32]) -> Self::F32;
+    /// Loads `min(src.len(), F32_LANES)` elements, zero in the other lanes.
+    fn load_partial_f32(self, src: &[f32]) -> Self::F32;
+    /// Stores all lanes to the start of `dst`.
+    fn store_f32(self, v: Self::F32, dst: &mut [f32]);
+    /// Stores the first `min(dst.len(), F32_LANES)` lanes.
+    fn store_partial_f32(self, v: Self::F32, dst: &mut [f32]);
+    /// `a + b`.
+    fn add_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// `a · b`.
+    fn mul_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// `a / b`, correctly rounded.
+    fn div_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// `a · b + c`, fused (one rounding) on every level but a portable build
+    /// without FMA, where it is `a · b` then `+ c`.
+    fn mul_add_f32(self, a: Self::F32, b: Self::F32, c: Self::F32) -> Self::F32;
+
+    /// All lanes set to `x`.
+    fn splat_f64(self, x: f64) -> Self::F64;
+    /// Loads `F64_LANES` elements from the start of `src`.
+    fn load_f64(self, src: &[f64]) -> Self::F64;
+    /// Loads `min(src.len(), F64_LANES)` elements, zero in the other lanes.
+    fn load_partial_f64(self, src: &[f64]) -> Self::F64;
+    /// Loads `F64_LANES` `f32` elements and widens them to `f64` (exactly).
+    fn load_widen_f64(self, src: &[f32]) -> Self::F64;
+    /// Loads `min(src.len(), F64_LANES)` `f32` elements widened, zero elsewhere.
+    fn load_widen_partial_f64(self, src: &[f32]) -> Self::F64;
+    /// Stores all lanes to the start of `dst`.
+    fn store_f64(self, v: Self::F64, dst: &mut [f64]);
+    /// Stores the first `min(dst.len(), F64_LANES)` lanes.
+    fn store_partial_f64(self, v: Self::F64, dst: &mut [f64]);
+    /// `a + b`.
+    fn add_f64(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// `a − b`.
+    fn sub_f64(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// `a · b`.
+    fn mul_f64(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// `a / b`, correctly rounded.
+    fn div_f64(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// `a · b + c`, fused (one rounding) on every level but a portable build
+    /// without FMA, where it is `a · b` then `+ c`.
+    fn mul_add_f64(self, a: Self::F64, b: Self::F64, c: Self::F64) -> Self::F64;
+    /// Sum of the lanes.
+    fn reduce_sum_f64(self, v: Self::F64) -> f64;
+}
+
+/// An algorithm written once over [`Simd`], runnable at any level.
+///
+/// Implementors are small structs holding the arguments; `run` must be
+/// `#[inline(always)]` so that it is compiled inside each token's
+/// `#[target_feature]` entry point.
+pub trait Kernel {
+    /// What the algorithm returns.
+    type Output;
+    /// Runs the algorithm with the instructions of `S`.
+    fn run<S: Simd>(self, s: S) -> Self::Output;
+}

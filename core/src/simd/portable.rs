@@ -1,0 +1,147 @@
+//! The portable level: `wide` vectors, compiled for whatever the target has
+//! at build time (SSE2 on a default x86_64 build, NEON or scalar elsewhere).
+
+use wide::{f32x8, f64x4};
+
+use super::Kernel;
+use super::lanes::{Simd, Tile};
+
+/// Token for the portable level; always available.
+///
+/// ```
+/// use simkern_core::simd::Portable;
+/// let _token = Portable::new();
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Portable(());
+
+impl Portable {
+    /// The portable level needs no CPU support, so this always succeeds.
+    ///
+    /// ```
+    /// let _ = simkern_core::simd::Portable::new();
+    /// ```
+    pub const fn new() -> Self {
+        Portable(())
+    }
+
+    #[inline(always)]
+    pub(crate) fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        kernel.run(self)
+    }
+}
+
+const L32: usize = 8;
+const L64: usize = 4;
+
+#[inline(always)]
+fn first<const N: usize, T: Copy + Default>(src: &[T]) -> [T; N] {
+    let mut a = [T::default(); N];
+    let n = src.len().min(N);
+    a[..n].copy_from_slice(&src[..n]);
+    a
+}
+
+impl Simd for Portable {
+    type F32 = f32x8;
+    type F64 = f64x4;
+    type Tile = Tile<4, 1>;
+    const F32_LANES: usize = L32;
+
+    #[inline(always)]
+    fn splat_f32(self, x: f32) -> f32x8 {
+        f32x8::splat(x)
+    }
+    #[inline(always)]
+    fn load_f32(self, src: &[f32]) -> f32x8 {
+        let a: [f32; L32] = src[..L32].try_into().unwrap_or_default();
+        f32x8::from(a)
+    }
+    #[inline(always)]
+    fn load_partial_f32(self, src: &[f32]) -> f32x8 {
+        f32x8::from(first::<L32, f32>(src))
+    }
+    #[inline(always)]
+    fn store_f32(self, v: f32x8, dst: &mut [f32]) {
+        dst[..L32].copy_from_slice(&v.to_array());
+    }
+    #[inline(always)]
+    fn store_partial_f32(self, v: f32x8, dst: &mut [f32]) {
+        let n = dst.len().min(L32);
+        dst[..n].copy_from_slice(&v.to_array()[..n]);
+    }
+    #[inline(always)]
+    fn add_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a + b
+    }
+    #[inline(always)]
+    fn mul_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a * b
+    }
+    #[inline(always)]
+    fn div_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a / b
+    }
+    #[inline(always)]
+    fn mul_add_f32(self, a: f32x8, b: f32x8, c: f32x8) -> f32x8 {
+        a.mul_add(b, c)
+    }
+
+    #[inline(always)]
+    fn splat_f64(self, x: f64) -> f64x4 {
+        f64x4::splat(x)
+    }
+    #[inline(always)]
+    fn load_f64(self, src: &[f64]) -> f64x4 {
+        let a: [f64; L64] = src[..L64].try_into().unwrap_or_default();
+        f64x4::from(a)
+    }
+    #[inline(always)]
+    fn load_partial_f64(self, src: &[f64]) -> f64x4 {
+        f64x4::from(first::<L64, f64>(src))
+    }
+    #[inline(always)]
+    fn load_widen_f64(self, src: &[f32]) -> f64x4 {
+        let a = &src[..L64];
+        f64x4::from([a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64])
+    }
+    #[inline(always)]
+    fn load_widen_partial_f64(self, src: &[f32]) -> f64x4 {
+        let a = first::<L64, f32>(src);
+        f64x4::from([a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64])
+    }
+    #[inline(always)]
+    fn store_f64(self, v: f64x4, dst: &mut [f64]) {
+        dst[..L64].copy_from_slice(&v.to_array());
+    }
+    #[inline(always)]
+    fn store_partial_f64(self, v: f64x4, dst: &mut [f64]) {
+        let n = dst.len().min(L64);
+        dst[..n].copy_from_slice(&v.to_array()[..n]);
+    }
+    #[inline(always)]
+    fn add_f64(self, a: f64x4, b: f64x4) -> f64x4 {
+        a + b
+    }
+    #[inline(always)]
+    fn sub_f64(self, a: f64x4, b: f64x4) -> f64x4 {
+        a - b
+    }
+    #[inline(always)]
+    fn mul_f64(self, a: f64x4, b: f64x4) -> f64x4 {
+        a * b
+    }
+    #[inline(always)]
+    fn div_f64(self, a: f64x4, b: f64x4) -> f64x4 {
+        a / b
+    }
+    #[inline(always)]
+    fn mul_add_f64(self, a: f64x4, b: f64x4, c: f64x4) -> f64x4 {
+        a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn reduce_sum_f64(self, v: f64x4) -> f64 {
+        let a = v.to_array();
+        (a[0] + a[2]) + (a[1] + a[3])
+    }
+}

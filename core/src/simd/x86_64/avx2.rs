@@ -1,0 +1,166 @@
+//! AVX2 + FMA: 8 `f32` / 4 `f64` lanes, masked loads and stores for tails.
+
+use core::arch::x86_64::*;
+
+use super::x86_token;
+use crate::simd::lanes::{Simd, Tile};
+
+x86_token!(
+    /// Token proving AVX2 and FMA are usable (CPUID and XCR0 checked).
+    Avx2,
+    cpuid_avx2,
+    "avx2,fma"
+);
+
+/// Lane mask for the first `n` (clamped to 8) 32-bit lanes.
+#[inline(always)]
+fn mask32(n: usize) -> __m256i {
+    let n = n.min(8) as i32;
+    // SAFETY: AVX2 is enabled in every caller (this is only inlined into
+    // `Avx2::vectorize`'s target-feature entry point).
+    unsafe { _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)) }
+}
+
+/// Lane mask for the first `n` (clamped to 4) 64-bit lanes.
+#[inline(always)]
+fn mask64(n: usize) -> __m256i {
+    let n = n.min(4) as i64;
+    // SAFETY: as in `mask32`.
+    unsafe { _mm256_cmpgt_epi64(_mm256_set1_epi64x(n), _mm256_setr_epi64x(0, 1, 2, 3)) }
+}
+
+// SAFETY (for every `unsafe` block below): the `Avx2` token exists only when
+// the CPU and OS support AVX2 and FMA, and these `#[inline(always)]` methods
+// are compiled inside `Avx2::vectorize`'s `#[target_feature]` entry point.
+// Pointer arguments come from slices whose length was checked (full loads
+// and stores slice `[..LANES]`) or are masked to at most `len` lanes;
+// masked-off lanes are neither read nor written and cannot fault.
+impl Simd for Avx2 {
+    type F32 = __m256;
+    type F64 = __m256d;
+    type Tile = Tile<6, 2>;
+    const F32_LANES: usize = 8;
+
+    #[inline(always)]
+    fn splat_f32(self, x: f32) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_ps(x) }
+    }
+    #[inline(always)]
+    fn load_f32(self, src: &[f32]) -> __m256 {
+        let src = &src[..8];
+        // SAFETY: see the impl comment; `src` has 8 elements.
+        unsafe { _mm256_loadu_ps(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f32(self, src: &[f32]) -> __m256 {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
+        unsafe { _mm256_maskload_ps(src.as_ptr(), mask32(src.len())) }
+    }
+    #[inline(always)]
+    fn store_f32(self, v: __m256, dst: &mut [f32]) {
+        let dst = &mut dst[..8];
+        // SAFETY: see the impl comment; `dst` has 8 elements.
+        unsafe { _mm256_storeu_ps(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f32(self, v: __m256, dst: &mut [f32]) {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are written.
+        unsafe { _mm256_maskstore_ps(dst.as_mut_ptr(), mask32(dst.len()), v) }
+    }
+    #[inline(always)]
+    fn add_f32(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f32(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    fn div_f32(self, a: __m256, b: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_div_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f32(self, a: __m256, b: __m256, c: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_fmadd_ps(a, b, c) }
+    }
+
+    #[inline(always)]
+    fn splat_f64(self, x: f64) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_set1_pd(x) }
+    }
+    #[inline(always)]
+    fn load_f64(self, src: &[f64]) -> __m256d {
+        let src = &src[..4];
+        // SAFETY: see the impl comment; `src` has 4 elements.
+        unsafe { _mm256_loadu_pd(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f64(self, src: &[f64]) -> __m256d {
+        // SAFETY: see the impl comment; only `min(len, 4)` lanes are read.
+        unsafe { _mm256_maskload_pd(src.as_ptr(), mask64(src.len())) }
+    }
+    #[inline(always)]
+    fn load_widen_f64(self, src: &[f32]) -> __m256d {
+        let src = &src[..4];
+        // SAFETY: see the impl comment; `src` has 4 elements.
+        unsafe { _mm256_cvtps_pd(_mm_loadu_ps(src.as_ptr())) }
+    }
+    #[inline(always)]
+    fn load_widen_partial_f64(self, src: &[f32]) -> __m256d {
+        // SAFETY: see the impl comment; only `min(len, 4)` lanes are read.
+        unsafe {
+            let m = _mm256_castsi256_si128(mask32(src.len().min(4)));
+            _mm256_cvtps_pd(_mm_maskload_ps(src.as_ptr(), m))
+        }
+    }
+    #[inline(always)]
+    fn store_f64(self, v: __m256d, dst: &mut [f64]) {
+        let dst = &mut dst[..4];
+        // SAFETY: see the impl comment; `dst` has 4 elements.
+        unsafe { _mm256_storeu_pd(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f64(self, v: __m256d, dst: &mut [f64]) {
+        // SAFETY: see the impl comment; only `min(len, 4)` lanes are written.
+        unsafe { _mm256_maskstore_pd(dst.as_mut_ptr(), mask64(dst.len()), v) }
+    }
+    #[inline(always)]
+    fn add_f64(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub_f64(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f64(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div_f64(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_div_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f64(self, a: __m256d, b: __m256d, c: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_fmadd_pd(a, b, c) }
+    }
+    #[inline(always)]
+    fn reduce_sum_f64(self, v: __m256d) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+            _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)))
+        }
+    }
+}

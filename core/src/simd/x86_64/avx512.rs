@@ -1,0 +1,157 @@
+//! AVX-512 (F, VL, BW, DQ): 16 `f32` / 8 `f64` lanes, mask registers for tails.
+
+use core::arch::x86_64::*;
+
+use super::x86_token;
+use crate::simd::lanes::{Simd, Tile};
+
+x86_token!(
+    /// Token proving AVX-512 F/VL/BW/DQ (and AVX2 + FMA) are usable, with
+    /// the ZMM state enabled by the OS (XCR0 checked).
+    Avx512,
+    cpuid_avx512,
+    "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"
+);
+
+/// Mask of the first `n` (clamped to 16) lanes.
+#[inline(always)]
+fn mask16(n: usize) -> __mmask16 {
+    if n >= 16 { u16::MAX } else { (1u16 << n) - 1 }
+}
+
+/// Mask of the first `n` (clamped to 8) lanes.
+#[inline(always)]
+fn mask8(n: usize) -> __mmask8 {
+    if n >= 8 { u8::MAX } else { (1u8 << n) - 1 }
+}
+
+// SAFETY (for every `unsafe` block below): the `Avx512` token exists only
+// when the CPU and OS support every feature it names, and these
+// `#[inline(always)]` methods are compiled inside `Avx512::vectorize`'s
+// `#[target_feature]` entry point. Pointer arguments come from slices whose
+// length was checked (full loads and stores slice `[..LANES]`) or are masked
+// to at most `len` lanes; masked-off lanes are neither read nor written and
+// cannot fault.
+impl Simd for Avx512 {
+    type F32 = __m512;
+    type F64 = __m512d;
+    type Tile = Tile<12, 2>;
+    const F32_LANES: usize = 16;
+
+    #[inline(always)]
+    fn splat_f32(self, x: f32) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_set1_ps(x) }
+    }
+    #[inline(always)]
+    fn load_f32(self, src: &[f32]) -> __m512 {
+        let src = &src[..16];
+        // SAFETY: see the impl comment; `src` has 16 elements.
+        unsafe { _mm512_loadu_ps(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f32(self, src: &[f32]) -> __m512 {
+        // SAFETY: see the impl comment; only `min(len, 16)` lanes are read.
+        unsafe { _mm512_maskz_loadu_ps(mask16(src.len()), src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn store_f32(self, v: __m512, dst: &mut [f32]) {
+        let dst = &mut dst[..16];
+        // SAFETY: see the impl comment; `dst` has 16 elements.
+        unsafe { _mm512_storeu_ps(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f32(self, v: __m512, dst: &mut [f32]) {
+        // SAFETY: see the impl comment; only `min(len, 16)` lanes are written.
+        unsafe { _mm512_mask_storeu_ps(dst.as_mut_ptr(), mask16(dst.len()), v) }
+    }
+    #[inline(always)]
+    fn add_f32(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_add_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f32(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mul_ps(a, b) }
+    }
+    #[inline(always)]
+    fn div_f32(self, a: __m512, b: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_div_ps(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f32(self, a: __m512, b: __m512, c: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_fmadd_ps(a, b, c) }
+    }
+
+    #[inline(always)]
+    fn splat_f64(self, x: f64) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_set1_pd(x) }
+    }
+    #[inline(always)]
+    fn load_f64(self, src: &[f64]) -> __m512d {
+        let src = &src[..8];
+        // SAFETY: see the impl comment; `src` has 8 elements.
+        unsafe { _mm512_loadu_pd(src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_partial_f64(self, src: &[f64]) -> __m512d {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
+        unsafe { _mm512_maskz_loadu_pd(mask8(src.len()), src.as_ptr()) }
+    }
+    #[inline(always)]
+    fn load_widen_f64(self, src: &[f32]) -> __m512d {
+        let src = &src[..8];
+        // SAFETY: see the impl comment; `src` has 8 elements.
+        unsafe { _mm512_cvtps_pd(_mm256_loadu_ps(src.as_ptr())) }
+    }
+    #[inline(always)]
+    fn load_widen_partial_f64(self, src: &[f32]) -> __m512d {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
+        unsafe { _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask8(src.len()), src.as_ptr())) }
+    }
+    #[inline(always)]
+    fn store_f64(self, v: __m512d, dst: &mut [f64]) {
+        let dst = &mut dst[..8];
+        // SAFETY: see the impl comment; `dst` has 8 elements.
+        unsafe { _mm512_storeu_pd(dst.as_mut_ptr(), v) }
+    }
+    #[inline(always)]
+    fn store_partial_f64(self, v: __m512d, dst: &mut [f64]) {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are written.
+        unsafe { _mm512_mask_storeu_pd(dst.as_mut_ptr(), mask8(dst.len()), v) }
+    }
+    #[inline(always)]
+    fn add_f64(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_add_pd(a, b) }
+    }
+    #[inline(always)]
+    fn sub_f64(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_sub_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_f64(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mul_pd(a, b) }
+    }
+    #[inline(always)]
+    fn div_f64(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_div_pd(a, b) }
+    }
+    #[inline(always)]
+    fn mul_add_f64(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_fmadd_pd(a, b, c) }
+    }
+    #[inline(always)]
+    fn reduce_sum_f64(self, v: __m512d) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_reduce_add_pd(v) }
+    }
+}

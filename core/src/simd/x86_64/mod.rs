@@ -1,0 +1,54 @@
+//! x86_64 levels: AVX2+FMA and AVX-512 (F, VL, BW, DQ).
+//!
+//! Support is read from CPUID and XCR0 by `cpufeatures` (the OS must save
+//! the YMM / ZMM register state, not just the CPU implement the
+//! instructions), cached after the first query.
+
+mod avx2;
+mod avx512;
+
+pub use avx2::Avx2;
+pub use avx512::Avx512;
+
+cpufeatures::new!(cpuid_avx2, "avx2", "fma");
+cpufeatures::new!(cpuid_avx512, "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq");
+
+/// Defines an ISA token: the type, `try_new` backed by detection, and the
+/// `#[target_feature]` entry point that compiles a [`Kernel`] with that
+/// ISA's instructions.
+///
+/// [`Kernel`]: crate::simd::Kernel
+macro_rules! x86_token {
+    ($(#[$doc:meta])* $name:ident, $detect:ident, $features:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug)]
+        pub struct $name(());
+
+        impl $name {
+            /// Returns the token if this CPU and OS support the level.
+            ///
+            /// ```
+            #[doc = concat!("use simkern_core::simd::", stringify!($name), ";")]
+            #[doc = concat!("if ", stringify!($name), "::try_new().is_some() {")]
+            #[doc = concat!("    println!(\"", stringify!($name), " available\");")]
+            /// }
+            /// ```
+            #[inline]
+            pub fn try_new() -> Option<Self> {
+                if super::$detect::get() { Some($name(())) } else { None }
+            }
+
+            #[inline(always)]
+            pub(crate) fn vectorize<K: crate::simd::Kernel>(self, kernel: K) -> K::Output {
+                #[target_feature(enable = $features)]
+                fn entry<K: crate::simd::Kernel>(token: $name, kernel: K) -> K::Output {
+                    kernel.run(token)
+                }
+                // SAFETY: a token is only constructed by `try_new` after
+                // detection confirmed every feature in `$features`.
+                unsafe { entry(self, kernel) }
+            }
+        }
+    };
+}
+pub(crate) use x86_token;

@@ -1,0 +1,24 @@
+//! # simkern
+//!
+//! Explicit-SIMD kernels for contrastive learning and rank statistics, with
+//! an ergonomic `std` API over the `no_std` core ([`simkern_core`]): owned
+//! results, scratch space allocated for you, and an [`Error`] that
+//! implements [`std::error::Error`].
+//!
+//! The fastest instruction set the CPU supports (AVX-512, AVX2+FMA, NEON,
+//! or the portable path) is picked at run time; [`Level`] and the `*_at`
+//! functions force one.
+//!
+//! ```
+//! let q = [1.0f32, 0.0, 0.0, 1.0]; // two rows of dim 2
+//! let k = [1.0f32, 1.0, 0.0, 2.0];
+//! let s = simkern::similarity_matrix(&q, &k, 2).unwrap();
+//! assert_eq!(s, vec![1.0, 0.0, 1.0, 2.0]);
+//! assert_eq!(simkern::dot(&[1.0f64, 2.0], &[3.0, 4.0]).unwrap(), 11.0);
+//! ```
+#![deny(missing_docs)]
+
+mod similarity;
+
+pub use similarity::*;
+pub use simkern_core::{Error, Float, Level, MatRef, Result};

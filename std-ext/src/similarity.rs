@@ -1,0 +1,100 @@
+//! Vector similarity and the similarity matrix, with owned results.
+
+use simkern_core::similarity as core_sim;
+use simkern_core::{Float, Level, MatRef, Result};
+
+/// Dot product `Σ aᵢ bᵢ`, accumulated in `f64` (see
+/// [`simkern_core::similarity`] for the error bound).
+///
+/// Empty slices give `Ok(0)`; different lengths give
+/// [`Error::LengthMismatch`](crate::Error::LengthMismatch).
+///
+/// ```
+/// assert_eq!(simkern::dot(&[1.0f32, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap(), 32.0);
+/// let err = simkern::dot(&[0.0f32; 768], &[0.0; 767]).unwrap_err();
+/// assert_eq!(err.to_string(), "length mismatch: a has 768 elements, b has 767");
+/// ```
+pub fn dot<T: Float>(a: &[T], b: &[T]) -> Result<T> {
+    core_sim::dot(a, b)
+}
+
+/// Cosine similarity in `[−1, 1]`; a zero vector gives `Ok(0)`.
+///
+/// ```
+/// let c = simkern::cosine(&[1.0f32, 1.0], &[1.0, 0.0]).unwrap();
+/// assert!((c - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-7);
+/// ```
+pub fn cosine<T: Float>(a: &[T], b: &[T]) -> Result<T> {
+    core_sim::cosine(a, b)
+}
+
+/// Squared Euclidean distance `Σ (aᵢ − bᵢ)²`.
+///
+/// ```
+/// assert_eq!(simkern::l2_squared(&[0.0f64, 0.0], &[3.0, 4.0]).unwrap(), 25.0);
+/// ```
+pub fn l2_squared<T: Float>(a: &[T], b: &[T]) -> Result<T> {
+    core_sim::l2_squared(a, b)
+}
+
+/// Euclidean norm `‖x‖`.
+///
+/// ```
+/// assert_eq!(simkern::norm(&[3.0f32, 4.0]), 5.0);
+/// ```
+pub fn norm<T: Float>(x: &[T]) -> T {
+    // A single slice cannot mismatch itself.
+    core_sim::norm(x).unwrap_or_default()
+}
+
+/// Scales `x` to unit length in place and returns its former norm; a zero
+/// vector is left as is (and `0` returned).
+///
+/// ```
+/// let mut x = vec![0.0f32, 5.0];
+/// assert_eq!(simkern::normalize(&mut x), 5.0);
+/// assert_eq!(x, [0.0, 1.0]);
+/// ```
+pub fn normalize<T: Float>(x: &mut [T]) -> T {
+    core_sim::normalize(x)
+}
+
+/// The similarity matrix `S = Q·Kᵀ` of row-major `q` (`n × dim`) and `k`
+/// (`m × dim`), returned row-major (`n × m`).
+///
+/// Errors: `dim == 0`, a length that is not a multiple of `dim`. Zero rows
+/// give `Ok(vec![])`.
+///
+/// ```
+/// let q = [1.0f32, 2.0, 3.0]; // one row
+/// let k = [1.0f32, 0.0, 0.0, 0.0, 1.0, 1.0]; // two rows
+/// assert_eq!(simkern::similarity_matrix(&q, &k, 3).unwrap(), vec![1.0, 5.0]);
+/// assert!(simkern::similarity_matrix(&q, &k, 0).is_err());
+/// ```
+pub fn similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+    similarity_matrix_opt(None, q, k, dim)
+}
+
+/// [`similarity_matrix`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern::Level;
+/// let s = simkern::similarity_matrix_at(Level::Portable, &[2.0f32], &[3.0], 1).unwrap();
+/// assert_eq!(s, vec![6.0]);
+/// ```
+pub fn similarity_matrix_at(level: Level, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+    similarity_matrix_opt(Some(level), q, k, dim)
+}
+
+fn similarity_matrix_opt(level: Option<Level>, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+    let q = MatRef::named("q", q, dim)?;
+    let k = MatRef::named("k", k, dim)?;
+    let n = q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?;
+    let mut out = vec![0.0f32; n];
+    let mut scratch = vec![0.0f32; core_sim::similarity_matrix_scratch_len(q.rows(), k.rows(), dim)];
+    match level {
+        None => core_sim::similarity_matrix(q, k, &mut out, &mut scratch)?,
+        Some(level) => core_sim::similarity_matrix_at(level, q, k, &mut out, &mut scratch)?,
+    }
+    Ok(out)
+}

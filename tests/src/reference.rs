@@ -1,0 +1,103 @@
+//! Obvious scalar `f64` implementations of every kernel.
+
+/// `a + b = s + e` exactly (Knuth's TwoSum).
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// `a · b = p + e` exactly (FMA-based TwoProduct).
+fn two_prod(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    (p, a.mul_add(b, -p))
+}
+
+/// Σ xᵢ yᵢ in twice the working precision (Ogita–Rump–Oishi Dot2): the
+/// result is as accurate as if computed with a 106-bit significand, then
+/// rounded. Used as the "exact" value in accuracy checks.
+///
+/// ```
+/// use simkern_tests::reference::dot_exact;
+/// assert_eq!(dot_exact(&[1e16, 1.0, -1e16], &[1.0, 1.0, 1.0]), 1.0);
+/// ```
+pub fn dot_exact(x: &[f64], y: &[f64]) -> f64 {
+    assert_eq!(x.len(), y.len());
+    let (mut s, mut c) = (0.0f64, 0.0f64);
+    for (&a, &b) in x.iter().zip(y) {
+        let (p, ep) = two_prod(a, b);
+        let (t, es) = two_sum(s, p);
+        s = t;
+        c += ep + es;
+    }
+    s + c
+}
+
+/// Widens a slice to `f64`.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::widen(&[1.5f32]), vec![1.5f64]);
+/// ```
+pub fn widen<T: Copy + Into<f64>>(x: &[T]) -> Vec<f64> {
+    x.iter().map(|&v| v.into()).collect()
+}
+
+/// Σ |xᵢ yᵢ|, the condition scale of a dot product's error bound.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::dot_abs(&[1.0, -2.0], &[3.0, 4.0]), 11.0);
+/// ```
+pub fn dot_abs(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| (a * b).abs()).sum()
+}
+
+/// `γ_k = k·u / (1 − k·u)`, Higham's bound for `k` rounding errors of unit
+/// roundoff `u`.
+///
+/// ```
+/// let g = simkern_tests::reference::gamma(2, f64::EPSILON / 2.0);
+/// assert!(g > f64::EPSILON && g < 1.1 * f64::EPSILON);
+/// ```
+pub fn gamma(k: usize, u: f64) -> f64 {
+    let ku = k as f64 * u;
+    ku / (1.0 - ku)
+}
+
+/// Σ (xᵢ − yᵢ)², compensated.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::l2_squared(&[0.0, 0.0], &[3.0, 4.0]), 25.0);
+/// ```
+pub fn l2_squared(x: &[f64], y: &[f64]) -> f64 {
+    let d: Vec<f64> = x.iter().zip(y).map(|(a, b)| a - b).collect();
+    dot_exact(&d, &d)
+}
+
+/// Cosine similarity `x·y / (‖x‖‖y‖)`, 0 when either is a zero vector.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::cosine(&[1.0, 0.0], &[2.0, 0.0]), 1.0);
+/// ```
+pub fn cosine(x: &[f64], y: &[f64]) -> f64 {
+    let (xx, yy) = (dot_exact(x, x), dot_exact(y, y));
+    if xx == 0.0 || yy == 0.0 {
+        return 0.0;
+    }
+    (dot_exact(x, y) / (xx.sqrt() * yy.sqrt())).clamp(-1.0, 1.0)
+}
+
+/// `S = Q·Kᵀ` in `f64` (row-major `n × m`), each entry by [`dot_exact`].
+///
+/// ```
+/// let s = simkern_tests::reference::similarity_matrix(&[1.0, 2.0], &[3.0, 4.0], 1);
+/// assert_eq!(s, vec![3.0, 4.0, 6.0, 8.0]);
+/// ```
+pub fn similarity_matrix(q: &[f64], k: &[f64], dim: usize) -> Vec<f64> {
+    let mut out = Vec::new();
+    for qi in q.chunks_exact(dim) {
+        for kj in k.chunks_exact(dim) {
+            out.push(dot_exact(qi, kj));
+        }
+    }
+    out
+}

@@ -1,0 +1,264 @@
+//! Similarity kernels against the references, at every level this CPU
+//! supports, forced one by one.
+
+use proptest::prelude::*;
+use simkern::Level;
+use simkern_core::MatRef;
+use simkern_core::similarity as sim;
+use simkern_tests::data::{Dist, Rng, vec_f32, vec_f64};
+use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
+
+const U64: f64 = f64::EPSILON / 2.0;
+const U32: f64 = f32::EPSILON as f64 / 2.0;
+/// Half the spacing of `f32` subnormals: the absolute rounding error below `f32::MIN_POSITIVE`.
+const SUBNORMAL_HALF: f64 = 7.006_492_321_624_085e-46;
+
+/// Rounding steps of the f64 accumulation for `n` elements: `n/8` per
+/// accumulator lane, plus the head, tail and the two merge trees (see the
+/// bound in `simkern_core::similarity`).
+fn steps(n: usize) -> usize {
+    n / 8 + 16
+}
+
+fn levels() -> &'static [Level] {
+    let levels = Level::available();
+    eprintln!("levels under test: {levels:?}");
+    levels
+}
+
+fn case_f32(seed: u64, dist: Dist, n: usize, offset: usize) -> (Vec<f32>, Vec<f32>) {
+    let mut r = Rng::new(seed);
+    let a = vec_f32(&mut r, dist, n + offset);
+    let b = vec_f32(&mut r, dist, n + offset);
+    (a, b)
+}
+
+fn check_f32(a: &[f32], b: &[f32]) {
+    let (x, y) = (widen(a), widen(b));
+    let exact = naive::dot_exact(&x, &y);
+    let bound = gamma(steps(a.len()), U64) * dot_abs(&x, &y);
+    let exact_l2 = naive::l2_squared(&x, &y);
+    let exact_cos = naive::cosine(&x, &y);
+    for &level in levels() {
+        let wide = sim::dot_f64_at(level, a, b).unwrap();
+        assert!(
+            (wide - exact).abs() <= bound,
+            "{level:?} n={} dot {wide} vs {exact}, bound {bound}",
+            a.len()
+        );
+        // The f32 result is the f64 sum rounded once.
+        assert_eq!(sim::dot_at(level, a, b).unwrap().to_bits(), (wide as f32).to_bits());
+
+        let l2 = sim::l2_squared_at(level, a, b).unwrap() as f64;
+        // Relative rounding to f32, or half the smallest subnormal below its normal range.
+        let l2_bound = gamma(steps(a.len()) + 2, U64) * exact_l2 + U32 * exact_l2 + SUBNORMAL_HALF;
+        assert!((l2 - exact_l2).abs() <= l2_bound, "{level:?} l2 {l2} vs {exact_l2}");
+
+        let cos = sim::cosine_at(level, a, b).unwrap() as f64;
+        assert!((-1.0..=1.0).contains(&cos));
+        // |Σab| ≤ ‖a‖‖b‖, so the f64 error is O(k·u) absolute; then one f32 rounding.
+        let cos_bound = U32 * exact_cos.abs() + gamma(steps(a.len()) + 8, U64) + f64::from(f32::MIN_POSITIVE);
+        assert!((cos - exact_cos).abs() <= cos_bound, "{level:?} cos {cos} vs {exact_cos}");
+    }
+}
+
+fn check_f64(a: &[f64], b: &[f64]) {
+    let exact = naive::dot_exact(a, b);
+    // One more rounding per element where the portable build lacks FMA.
+    let bound = gamma(steps(a.len()) + 1, U64) * dot_abs(a, b) * 2.0;
+    for &level in levels() {
+        let got = sim::dot_at(level, a, b).unwrap();
+        assert!((got - exact).abs() <= bound, "{level:?} n={} dot {got} vs {exact}", a.len());
+        let exact_cos = naive::cosine(a, b);
+        let cos = sim::cosine_at(level, a, b).unwrap();
+        assert!((cos - exact_cos).abs() <= gamma(steps(a.len()) + 8, U64) * 2.0, "{level:?} cos");
+    }
+}
+
+fn dist() -> impl Strategy<Value = Dist> {
+    prop::sample::select(Dist::ALL.to_vec())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn f32_kernels_match_reference(seed: u64, d in dist(), n in 0usize..=3000, offset in 0usize..64) {
+        let (a, b) = case_f32(seed, d, n, offset);
+        check_f32(&a[offset..], &b[offset..]);
+    }
+
+    #[test]
+    fn f64_kernels_match_reference(seed: u64, d in prop::sample::select(vec![Dist::Normal, Dist::LogNormal]),
+                                   n in 0usize..=3000, offset in 0usize..64) {
+        let mut r = Rng::new(seed);
+        let a = vec_f64(&mut r, d, n + offset);
+        let b = vec_f64(&mut r, d, n + offset);
+        check_f64(&a[offset..], &b[offset..]);
+    }
+}
+
+#[test]
+fn every_tail_length_and_offset() {
+    // Every length 0..=200 (all tails mod 64 several times over) at every
+    // offset 0..64 of the first input and a different one of the second.
+    let mut r = Rng::new(42);
+    let a = vec_f32(&mut r, Dist::Normal, 300);
+    let b = vec_f32(&mut r, Dist::Normal, 300);
+    for n in 0..=200 {
+        for off in 0..64 {
+            let off_b = (off * 7 + 3) % 64;
+            check_f32(&a[off..off + n], &b[off_b..off_b + n]);
+        }
+    }
+}
+
+#[test]
+fn normalize_gives_unit_vectors_at_every_level() {
+    let mut r = Rng::new(9);
+    for n in [1usize, 3, 17, 64, 767, 1000] {
+        let x = vec_f32(&mut r, Dist::LogNormal, n);
+        for &level in levels() {
+            let mut y = x.clone();
+            let norm = sim::normalize_at(level, &mut y).unwrap();
+            let exact = naive::dot_exact(&widen(&x), &widen(&x)).sqrt();
+            assert!((norm as f64 - exact).abs() <= U32 * exact);
+            for (yi, xi) in y.iter().zip(&x) {
+                assert_eq!(*yi, xi / norm, "division per element, correctly rounded");
+            }
+        }
+    }
+    for &level in levels() {
+        let mut z = vec![0.0f64; 33];
+        assert_eq!(sim::normalize_at(level, &mut z).unwrap(), 0.0);
+        assert!(z.iter().all(|&v| v == 0.0));
+    }
+}
+
+#[test]
+fn special_values() {
+    for &level in levels() {
+        let nan = [1.0f32, f32::NAN, 2.0];
+        let one = [1.0f32; 3];
+        assert!(sim::dot_at(level, &nan, &one).unwrap().is_nan());
+        assert!(sim::cosine_at(level, &nan, &one).unwrap().is_nan());
+        assert!(sim::l2_squared_at(level, &nan, &one).unwrap().is_nan());
+        let inf = [f32::INFINITY, 1.0, 1.0];
+        assert_eq!(sim::dot_at(level, &inf, &one).unwrap(), f32::INFINITY);
+        assert!(sim::dot_at(level, &inf, &[0.0, 1.0, 1.0]).unwrap().is_nan(), "∞·0 is NaN");
+        let empty: [f32; 0] = [];
+        assert_eq!(sim::dot_at(level, &empty, &empty).unwrap(), 0.0);
+        assert_eq!(sim::cosine_at(level, &empty, &empty).unwrap(), 0.0);
+        assert_eq!(sim::l2_squared_at(level, &empty, &empty).unwrap(), 0.0);
+        assert_eq!(sim::cosine_at(level, &[0.0f32; 5], &[1.0; 5]).unwrap(), 0.0);
+        // cos(x, x) is exactly 1 after clamping, whatever the rounding.
+        let x: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin()).collect();
+        assert_eq!(sim::cosine_at(level, &x, &x).unwrap(), 1.0);
+        // f32 overflow of the rounded result, not of the f64 accumulator.
+        let big = [3e38f32, 3e38];
+        assert_eq!(sim::dot_f64_at(level, &big, &[1.0, 1.0]).unwrap(), 2.0 * f64::from(3e38f32));
+        assert_eq!(sim::dot_at(level, &big, &[1.0, 1.0]).unwrap(), f32::INFINITY);
+    }
+}
+
+#[test]
+fn length_mismatch_is_an_error_everywhere() {
+    let a = [0.0f32; 768];
+    let b = [0.0f32; 767];
+    let msg = "length mismatch: a has 768 elements, b has 767";
+    assert_eq!(simkern::dot(&a, &b).unwrap_err().to_string(), msg);
+    assert_eq!(simkern::cosine(&a, &b).unwrap_err().to_string(), msg);
+    assert_eq!(simkern::l2_squared(&a, &b).unwrap_err().to_string(), msg);
+    for &level in levels() {
+        assert!(sim::dot_at(level, &a, &b).is_err());
+        assert!(sim::cosine_at(level, &a[..1], &b).is_err());
+    }
+}
+
+fn check_matrix(n: usize, m: usize, d: usize, seed: u64) {
+    let mut r = Rng::new(seed);
+    let q = vec_f32(&mut r, Dist::Normal, n * d);
+    let k = vec_f32(&mut r, Dist::Normal, m * d);
+    let (qx, kx) = (widen(&q), widen(&k));
+    let exact = naive::similarity_matrix(&qx, &kx, d);
+    let mut abs = Vec::new();
+    for qi in qx.chunks_exact(d) {
+        for kj in kx.chunks_exact(d) {
+            abs.push(dot_abs(qi, kj));
+        }
+    }
+    for &level in levels() {
+        let got = simkern::similarity_matrix_at(level, &q, &k, d).unwrap();
+        assert_eq!(got.len(), n * m);
+        for (idx, ((&g, &e), &s)) in got.iter().zip(&exact).zip(&abs).enumerate() {
+            let bound = gamma(d + 2, U32) * s;
+            assert!(
+                (g as f64 - e).abs() <= bound,
+                "{level:?} {n}x{m}x{d} entry ({}, {}): {g} vs {e}",
+                idx / m,
+                idx % m
+            );
+        }
+    }
+}
+
+#[test]
+fn similarity_matrix_odd_shapes() {
+    for (i, &(n, m, d)) in [
+        (1, 1, 1),
+        (7, 13, 5),
+        (65, 33, 129),
+        (13, 1, 300),
+        (1, 97, 257),
+        (25, 40, 513),
+        (150, 35, 17),
+        (3, 1600, 9),
+    ]
+    .iter()
+    .enumerate()
+    {
+        check_matrix(n, m, d, i as u64);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn similarity_matrix_random_shapes(n in 1usize..40, m in 1usize..70, d in 1usize..300, seed: u64) {
+        check_matrix(n, m, d, seed);
+    }
+}
+
+#[test]
+fn similarity_matrix_bad_input() {
+    let q = [0.0f32; 12];
+    assert!(matches!(simkern::similarity_matrix(&q, &q, 0), Err(simkern::Error::ZeroDimension)));
+    assert_eq!(
+        simkern::similarity_matrix(&q, &q[..10], 4).unwrap_err().to_string(),
+        "k has 10 elements, which is not a multiple of dim = 4"
+    );
+    assert_eq!(simkern::similarity_matrix(&[], &q, 4).unwrap(), Vec::<f32>::new());
+    let nan = [f32::NAN, 1.0];
+    let s = simkern::similarity_matrix(&nan, &[1.0, 1.0, 2.0, 2.0], 2).unwrap();
+    assert!(s.iter().all(|v| v.is_nan()));
+
+    // The core API checks its buffers.
+    let qm = MatRef::new(&q, 4).unwrap();
+    let km = MatRef::new(&q[..8], 4).unwrap();
+    let mut out = [0.0f32; 6];
+    let mut small = [0.0f32; 3];
+    assert!(matches!(
+        sim::similarity_matrix(qm, km, &mut out, &mut small),
+        Err(simkern::Error::ScratchTooSmall { got: 3, .. })
+    ));
+    let mut scratch = vec![0.0f32; sim::similarity_matrix_scratch_len(3, 2, 4)];
+    assert!(matches!(
+        sim::similarity_matrix(qm, km, &mut out[..5], &mut scratch),
+        Err(simkern::Error::OutputSize { needed: 6, got: 5 })
+    ));
+    let k3 = MatRef::new(&q, 3).unwrap();
+    assert!(matches!(
+        sim::similarity_matrix(qm, k3, &mut out, &mut scratch),
+        Err(simkern::Error::DimMismatch { left: 4, right: 3 })
+    ));
+}
