@@ -192,9 +192,16 @@ fn cosine_from_sums([ab, aa, bb]: [f64; 3]) -> f64 {
     if aa == 0.0 || bb == 0.0 {
         return 0.0;
     }
-    // Two square roots instead of sqrt(aa·bb): the product can overflow for
-    // large f64 inputs. `clamp` keeps NaN.
-    (ab / (libm::sqrt(aa) * libm::sqrt(bb))).clamp(-1.0, 1.0)
+    // One rounding in the product and one in the square root; the
+    // two-root form only where `aa·bb` would overflow or lose bits to
+    // underflow (f64 inputs beyond ~1e±150). `clamp` keeps NaN.
+    let prod = aa * bb;
+    let denom = if prod.is_finite() && prod >= f64::MIN_POSITIVE {
+        libm::sqrt(prod)
+    } else {
+        libm::sqrt(aa) * libm::sqrt(bb)
+    };
+    (ab / denom).clamp(-1.0, 1.0)
 }
 
 /// Dot product `Σ aᵢ bᵢ`, accumulated in `f64`, rounded once to `T`.

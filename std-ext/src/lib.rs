@@ -22,3 +22,8 @@ mod similarity;
 
 pub use similarity::*;
 pub use simkern_core::{Error, Float, Level, MatRef, Result};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

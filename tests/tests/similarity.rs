@@ -20,9 +20,12 @@ fn steps(n: usize) -> usize {
     n / 8 + 16
 }
 
+/// The levels to force one by one (said once per test binary; run with
+/// `--nocapture` to see it).
 fn levels() -> &'static [Level] {
+    static SAID: std::sync::Once = std::sync::Once::new();
     let levels = Level::available();
-    eprintln!("levels under test: {levels:?}");
+    SAID.call_once(|| eprintln!("levels under test: {levels:?}"));
     levels
 }
 

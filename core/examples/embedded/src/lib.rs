@@ -1,0 +1,48 @@
+//! simkern-core on a microcontroller: no `std`, no allocator, caller
+//! buffers only. Built as a static library for `thumbv7em-none-eabihf`:
+//!
+//! ```text
+//! cargo build --release --target thumbv7em-none-eabihf \
+//!     --manifest-path core/examples/embedded/Cargo.toml
+//! ```
+#![no_std]
+
+use simkern_core::MatRef;
+use simkern_core::similarity::{cosine, dot, similarity_matrix};
+
+/// Scratch for a 4 × 4 similarity matrix of rows of 8 (static: no heap).
+const SCRATCH: usize = 8 * (96 + 24);
+
+/// Cosine similarity of two C arrays; NaN on bad input.
+///
+/// # Safety
+/// `a` and `b` must point to `n` readable `f32` each.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn simkern_cosine(a: *const f32, b: *const f32, n: usize) -> f32 {
+    // SAFETY: the caller guarantees `n` readable elements behind each pointer.
+    let (a, b) = unsafe { (core::slice::from_raw_parts(a, n), core::slice::from_raw_parts(b, n)) };
+    cosine(a, b).unwrap_or(f32::NAN)
+}
+
+/// Sum of the 4 × 4 similarity matrix of two fixed sets of embeddings,
+/// computed into stack buffers, plus a dot product: a smoke test that the
+/// whole engine links without an allocator.
+#[unsafe(no_mangle)]
+pub extern "C" fn simkern_demo() -> f32 {
+    let mut q = [0.0f32; 32];
+    for (i, x) in q.iter_mut().enumerate() {
+        *x = (i % 7) as f32 - 3.0;
+    }
+    let mut out = [0.0f32; 16];
+    let mut scratch = [0.0f32; SCRATCH];
+    let (Ok(qm), Ok(d)) = (MatRef::new(&q, 8), dot(&q, &q)) else { return f32::NAN };
+    match similarity_matrix(qm, qm, &mut out, &mut scratch) {
+        Ok(()) => out.iter().sum::<f32>() + d,
+        Err(_) => f32::NAN,
+    }
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    loop {}
+}
