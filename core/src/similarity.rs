@@ -207,7 +207,7 @@ fn cosine_from_sums([ab, aa, bb]: [f64; 3]) -> f64 {
 /// Dot product `Σ aᵢ bᵢ`, accumulated in `f64`, rounded once to `T`.
 ///
 /// Two empty slices give `0`; NaN or ∞ give the IEEE result.
-/// Errors: [`Error::LengthMismatch`](crate::Error::LengthMismatch).
+/// Errors: [`Error::LengthMismatch`].
 ///
 /// ```
 /// let d = simkern_core::similarity::dot(&[1.0f32, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap();
@@ -218,7 +218,7 @@ pub fn dot<T: Float>(a: &[T], b: &[T]) -> Result<T> {
 }
 
 /// [`dot`] at an explicit [`Level`]; fails with
-/// [`Error::LevelUnavailable`](crate::Error::LevelUnavailable) if this CPU lacks it.
+/// [`Error::LevelUnavailable`] if this CPU lacks it.
 ///
 /// ```
 /// use simkern_core::{Level, similarity::dot_at};

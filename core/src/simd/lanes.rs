@@ -39,6 +39,8 @@ pub trait Simd: Copy + 'static {
     fn store_partial_f32(self, v: Self::F32, dst: &mut [f32]);
     /// `a + b`.
     fn add_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// `a − b`.
+    fn sub_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
     /// `a · b`.
     fn mul_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
     /// `a / b`, correctly rounded.
@@ -46,6 +48,19 @@ pub trait Simd: Copy + 'static {
     /// `a · b + c`, fused (one rounding) on every level but a portable build
     /// without FMA, where it is `a · b` then `+ c`.
     fn mul_add_f32(self, a: Self::F32, b: Self::F32, c: Self::F32) -> Self::F32;
+    /// Lane-wise maximum. Where either lane is NaN the result is NaN or `b`
+    /// (ISAs differ); callers that must propagate NaN test for it.
+    fn max_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// Lane-wise minimum, NaN as in [`Simd::max_f32`].
+    fn min_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
+    /// Rounds to the nearest integer, ties to even.
+    fn round_f32(self, a: Self::F32) -> Self::F32;
+    /// `2ⁿ` for lanes holding integers `n ∈ [−126, 127]` (exact).
+    fn pow2_f32(self, n: Self::F32) -> Self::F32;
+    /// Sum of the lanes.
+    fn reduce_sum_f32(self, v: Self::F32) -> f32;
+    /// Maximum of the lanes (NaN as in [`Simd::max_f32`]).
+    fn reduce_max_f32(self, v: Self::F32) -> f32;
 
     /// All lanes set to `x`.
     fn splat_f64(self, x: f64) -> Self::F64;

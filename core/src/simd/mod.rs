@@ -6,8 +6,8 @@
 //!
 //! # How an algorithm runs
 //! An algorithm is a generic `#[inline(always)] fn algo<S: Simd>(s: S, …)`.
-//! It is wrapped in a value implementing [`Kernel`] and handed to
-//! [`dispatch`], which picks the token for the requested [`Level`] and calls
+//! It is wrapped in a value implementing the crate-private `Kernel` trait
+//! and handed to `dispatch`, which picks the token for the requested [`Level`] and calls
 //! the token's `vectorize`. That is a `#[target_feature]` function generic
 //! over the kernel, so the algorithm is compiled once per ISA with that
 //! ISA's instructions, without any ISA file knowing what it computes.

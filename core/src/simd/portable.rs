@@ -1,7 +1,7 @@
 //! The portable level: `wide` vectors, compiled for whatever the target has
 //! at build time (SSE2 on a default x86_64 build, NEON or scalar elsewhere).
 
-use wide::{f32x8, f64x4};
+use wide::{f32x8, f64x4, i32x8};
 
 use super::Kernel;
 use super::lanes::{Simd, Tile};
@@ -75,6 +75,10 @@ impl Simd for Portable {
         a + b
     }
     #[inline(always)]
+    fn sub_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a - b
+    }
+    #[inline(always)]
     fn mul_f32(self, a: f32x8, b: f32x8) -> f32x8 {
         a * b
     }
@@ -85,6 +89,31 @@ impl Simd for Portable {
     #[inline(always)]
     fn mul_add_f32(self, a: f32x8, b: f32x8, c: f32x8) -> f32x8 {
         a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn max_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a.fast_max(b)
+    }
+    #[inline(always)]
+    fn min_f32(self, a: f32x8, b: f32x8) -> f32x8 {
+        a.fast_min(b)
+    }
+    #[inline(always)]
+    fn round_f32(self, a: f32x8) -> f32x8 {
+        a.round()
+    }
+    #[inline(always)]
+    fn pow2_f32(self, n: f32x8) -> f32x8 {
+        let biased = (n.round_int() + i32x8::splat(127)).to_array();
+        f32x8::from(biased.map(|e| f32::from_bits((e as u32) << 23)))
+    }
+    #[inline(always)]
+    fn reduce_sum_f32(self, v: f32x8) -> f32 {
+        v.reduce_add()
+    }
+    #[inline(always)]
+    fn reduce_max_f32(self, v: f32x8) -> f32 {
+        v.to_array().into_iter().fold(f32::NEG_INFINITY, |m, x| if x > m || x.is_nan() { x } else { m })
     }
 
     #[inline(always)]

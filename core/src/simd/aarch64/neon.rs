@@ -87,6 +87,11 @@ impl Simd for Neon {
         unsafe { vaddq_f32(a, b) }
     }
     #[inline(always)]
+    fn sub_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vsubq_f32(a, b) }
+    }
+    #[inline(always)]
     fn mul_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe { vmulq_f32(a, b) }
@@ -100,6 +105,39 @@ impl Simd for Neon {
     fn mul_add_f32(self, a: float32x4_t, b: float32x4_t, c: float32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe { vfmaq_f32(c, a, b) }
+    }
+    #[inline(always)]
+    fn max_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn min_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vminq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn round_f32(self, a: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vrndnq_f32(a) }
+    }
+    #[inline(always)]
+    fn pow2_f32(self, n: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let biased = vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127));
+            vreinterpretq_f32_s32(vshlq_n_s32::<23>(biased))
+        }
+    }
+    #[inline(always)]
+    fn reduce_sum_f32(self, v: float32x4_t) -> f32 {
+        // SAFETY: see the impl comment.
+        unsafe { vaddvq_f32(v) }
+    }
+    #[inline(always)]
+    fn reduce_max_f32(self, v: float32x4_t) -> f32 {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxvq_f32(v) }
     }
 
     #[inline(always)]
