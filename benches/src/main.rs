@@ -98,7 +98,8 @@ fn progress(done: usize, total: usize, what: &str) {
 }
 
 fn dot_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
-    let sizes: &[usize] = if o.quick { &[768, 65_536] } else { &[16, 768, 4096, 65_536, 1 << 20, 1 << 24] };
+    let sizes: &[usize] =
+        if o.quick { &[16, 768, 65_536] } else { &[16, 768, 4096, 65_536, 1 << 20, 1 << 24] };
     for &offset in &[0usize, 16] {
         for &n in sizes {
             step(&format!("dot n={n} +{offset}B"));
@@ -106,8 +107,15 @@ fn dot_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn F
             let (b, rb) = line_offset_f32(n, offset, 2);
             let (a, b) = (&a[ra], &b[rb]);
             let level = o.level;
+            // The default entry (run-time dispatch) unless a level is forced.
+            let forced = level != Level::best();
             let ours = move || {
-                black_box(sim::dot_at(level, black_box(a), black_box(b)).unwrap_or(f32::NAN));
+                let d = if forced {
+                    sim::dot_at(level, black_box(a), black_box(b))
+                } else {
+                    simkern::dot(black_box(a), black_box(b))
+                };
+                black_box(d.unwrap_or(f32::NAN));
             };
             let case = format!("n={n}, +{offset}B");
             let (s, t) = compare(budget, ours, || {
@@ -192,6 +200,38 @@ fn similarity_matrix_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, st
     }
 }
 
+/// Mean relative error of f32 dot products against the Dot2 reference, for
+/// simkern (f32 result and f64 accumulator) and NumKong (f64 result, and
+/// that result rounded to f32 for a like-for-like comparison).
+fn dot_accuracy(o: &Options) -> String {
+    use simkern_tests::reference::{dot_exact, widen};
+    let mut t = String::from(
+        "| n | simkern `dot` (f32) | numkong rounded to f32 | simkern `dot_f64` | numkong (f64) |\n|---:|---:|---:|---:|---:|\n",
+    );
+    for &n in &[768usize, 4096, 65_536] {
+        let mut err = [0.0f64; 4];
+        let trials = 32;
+        for seed in 0..trials {
+            let (a, ra) = line_offset_f32(n, 16, 2 * seed);
+            let (b, rb) = line_offset_f32(n, 16, 2 * seed + 1);
+            let (a, b) = (&a[ra], &b[rb]);
+            let exact = dot_exact(&widen(a), &widen(b));
+            let nk = numkong_dot(a, b);
+            let got = [
+                f64::from(sim::dot_at(o.level, a, b).unwrap_or(f32::NAN)),
+                f64::from(nk as f32),
+                sim::dot_f64_at(o.level, a, b).unwrap_or(f64::NAN),
+                nk,
+            ];
+            for (e, g) in err.iter_mut().zip(got) {
+                *e += ((g - exact) / exact).abs() / trials as f64;
+            }
+        }
+        let _ = writeln!(t, "| {n} | {:.2e} | {:.2e} | {:.2e} | {:.2e} |", err[0], err[1], err[2], err[3]);
+    }
+    t
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -256,7 +296,7 @@ fn main() {
         }
     };
     let families: [(&str, Family, usize); 2] = [
-        ("dot", dot_rows, if o.quick { 4 } else { 12 }),
+        ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
     ];
     let chosen: Vec<_> =
@@ -280,7 +320,12 @@ fn main() {
     progress(total, total, "done");
     eprintln!();
 
-    let table = markdown(&rows);
+    let mut table = markdown(&rows);
+    if chosen.iter().any(|f| f.0 == "dot") {
+        table +=
+            "\nMean relative error of f32 dot products (normal inputs, 32 trials, vs a Dot2 reference):\n\n";
+        table += &dot_accuracy(&o);
+    }
     let header = format!(
         "simkern report — best level here: {}, measured level: {}, {:.0} s, medians of interleaved batches\n\n",
         Level::best().name(),

@@ -97,8 +97,13 @@ impl Level {
     /// use simkern_core::Level;
     /// assert_eq!(Level::Neon.is_available(), cfg!(target_arch = "aarch64"));
     /// ```
+    #[inline]
     pub fn is_available(self) -> bool {
-        Level::available().contains(&self)
+        match (self, Level::best()) {
+            (Level::Portable, _) => true,
+            (Level::Avx2, best) => best == Level::Avx2 || best == Level::Avx512,
+            (level, best) => level == best,
+        }
     }
 
     /// Lower-case name, as accepted by [`Level::from_name`].
@@ -130,12 +135,28 @@ impl Level {
 
 #[cfg(target_arch = "x86_64")]
 fn best_level() -> Level {
-    if Avx512::try_new().is_some() {
-        Level::Avx512
-    } else if Avx2::try_new().is_some() {
-        Level::Avx2
-    } else {
-        Level::Portable
+    use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
+    /// The detected level as `Level as u8`; `u8::MAX` until detected.
+    static BEST: AtomicU8 = AtomicU8::new(u8::MAX);
+    const PORTABLE: u8 = Level::Portable as u8;
+    const AVX2: u8 = Level::Avx2 as u8;
+    const AVX512: u8 = Level::Avx512 as u8;
+    match BEST.load(Relaxed) {
+        PORTABLE => Level::Portable,
+        AVX2 => Level::Avx2,
+        AVX512 => Level::Avx512,
+        _ => {
+            let level = if Avx512::try_new().is_some() {
+                Level::Avx512
+            } else if Avx2::try_new().is_some() {
+                Level::Avx2
+            } else {
+                Level::Portable
+            };
+            // Racing threads store the same value.
+            BEST.store(level as u8, Relaxed);
+            level
+        }
     }
 }
 
@@ -152,18 +173,10 @@ fn best_level() -> Level {
 /// Runs `kernel` at `level`, or fails if this CPU lacks it.
 #[inline]
 pub(crate) fn dispatch<K: Kernel>(level: Level, kernel: K) -> Result<K::Output> {
-    match level {
-        Level::Portable => Ok(Portable::new().vectorize(kernel)),
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => Avx2::try_new().map(|t| t.vectorize(kernel)).ok_or(Error::LevelUnavailable { level }),
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => {
-            Avx512::try_new().map(|t| t.vectorize(kernel)).ok_or(Error::LevelUnavailable { level })
-        }
-        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-        Level::Neon => Ok(Neon::new().vectorize(kernel)),
-        #[allow(unreachable_patterns)]
-        _ => Err(Error::LevelUnavailable { level }),
+    if level.is_available() {
+        Ok(run_available(level, kernel))
+    } else {
+        Err(Error::LevelUnavailable { level })
     }
 }
 
@@ -179,21 +192,26 @@ pub(crate) fn run<K: Kernel>(level: Option<Level>, kernel: K) -> Result<K::Outpu
 /// Runs `kernel` at [`Level::best`]; cannot fail.
 #[inline]
 pub(crate) fn dispatch_best<K: Kernel>(kernel: K) -> K::Output {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if let Some(t) = Avx512::try_new() {
-            return t.vectorize(kernel);
-        }
-        if let Some(t) = Avx2::try_new() {
-            return t.vectorize(kernel);
-        }
+    run_available(best_level(), kernel)
+}
+
+/// Runs `kernel` at `level`, which must be in [`Level::available`].
+#[inline(always)]
+fn run_available<K: Kernel>(level: Level, kernel: K) -> K::Output {
+    match level {
+        // SAFETY: `level` is available (callers check it against
+        // `best_level`, which says `Avx512` only after `Avx512::try_new`
+        // succeeded on this CPU).
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
+        // SAFETY: likewise for `Avx2` (AVX-512 implies it; `best_level`
+        // checks it otherwise).
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { Avx2::new_unchecked() }.vectorize(kernel),
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        Level::Neon => Neon::new().vectorize(kernel),
+        _ => Portable::new().vectorize(kernel),
     }
-    #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-    {
-        return Neon::new().vectorize(kernel);
-    }
-    #[allow(unreachable_code)]
-    Portable::new().vectorize(kernel)
 }
 
 #[cfg(test)]

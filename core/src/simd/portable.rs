@@ -25,7 +25,9 @@ impl Portable {
         Portable(())
     }
 
-    #[inline(always)]
+    /// Runs `kernel` with `wide` vectors, out of line like the other
+    /// levels' entry points so that callers stay small.
+    #[inline(never)]
     pub(crate) fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
         kernel.run(self)
     }

@@ -38,6 +38,16 @@ macro_rules! x86_token {
                 if super::$detect::get() { Some($name(())) } else { None }
             }
 
+            /// The token without detection.
+            ///
+            /// # Safety
+            /// The CPU and OS must support every feature in `$features`
+            /// (detection has said so before).
+            #[inline(always)]
+            pub(crate) unsafe fn new_unchecked() -> Self {
+                $name(())
+            }
+
             #[inline(always)]
             pub(crate) fn vectorize<K: crate::simd::Kernel>(self, kernel: K) -> K::Output {
                 #[target_feature(enable = $features)]
