@@ -45,6 +45,8 @@ impl Float for f64 {
 
 pub(crate) mod sealed {
     use super::Simd;
+    use crate::lse::{self, OnlineLse};
+    use crate::{Level, Result};
 
     /// The per-type vector operations behind [`Float`](super::Float).
     pub trait Element: Sized {
@@ -54,6 +56,10 @@ pub(crate) mod sealed {
         fn load_partial_f64<S: Simd>(s: S, src: &[Self]) -> S::F64;
         /// Divides every element by `by` (rounded to `Self` first).
         fn divide_in_place<S: Simd>(s: S, x: &mut [Self], by: f64);
+        /// The log-sum-exp state of `x`.
+        fn lse_state(level: Option<Level>, x: &[Self]) -> Result<OnlineLse>;
+        /// Softmax (or log-softmax) of `x` into `out`.
+        fn softmax_into(level: Option<Level>, x: &[Self], out: &mut [Self], log: bool) -> Result<()>;
     }
 
     impl Element for f32 {
@@ -75,6 +81,12 @@ pub(crate) mod sealed {
             let tail = chunks.into_remainder();
             s.store_partial_f32(s.div_f32(s.load_partial_f32(tail), by), tail);
         }
+        fn lse_state(level: Option<Level>, x: &[f32]) -> Result<OnlineLse> {
+            lse::lse_state_f32(level, x)
+        }
+        fn softmax_into(level: Option<Level>, x: &[f32], out: &mut [f32], log: bool) -> Result<()> {
+            lse::softmax_f32(level, x, out, log)
+        }
     }
 
     impl Element for f64 {
@@ -95,6 +107,12 @@ pub(crate) mod sealed {
             }
             let tail = chunks.into_remainder();
             s.store_partial_f64(s.div_f64(s.load_partial_f64(tail), by), tail);
+        }
+        fn lse_state(level: Option<Level>, x: &[f64]) -> Result<OnlineLse> {
+            lse::lse_state_f64_at(level, x)
+        }
+        fn softmax_into(level: Option<Level>, x: &[f64], out: &mut [f64], log: bool) -> Result<()> {
+            lse::softmax_f64(level, x, out, log)
         }
     }
 }

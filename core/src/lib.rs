@@ -13,7 +13,9 @@
 //! Modules, one per capability:
 //! - [`similarity`]: `dot`, `norm`, `l2_squared`, `cosine`, `normalize`,
 //!   and the similarity matrix `S = Q·Kᵀ` (a register- and cache-blocked
-//!   micro-kernel, the engine the InfoNCE kernels build on).
+//!   micro-kernel, the engine the InfoNCE kernels build on);
+//! - [`lse`]: vector `exp`, `logsumexp`, `softmax`, `log_softmax`, the
+//!   softmax VJP and the streaming [`lse::OnlineLse`].
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -28,6 +30,8 @@
 mod error;
 mod float;
 mod gemm;
+pub mod lse;
+mod math;
 mod matrix;
 pub mod simd;
 pub mod similarity;

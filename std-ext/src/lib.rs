@@ -18,8 +18,10 @@
 //! ```
 #![deny(missing_docs)]
 
+mod lse;
 mod similarity;
 
+pub use lse::*;
 pub use similarity::*;
 pub use simkern_core::{Error, Float, Level, MatRef, Result};
 

@@ -101,3 +101,40 @@ pub fn similarity_matrix(q: &[f64], k: &[f64], dim: usize) -> Vec<f64> {
     }
     out
 }
+
+/// `log Σ e^{xᵢ}` in `f64`: the maximum plus `log1p` of the other terms
+/// (as SciPy does), with IEEE edge cases (`−∞` for empty or all `−∞`,
+/// `+∞` if any `+∞`, NaN if any NaN). Also returns `r = Σ_{i≠i*} e^{xᵢ−m}`.
+///
+/// ```
+/// let (l, r) = simkern_tests::reference::logsumexp(&[0.0, 0.0]);
+/// assert_eq!((l, r), (2f64.ln(), 1.0));
+/// ```
+pub fn logsumexp(x: &[f64]) -> (f64, f64) {
+    if x.iter().any(|v| v.is_nan()) {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::INFINITY {
+        return (m, 0.0);
+    }
+    if m == f64::NEG_INFINITY {
+        return (m, 0.0);
+    }
+    let i = x.iter().position(|&v| v == m).expect("the maximum is an element");
+    let r: f64 = x.iter().enumerate().filter(|&(j, _)| j != i).map(|(_, &v)| (v - m).exp()).sum();
+    (m + r.ln_1p(), r)
+}
+
+/// `softmax(x)` in `f64` (all NaN for NaN, `+∞` or all-`−∞` input).
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::softmax(&[1.0, 1.0]), vec![0.5, 0.5]);
+/// ```
+pub fn softmax(x: &[f64]) -> Vec<f64> {
+    let (l, _) = logsumexp(x);
+    if !l.is_finite() {
+        return vec![f64::NAN; x.len()];
+    }
+    x.iter().map(|&v| (v - l).exp()).collect()
+}

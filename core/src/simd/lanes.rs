@@ -33,6 +33,8 @@ pub trait Simd: Copy + 'static {
     fn load_f32(self, src: &[f32]) -> Self::F32;
     /// Loads `min(src.len(), F32_LANES)` elements, zero in the other lanes.
     fn load_partial_f32(self, src: &[f32]) -> Self::F32;
+    /// Loads `min(src.len(), F32_LANES)` elements, `fill` in the other lanes.
+    fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> Self::F32;
     /// Stores all lanes to the start of `dst`.
     fn store_f32(self, v: Self::F32, dst: &mut [f32]);
     /// Stores the first `min(dst.len(), F32_LANES)` lanes.
@@ -53,7 +55,13 @@ pub trait Simd: Copy + 'static {
     fn max_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
     /// Lane-wise minimum, NaN as in [`Simd::max_f32`].
     fn min_f32(self, a: Self::F32, b: Self::F32) -> Self::F32;
-    /// Rounds to the nearest integer, ties to even.
+    /// Per lane `if a < b { x } else { y }` (false for NaN).
+    fn lt_select_f32(self, a: Self::F32, b: Self::F32, x: Self::F32, y: Self::F32) -> Self::F32;
+    /// Widens the low half of the lanes to `f64` (exactly).
+    fn widen_low_f64(self, v: Self::F32) -> Self::F64;
+    /// Widens the high half of the lanes to `f64` (exactly).
+    fn widen_high_f64(self, v: Self::F32) -> Self::F64;
+    /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2²²`.
     fn round_f32(self, a: Self::F32) -> Self::F32;
     /// `2ⁿ` for lanes holding integers `n ∈ [−126, 127]` (exact).
     fn pow2_f32(self, n: Self::F32) -> Self::F32;

@@ -1,7 +1,7 @@
 //! The portable level: `wide` vectors, compiled for whatever the target has
 //! at build time (SSE2 on a default x86_64 build, NEON or scalar elsewhere).
 
-use wide::{f32x8, f64x4, i32x8};
+use wide::{f32x8, f64x4};
 
 use super::Kernel;
 use super::lanes::{Simd, Tile};
@@ -64,6 +64,13 @@ impl Simd for Portable {
         f32x8::from(first::<L32, f32>(src))
     }
     #[inline(always)]
+    fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> f32x8 {
+        let mut a = [fill; L32];
+        let n = src.len().min(L32);
+        a[..n].copy_from_slice(&src[..n]);
+        f32x8::from(a)
+    }
+    #[inline(always)]
     fn store_f32(self, v: f32x8, dst: &mut [f32]) {
         dst[..L32].copy_from_slice(&v.to_array());
     }
@@ -101,13 +108,31 @@ impl Simd for Portable {
         a.fast_min(b)
     }
     #[inline(always)]
+    fn lt_select_f32(self, a: f32x8, b: f32x8, x: f32x8, y: f32x8) -> f32x8 {
+        a.simd_lt(b).select(x, y)
+    }
+    #[inline(always)]
+    fn widen_low_f64(self, v: f32x8) -> f64x4 {
+        let a = v.to_array();
+        f64x4::from([a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64])
+    }
+    #[inline(always)]
+    fn widen_high_f64(self, v: f32x8) -> f64x4 {
+        let a = v.to_array();
+        f64x4::from([a[4] as f64, a[5] as f64, a[6] as f64, a[7] as f64])
+    }
+    #[inline(always)]
     fn round_f32(self, a: f32x8) -> f32x8 {
-        a.round()
+        // Adding and subtracting 1.5·2²³ rounds to the nearest integer,
+        // ties to even, for |a| ≤ 2²² (the trait's contract).
+        let magic = f32x8::splat(12_582_912.0);
+        (a + magic) - magic
     }
     #[inline(always)]
     fn pow2_f32(self, n: f32x8) -> f32x8 {
-        let biased = (n.round_int() + i32x8::splat(127)).to_array();
-        f32x8::from(biased.map(|e| f32::from_bits((e as u32) << 23)))
+        // (n + 127)·2²³ is the bit pattern of 2ⁿ, exact as an f32 integer.
+        let bits = ((n + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int();
+        wide::bytemuck::cast(bits)
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: f32x8) -> f32 {

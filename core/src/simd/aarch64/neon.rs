@@ -68,6 +68,14 @@ impl Simd for Neon {
         unsafe { vld1q_f32(a.as_ptr()) }
     }
     #[inline(always)]
+    fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> float32x4_t {
+        let mut a = [fill; 4];
+        let n = src.len().min(4);
+        a[..n].copy_from_slice(&src[..n]);
+        // SAFETY: see the impl comment; `a` has 4 elements.
+        unsafe { vld1q_f32(a.as_ptr()) }
+    }
+    #[inline(always)]
     fn store_f32(self, v: float32x4_t, dst: &mut [f32]) {
         let dst = &mut dst[..4];
         // SAFETY: see the impl comment; `dst` has 4 elements.
@@ -115,6 +123,21 @@ impl Simd for Neon {
     fn min_f32(self, a: float32x4_t, b: float32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe { vminq_f32(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f32(self, a: float32x4_t, b: float32x4_t, x: float32x4_t, y: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vbslq_f32(vcltq_f32(a, b), x, y) }
+    }
+    #[inline(always)]
+    fn widen_low_f64(self, v: float32x4_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vcvt_f64_f32(vget_low_f32(v)) }
+    }
+    #[inline(always)]
+    fn widen_high_f64(self, v: float32x4_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vcvt_high_f64_f32(v) }
     }
     #[inline(always)]
     fn round_f32(self, a: float32x4_t) -> float32x4_t {

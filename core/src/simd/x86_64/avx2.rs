@@ -58,6 +58,18 @@ impl Simd for Avx2 {
         unsafe { _mm256_maskload_ps(src.as_ptr(), mask32(src.len())) }
     }
     #[inline(always)]
+    fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> __m256 {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
+        unsafe {
+            let m = mask32(src.len());
+            _mm256_blendv_ps(
+                _mm256_set1_ps(fill),
+                _mm256_maskload_ps(src.as_ptr(), m),
+                _mm256_castsi256_ps(m),
+            )
+        }
+    }
+    #[inline(always)]
     fn store_f32(self, v: __m256, dst: &mut [f32]) {
         let dst = &mut dst[..8];
         // SAFETY: see the impl comment; `dst` has 8 elements.
@@ -102,6 +114,21 @@ impl Simd for Avx2 {
     fn min_f32(self, a: __m256, b: __m256) -> __m256 {
         // SAFETY: see the impl comment.
         unsafe { _mm256_min_ps(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f32(self, a: __m256, b: __m256, x: __m256, y: __m256) -> __m256 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_blendv_ps(y, x, _mm256_cmp_ps::<_CMP_LT_OQ>(a, b)) }
+    }
+    #[inline(always)]
+    fn widen_low_f64(self, v: __m256) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_cvtps_pd(_mm256_castps256_ps128(v)) }
+    }
+    #[inline(always)]
+    fn widen_high_f64(self, v: __m256) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_cvtps_pd(_mm256_extractf128_ps::<1>(v)) }
     }
     #[inline(always)]
     fn round_f32(self, a: __m256) -> __m256 {

@@ -55,6 +55,11 @@ impl Simd for Avx512 {
         unsafe { _mm512_maskz_loadu_ps(mask16(src.len()), src.as_ptr()) }
     }
     #[inline(always)]
+    fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> __m512 {
+        // SAFETY: see the impl comment; only `min(len, 16)` lanes are read.
+        unsafe { _mm512_mask_loadu_ps(_mm512_set1_ps(fill), mask16(src.len()), src.as_ptr()) }
+    }
+    #[inline(always)]
     fn store_f32(self, v: __m512, dst: &mut [f32]) {
         let dst = &mut dst[..16];
         // SAFETY: see the impl comment; `dst` has 16 elements.
@@ -99,6 +104,21 @@ impl Simd for Avx512 {
     fn min_f32(self, a: __m512, b: __m512) -> __m512 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_min_ps(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f32(self, a: __m512, b: __m512, x: __m512, y: __m512) -> __m512 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mask_blend_ps(_mm512_cmp_ps_mask::<_CMP_LT_OQ>(a, b), y, x) }
+    }
+    #[inline(always)]
+    fn widen_low_f64(self, v: __m512) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_cvtps_pd(_mm512_castps512_ps256(v)) }
+    }
+    #[inline(always)]
+    fn widen_high_f64(self, v: __m512) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_cvtps_pd(_mm512_extractf32x8_ps::<1>(v)) }
     }
     #[inline(always)]
     fn round_f32(self, a: __m512) -> __m512 {

@@ -1,0 +1,166 @@
+//! logsumexp, softmax, log_softmax, the softmax VJP and OnlineLse against
+//! the f64 references, at every level; edge cases of MISSION.md §7.
+
+use proptest::prelude::*;
+use simkern::Level;
+use simkern_core::lse::{self, OnlineLse};
+use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::reference::{self as naive, widen};
+
+const U32: f64 = f32::EPSILON as f64 / 2.0;
+/// The smallest positive subnormal `f32`: the absolute floor of any bound.
+const TINY: f64 = 1.401_298_464_324_817e-45;
+
+fn logits(seed: u64, n: usize, spread: f32) -> Vec<f32> {
+    let mut r = Rng::new(seed);
+    vec_f32(&mut r, Dist::Normal, n).into_iter().map(|v| v * spread).collect()
+}
+
+fn check_lse(x: &[f32]) {
+    let (exact, rest) = naive::logsumexp(&widen(x));
+    // Final rounding, 2 ulp per exp term weighted by its share, and the
+    // rounding of each xᵢ − m (a weighted mean of |xᵢ − m| ≤ ln n + 1).
+    let n = x.len() as f64;
+    let bound = U32 * exact.abs() + U32 * (4.0 * rest / (1.0 + rest) + n.ln() + 1.0) + TINY;
+    for &level in Level::available() {
+        let got = f64::from(lse::logsumexp_at(level, x).unwrap());
+        assert!((got - exact).abs() <= bound, "{level:?} n={} lse {got} vs {exact}", x.len());
+        let mut online = OnlineLse::new();
+        let cut = x.len() / 3;
+        online.push_slice(&x[..cut]);
+        online.push_slice(&x[cut..]);
+        assert!((online.value() - exact).abs() <= bound, "online {} vs {exact}", online.value());
+    }
+}
+
+fn check_softmax(x: &[f32]) {
+    let xw = widen(x);
+    let p_exact = naive::softmax(&xw);
+    let (l, _) = naive::logsumexp(&xw);
+    let m = xw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for &level in Level::available() {
+        let mut p = vec![0.0f32; x.len()];
+        lse::softmax_at(level, x, &mut p).unwrap();
+        let mut y = vec![0.0f32; x.len()];
+        lse::log_softmax_at(level, x, &mut y).unwrap();
+        for i in 0..x.len() {
+            let (pe, got) = (p_exact[i], f64::from(p[i]));
+            // Rounding of xᵢ − m (amplified by exp), 2 ulp of exp, the sum
+            // and the division: the conditioning of softmax in f32.
+            let pb = U32 * ((xw[i] - m).abs() + 8.0) * pe + TINY;
+            assert!((got - pe).abs() <= pb, "{level:?} p[{i}] {got} vs {pe}");
+            let ye = xw[i] - l;
+            let yb = U32 * ((xw[i] - m).abs() + (l - m).abs() + ye.abs()) + 4.0 * U32;
+            assert!((f64::from(y[i]) - ye).abs() <= yb, "{level:?} log p[{i}] {} vs {ye}", y[i]);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn logsumexp_matches_reference(seed: u64, n in 1usize..2000, spread in prop::sample::select(vec![0.01f32, 1.0, 10.0, 100.0, 1e4])) {
+        check_lse(&logits(seed, n, spread));
+    }
+
+    #[test]
+    fn softmax_matches_reference(seed: u64, n in 1usize..700, spread in prop::sample::select(vec![0.1f32, 1.0, 20.0, 1e3])) {
+        check_softmax(&logits(seed, n, spread));
+    }
+
+    #[test]
+    fn f64_paths_match_reference(seed: u64, n in 1usize..500) {
+        let x: Vec<f64> = logits(seed, n, 30.0).into_iter().map(f64::from).collect();
+        let (exact, _) = naive::logsumexp(&x);
+        let got = lse::logsumexp(&x);
+        prop_assert!((got - exact).abs() <= 4.0 * f64::EPSILON * exact.abs().max(1.0));
+        let mut p = vec![0.0; n];
+        lse::softmax(&x, &mut p).unwrap();
+        for ((a, b), xi) in p.iter().zip(naive::softmax(&x)).zip(&x) {
+            // exp(xᵢ − LSE) with the subtraction rounded, here and in the
+            // reference (whose LSE itself rounds by |LSE|·ε): relative error up to
+            // (|xᵢ − LSE| + |LSE|)·ε each.
+            prop_assert!((a - b).abs() <= 2.0 * f64::EPSILON * ((xi - exact).abs() + exact.abs() + 8.0) * b + 1e-300);
+        }
+    }
+}
+
+#[test]
+fn every_length_for_tails() {
+    for n in 1..=130 {
+        let x = logits(n as u64, n, 5.0);
+        check_lse(&x);
+        check_softmax(&x);
+    }
+}
+
+#[test]
+fn edge_cases_of_the_contract() {
+    let inf = f32::INFINITY;
+    for &level in Level::available() {
+        let lse = |x: &[f32]| lse::logsumexp_at(level, x).unwrap();
+        assert_eq!(lse(&[]), -inf);
+        assert_eq!(lse(&[-inf, -inf]), -inf);
+        assert_eq!(lse(&[-inf, 0.0]), 0.0);
+        assert_eq!(lse(&[1.0, inf, -inf]), inf);
+        assert!(lse(&[1.0, f32::NAN, inf]).is_nan());
+        assert!(lse(&[f32::NAN; 40]).is_nan());
+        assert_eq!(lse(&[1e30, 1e30]), 1e30, "no overflow from large logits");
+        assert_eq!(lse(&[-1e30, -1e30]), -1e30);
+        // A result near zero keeps its relative accuracy (log1p of the rest).
+        let tiny = lse(&[0.0, -40.0, -104.0, -105.0]);
+        let want = (-40f64).exp().ln_1p();
+        assert!((f64::from(tiny) - want).abs() <= 2.0 * U32 * want, "{tiny:e} vs {want:e}");
+        // Ties at the maximum each count: log(3·e⁵) = 5 + ln 3.
+        assert!((lse(&[5.0, 5.0, 5.0]) - (5.0 + 3f32.ln())).abs() <= 5.0 * f32::EPSILON);
+
+        let soft = |x: &[f32]| {
+            let mut p = vec![0.0f32; x.len()];
+            lse::softmax_at(level, x, &mut p).unwrap();
+            p
+        };
+        assert!(soft(&[1.0, inf]).iter().all(|v| v.is_nan()), "+∞ gives NaN, as SciPy and PyTorch");
+        assert!(soft(&[1.0, f32::NAN]).iter().all(|v| v.is_nan()));
+        assert!(soft(&[-inf; 3]).iter().all(|v| v.is_nan()));
+        assert_eq!(soft(&[-inf, 0.0]), vec![0.0, 1.0]);
+        assert_eq!(soft(&[]), Vec::<f32>::new());
+        assert_eq!(soft(&[1e30, 1e30]), vec![0.5, 0.5]);
+    }
+    // f64, including the mission's example.
+    let t = lse::logsumexp(&[0.0f64, -40.0, -745.0, -746.0]);
+    assert!((t - 4.248_354_255_291_589e-18).abs() <= 1e-32, "{t:e}");
+    assert_eq!(lse::logsumexp::<f64>(&[]), f64::NEG_INFINITY);
+    assert!(lse::logsumexp(&[0.0f64, f64::NAN]).is_nan());
+}
+
+#[test]
+fn softmax_vjp_is_the_jacobian_product() {
+    let x = logits(3, 37, 2.0);
+    let mut p = vec![0.0f32; 37];
+    lse::softmax(&x, &mut p).unwrap();
+    let g = logits(4, 37, 1.0);
+    let mut out = vec![0.0f32; 37];
+    lse::softmax_vjp(&p, &g, &mut out).unwrap();
+    // J = diag(p) − p pᵀ, so (Jᵀ g)ᵢ = pᵢ gᵢ − pᵢ Σⱼ pⱼ gⱼ.
+    let dot: f64 = p.iter().zip(&g).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+    for i in 0..37 {
+        let want = f64::from(p[i]) * (f64::from(g[i]) - dot);
+        assert!(
+            (f64::from(out[i]) - want).abs()
+                <= 4.0 * U32 * (f64::from(p[i]) * (f64::from(g[i]).abs() + dot.abs()))
+        );
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let mut out = [0.0f32; 2];
+    assert_eq!(
+        lse::softmax(&[1.0f32; 3], &mut out).unwrap_err().to_string(),
+        "length mismatch: x has 3 elements, out has 2"
+    );
+    assert!(lse::exp(&[1.0; 3], &mut out).is_err());
+    assert!(lse::softmax_vjp(&[1.0; 2], &[1.0; 3], &mut out).is_err());
+    assert!(lse::log_softmax(&[1.0f64; 3], &mut [0.0; 4]).is_err());
+}
