@@ -94,3 +94,14 @@ pub fn matrixmultiply_qkt(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
         );
     }
 }
+
+/// The obvious log-sum-exp: a max pass, then a scalar `f32::exp` sum pass.
+///
+/// ```
+/// let l = simkern_benches::naive_logsumexp(&[0.0, 0.0]);
+/// assert!((l - 2f32.ln()).abs() < 1e-6);
+/// ```
+pub fn naive_logsumexp(x: &[f32]) -> f32 {
+    let m = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    m + x.iter().map(|&v| (v - m).exp()).sum::<f32>().ln()
+}

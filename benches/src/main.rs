@@ -13,7 +13,9 @@ use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 use simkern::Level;
-use simkern_benches::{faer_qkt, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, numkong_dot};
+use simkern_benches::{
+    faer_qkt, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, naive_logsumexp, numkong_dot,
+};
 use simkern_core::similarity as sim;
 
 /// Command-line options.
@@ -41,7 +43,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
-                            families: dot, similarity_matrix; levels: portable, avx2, avx512, neon"
+                            families: dot, similarity_matrix, logsumexp; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -232,6 +234,39 @@ fn dot_accuracy(o: &Options) -> String {
     t
 }
 
+fn lse_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    for &n in &[1024usize, 1 << 20] {
+        step(&format!("logsumexp n={n}"));
+        let x: Vec<f32> = matrix(1, n, 3).into_iter().map(|v| 4.0 * v).collect();
+        let level = o.level;
+        let forced = level != Level::best();
+        let (s, t) = compare(
+            budget,
+            || {
+                let l = if forced {
+                    simkern_core::lse::logsumexp_at(level, black_box(&x)).unwrap_or(f32::NAN)
+                } else {
+                    simkern::logsumexp(black_box(&x))
+                };
+                black_box(l);
+            },
+            || {
+                black_box(naive_logsumexp(black_box(&x)));
+            },
+        );
+        rows.push(Row {
+            family: "logsumexp_f32",
+            case: format!("n={n}"),
+            level,
+            ours: s,
+            baseline: "scalar f32::exp, 2 passes",
+            theirs: t,
+            work: n as f64,
+            unit: "Gelem/s",
+        });
+    }
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -295,14 +330,15 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let families: [(&str, Family, usize); 2] = [
+    let families: [(&str, Family, usize); 3] = [
         ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
+        ("logsumexp", lse_rows, 2),
     ];
     let chosen: Vec<_> =
         families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
     if chosen.is_empty() {
-        eprintln!("no family matches the filter; families: dot, similarity_matrix");
+        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp");
         std::process::exit(2);
     }
     let budget = Duration::from_millis(if o.quick { 150 } else { 700 });

@@ -209,31 +209,57 @@ fn extremes<S: Simd>(s: S, x: &[f32], scale: f32) -> Extremes {
     Extremes::Max(m)
 }
 
-/// `(Σ_{vᵢ < m} e^{vᵢ − m}, #{vᵢ ≥ m})` for `v = scale · x`, in `f64`.
+/// Running sums of [`rest_below_max`]: `e^{v − m}` of the lanes below the
+/// maximum, in `f64`, and the count of lanes at it.
+struct RestSums<S: Simd> {
+    sum: [S::F64; 2],
+    at_max: S::F32,
+}
+
+impl<S: Simd> RestSums<S> {
+    #[inline(always)]
+    fn new(s: S) -> Self {
+        RestSums { sum: [s.splat_f64(0.0); 2], at_max: s.splat_f32(0.0) }
+    }
+
+    /// Adds one vector `v` of scaled logits (a plain method, not a closure:
+    /// a closure would be compiled without the ISA's target features).
+    #[inline(always)]
+    fn add(&mut self, s: S, v: S::F32, m: S::F32) {
+        let (zero, one) = (s.splat_f32(0.0), s.splat_f32(1.0));
+        let t = s.lt_select_f32(v, m, exp_f32(s, s.sub_f32(v, m)), zero);
+        self.at_max = s.add_f32(self.at_max, s.lt_select_f32(v, m, zero, one));
+        self.sum[0] = s.add_f64(self.sum[0], s.widen_low_f64(t));
+        self.sum[1] = s.add_f64(self.sum[1], s.widen_high_f64(t));
+    }
+}
+
+/// `Σ_{i ≠ i*} e^{vᵢ − m}` for `v = scale · x` and its maximum `m`, in `f64`.
 #[inline(always)]
 fn rest_below_max<S: Simd>(s: S, x: &[f32], scale: f32, m: f32) -> f64 {
     let sc = s.splat_f32(scale);
     let mv = s.splat_f32(m);
-    let (zero, one) = (s.splat_f32(0.0), s.splat_f32(1.0));
-    let mut sum = [s.splat_f64(0.0); 2];
-    let mut at_max = zero;
-    let mut step = |v: S::F32| {
-        let t = s.lt_select_f32(v, mv, exp_f32(s, s.sub_f32(v, mv)), zero);
-        at_max = s.add_f32(at_max, s.lt_select_f32(v, mv, zero, one));
-        sum[0] = s.add_f64(sum[0], s.widen_low_f64(t));
-        sum[1] = s.add_f64(sum[1], s.widen_high_f64(t));
-    };
-    let mut chunks = x.chunks_exact(S::F32_LANES);
-    for c in &mut chunks {
-        step(s.mul_f32(s.load_f32(c), sc));
+    let mut acc = [RestSums::new(s), RestSums::new(s)];
+    let l = S::F32_LANES;
+    let mut pairs = x.chunks_exact(2 * l);
+    for p in &mut pairs {
+        acc[0].add(s, s.mul_f32(s.load_f32(p), sc), mv);
+        acc[1].add(s, s.mul_f32(s.load_f32(&p[l..]), sc), mv);
     }
-    let tail = chunks.remainder();
+    let mut rest = pairs.remainder().chunks_exact(l);
+    for c in &mut rest {
+        acc[0].add(s, s.mul_f32(s.load_f32(c), sc), mv);
+    }
+    let tail = rest.remainder();
     if !tail.is_empty() {
-        step(s.mul_f32(s.load_partial_fill_f32(tail, f32::NEG_INFINITY), sc));
+        acc[1].add(s, s.mul_f32(s.load_partial_fill_f32(tail, f32::NEG_INFINITY), sc), mv);
     }
+    let [a, b] = acc;
+    let sum = s.add_f64(s.add_f64(a.sum[0], a.sum[1]), s.add_f64(b.sum[0], b.sum[1]));
     // Every element equal to the maximum contributes e⁰ = 1 exactly; one
     // of them is the maximum itself.
-    s.reduce_sum_f64(s.add_f64(sum[0], sum[1])) + (f64::from(s.reduce_sum_f32(at_max)) - 1.0)
+    let at_max = s.reduce_sum_f32(s.add_f32(a.at_max, b.at_max));
+    s.reduce_sum_f64(sum) + (f64::from(at_max) - 1.0)
 }
 
 /// The streaming state of `scale · x`.

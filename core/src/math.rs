@@ -23,8 +23,8 @@ const P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-
 /// above `88.72`, NaN for NaN.
 ///
 /// `x = n·ln2 + r` with `n = round(x·log₂e)` (Cody–Waite, two-part `ln 2`),
-/// `eʳ = 1 + r + r²·P(r)`, then `eʳ · 2^⌊n/2⌋ · 2^(n − ⌊n/2⌋)`: both factors
-/// are normal, the first product is exact and the second rounds once, so
+/// `eʳ = 1 + r + r²·P(r)`, then `eʳ · 2ⁿ` by the lane trait's `ldexp`, which
+/// rounds once (`vscalefps` on AVX-512, two normal factors elsewhere), so
 /// results in the subnormal range are rounded correctly from `eʳ`.
 #[inline(always)]
 pub(crate) fn exp_f32<S: Simd>(s: S, x: S::F32) -> S::F32 {
@@ -40,7 +40,5 @@ pub(crate) fn exp_f32<S: Simd>(s: S, x: S::F32) -> S::F32 {
     }
     let r2 = s.mul_f32(r, r);
     let y = s.add_f32(s.mul_add_f32(p, r2, r), s.splat_f32(1.0));
-    let n1 = s.round_f32(s.mul_f32(n, s.splat_f32(0.5)));
-    let n2 = s.sub_f32(n, n1);
-    s.mul_f32(s.mul_f32(y, s.pow2_f32(n1)), s.pow2_f32(n2))
+    s.ldexp_f32(y, n)
 }

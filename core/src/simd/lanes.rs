@@ -63,8 +63,9 @@ pub trait Simd: Copy + 'static {
     fn widen_high_f64(self, v: Self::F32) -> Self::F64;
     /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2²²`.
     fn round_f32(self, a: Self::F32) -> Self::F32;
-    /// `2ⁿ` for lanes holding integers `n ∈ [−126, 127]` (exact).
-    fn pow2_f32(self, n: Self::F32) -> Self::F32;
+    /// `y · 2ⁿ` for lanes `n` holding integers in `[−150, 128]` and `y` in
+    /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
+    fn ldexp_f32(self, y: Self::F32, n: Self::F32) -> Self::F32;
     /// Sum of the lanes.
     fn reduce_sum_f32(self, v: Self::F32) -> f32;
     /// Maximum of the lanes (NaN as in [`Simd::max_f32`]).

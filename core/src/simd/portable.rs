@@ -129,10 +129,14 @@ impl Simd for Portable {
         (a + magic) - magic
     }
     #[inline(always)]
-    fn pow2_f32(self, n: f32x8) -> f32x8 {
-        // (n + 127)·2²³ is the bit pattern of 2ⁿ, exact as an f32 integer.
-        let bits = ((n + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int();
-        wide::bytemuck::cast(bits)
+    fn ldexp_f32(self, y: f32x8, n: f32x8) -> f32x8 {
+        // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2): exact,
+        // then one rounding. (n + 127)·2²³ is the bit pattern of 2ⁿ.
+        let pow2 = |k: f32x8| -> f32x8 {
+            wide::bytemuck::cast(((k + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int())
+        };
+        let n1 = self.round_f32(n * f32x8::splat(0.5));
+        y * pow2(n1) * pow2(n - n1)
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: f32x8) -> f32 {

@@ -145,11 +145,17 @@ impl Simd for Neon {
         unsafe { vrndnq_f32(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, n: float32x4_t) -> float32x4_t {
+    fn ldexp_f32(self, y: float32x4_t, n: float32x4_t) -> float32x4_t {
         // SAFETY: see the impl comment.
         unsafe {
-            let biased = vaddq_s32(vcvtnq_s32_f32(n), vdupq_n_s32(127));
-            vreinterpretq_f32_s32(vshlq_n_s32::<23>(biased))
+            // Two normal factors, as on AVX2: exact, then one rounding.
+            let n = vcvtnq_s32_f32(n);
+            let n1 = vshrq_n_s32::<1>(n);
+            let n2 = vsubq_s32(n, n1);
+            let bias = vdupq_n_s32(127);
+            let p1 = vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(n1, bias)));
+            let p2 = vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(n2, bias)));
+            vmulq_f32(vmulq_f32(y, p1), p2)
         }
     }
     #[inline(always)]

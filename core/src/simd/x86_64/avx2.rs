@@ -136,11 +136,18 @@ impl Simd for Avx2 {
         unsafe { _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, n: __m256) -> __m256 {
+    fn ldexp_f32(self, y: __m256, n: __m256) -> __m256 {
         // SAFETY: see the impl comment.
         unsafe {
-            let biased = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
-            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(biased))
+            // 2^⌊n/2⌋ and 2^(n − ⌊n/2⌋) are both normal for n ∈ [−150, 128]:
+            // the first product is exact, the second rounds once.
+            let n = _mm256_cvtps_epi32(n);
+            let n1 = _mm256_srai_epi32::<1>(n);
+            let n2 = _mm256_sub_epi32(n, n1);
+            let bias = _mm256_set1_epi32(127);
+            let p1 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n1, bias)));
+            let p2 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n2, bias)));
+            _mm256_mul_ps(_mm256_mul_ps(y, p1), p2)
         }
     }
     #[inline(always)]

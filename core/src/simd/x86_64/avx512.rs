@@ -126,12 +126,10 @@ impl Simd for Avx512 {
         unsafe { _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, n: __m512) -> __m512 {
-        // SAFETY: see the impl comment.
-        unsafe {
-            let biased = _mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127));
-            _mm512_castsi512_ps(_mm512_slli_epi32::<23>(biased))
-        }
+    fn ldexp_f32(self, y: __m512, n: __m512) -> __m512 {
+        // SAFETY: see the impl comment. `vscalefps` computes y·2^⌊n⌋ with a
+        // single rounding, including into the subnormal range.
+        unsafe { _mm512_scalef_ps(y, n) }
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: __m512) -> f32 {
