@@ -16,7 +16,7 @@ use crate::simd::Level;
 /// assert_eq!(err.to_string(), "length mismatch: a has 2 elements, b has 1");
 /// assert!(matches!(err, Error::LengthMismatch { .. }));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
     /// Two inputs that must have the same length do not.
@@ -64,6 +64,44 @@ pub enum Error {
     },
     /// A shape whose element count does not fit in `usize`.
     SizeOverflow,
+    /// A parameter outside its domain (e.g. a temperature that is not
+    /// positive and finite).
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// What it must be.
+        expected: &'static str,
+        /// The value given.
+        value: f64,
+    },
+    /// An input that must not be empty is.
+    Empty {
+        /// Name of the input.
+        name: &'static str,
+    },
+    /// Two matrices whose row counts must agree do not.
+    RowMismatch {
+        /// Name of the first matrix.
+        left: &'static str,
+        /// Its rows.
+        left_rows: usize,
+        /// Name of the second matrix.
+        right: &'static str,
+        /// Its rows.
+        right_rows: usize,
+    },
+    /// An index (e.g. of a positive key) past the end.
+    IndexOutOfRange {
+        /// Position of the index in its list.
+        at: usize,
+        /// The index.
+        index: usize,
+        /// The number of valid targets.
+        len: usize,
+    },
+    /// The symmetric (CLIP) InfoNCE with explicit positives: undefined when
+    /// there are more keys than queries.
+    SymmetricWithPositives,
     /// A level was forced that this CPU (or this build's target) lacks.
     LevelUnavailable {
         /// The level that was asked for.
@@ -91,6 +129,19 @@ impl fmt::Display for Error {
                 write!(f, "scratch too small: {got} elements given, {needed} needed")
             }
             Error::SizeOverflow => f.write_str("shape is too large: element count overflows usize"),
+            Error::InvalidParameter { name, expected, value } => {
+                write!(f, "{name} must be {expected}, got {value}")
+            }
+            Error::Empty { name } => write!(f, "{name} is empty"),
+            Error::RowMismatch { left, left_rows, right, right_rows } => {
+                write!(f, "row count mismatch: {left} has {left_rows} rows, {right} has {right_rows}")
+            }
+            Error::IndexOutOfRange { at, index, len } => {
+                write!(f, "index {index} at position {at} is out of range for {len} rows")
+            }
+            Error::SymmetricWithPositives => f.write_str(
+                "the symmetric loss is undefined with explicit positives (keys may outnumber queries)",
+            ),
             Error::LevelUnavailable { level } => {
                 write!(f, "SIMD level {level:?} is not available on this CPU or target")
             }

@@ -1,17 +1,24 @@
-//! The blocked `S = Q·Kᵀ` engine: packing, cache blocking and the
-//! register-tile micro-kernel, written once over [`Simd`].
+//! The blocked GEMM engine, `C (+)= A·B`, written once over [`Simd`]: packing,
+//! cache blocking and the register-tile micro-kernel. The similarity
+//! matrix `S = Q·Kᵀ` and every GEMM-shaped pass of InfoNCE (logits, `G·K`,
+//! `Gᵀ·Q`) run on it; operands are strided views, so transposes cost
+//! nothing but the packing they need anyway.
 //!
-//! Loop nest (the BLIS order), for `Q` of `n × d` and `K` of `m × d`:
+//! Loop nest (the BLIS order), for `A` of `m × k` and `B` of `k × n`:
 //!
 //! ```text
-//! for jc in cols of S, step NC          K block: KC × NC packed, stays in L3/L2
-//!   for pc in 0..d, step KC             (k-blocks accumulate into S)
-//!     pack K[jc.., pc..] in NR-wide panels, k-major
-//!     for ic in rows of S, step MC      Q block: MC × KC packed, stays in L2
-//!       pack Q[ic.., pc..] in MR-tall panels, k-major
-//!       for each NR panel of K          one K micro-panel (KC × NR), L1/L2
-//!         for each MR panel of Q        micro-kernel: MR × NR tile in registers
+//! for jc in cols of C, step NC          B block: KC × NC packed, stays in L3/L2
+//!   for pc in 0..k, step KC             (k-blocks accumulate into C)
+//!     pack B[pc.., jc..] in NR-wide panels, k-major
+//!     for ic in rows of C, step MC      A block: MC × KC packed, stays in L2
+//!       pack A[ic.., pc..] in MR-tall panels, k-major
+//!       for each NR panel of B          one B micro-panel (KC × NR), L1/L2
+//!         for each MR panel of A        micro-kernel: MR × NR tile in registers
 //! ```
+//!
+//! When one `B` is multiplied by many row blocks of `A` (the InfoNCE passes),
+//! it is packed once, whole ([`pack_b`]), and [`gemm_packed_b`] runs the
+//! inner loops against it.
 //!
 //! `KC` is large (768) on purpose: every extra k-block re-reads and
 //! re-writes the whole output, and at `n = m = 4096` that traffic (64 MB a
@@ -19,33 +26,77 @@
 //! on Zen 5 at 4096 × 4096 × 768: KC = 256 → 0.95× faer, KC = 768 → 1.05×.
 //!
 //! The micro-kernel keeps an `MR × NV` grid of vectors (`NR = NV · lanes`
-//! columns) in registers; per step of `k` it loads `NV` vectors of the K
-//! panel, broadcasts `MR` values of the Q panel and issues `MR · NV` FMAs.
+//! columns) in registers; per step of `k` it loads `NV` vectors of the B
+//! panel, broadcasts `MR` values of the A panel and issues `MR · NV` FMAs.
 //! Partial tiles at the edges are computed on zero-padded panels and stored
 //! with masked stores. Accumulation is in `f32`, as in BLAS.
 
 use crate::MatRef;
 use crate::simd::{Simd, Tile};
 
-/// Depth of a k-block (elements of a row of Q / K per pass); rows of up to
-/// this length are done in one pass, so each output is written once.
+/// Depth of a k-block; inner dimensions up to this are done in one pass,
+/// so each output is written once.
 pub(crate) const KC: usize = 768;
-/// Rows of Q per packed block; a multiple of every level's `MR`.
+/// Rows of A per packed block; a multiple of every level's `MR`.
 pub(crate) const MC: usize = 144;
-/// Columns of S (rows of K) per packed block; a multiple of every level's `NR`.
+/// Columns of C per packed block; a multiple of every level's `NR`.
 pub(crate) const NC: usize = 1536;
 /// Least common multiple of the `MR` of all levels (4, 6, 8, 12).
-const MR_LCM: usize = 24;
+pub(crate) const MR_LCM: usize = 24;
 /// Least common multiple of the `NR` of all levels (8, 12, 16, 32).
-const NR_LCM: usize = 96;
+pub(crate) const NR_LCM: usize = 96;
 
-/// Elements of scratch the engine needs for `n × m` logits of depth `d`,
+/// A read-only strided matrix: element `(i, j)` at `data[i·rs + j·cs]`.
+/// Constructed from a checked [`MatRef`], so every index is in bounds.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct View<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    rs: usize,
+    cs: usize,
+}
+
+impl<'a> View<'a> {
+    /// A row-major matrix as it is.
+    pub(crate) fn of(m: MatRef<'a, f32>) -> Self {
+        View { data: m.as_slice(), rows: m.rows(), cols: m.dim(), rs: m.dim(), cs: 1 }
+    }
+    /// A row-major `rows × cols` matrix in `data` (which has at least
+    /// `rows · cols` elements; checked by the caller).
+    pub(crate) fn row_major(data: &'a [f32], rows: usize, cols: usize) -> Self {
+        View { data, rows, cols, rs: cols, cs: 1 }
+    }
+    /// Rows `a..b`.
+    pub(crate) fn rows_range(self, a: usize, b: usize) -> Self {
+        View { data: &self.data[a * self.rs..], rows: b - a, ..self }
+    }
+    /// The transpose (no data moves).
+    pub(crate) fn t(self) -> Self {
+        View { data: self.data, rows: self.cols, cols: self.rows, rs: self.cs, cs: self.rs }
+    }
+    pub(crate) fn rows(&self) -> usize {
+        self.rows
+    }
+    pub(crate) fn cols(&self) -> usize {
+        self.cols
+    }
+}
+
+/// Elements of `A`-block packing space for `m` rows and inner dimension `k`.
+pub(crate) fn a_pack_len(m: usize, k: usize) -> usize {
+    k.min(KC) * m.min(MC).div_ceil(MR_LCM) * MR_LCM
+}
+
+/// Elements of scratch [`gemm`] needs for an `m × k` by `k × n` product,
 /// whatever the level.
-pub(crate) fn scratch_len(n: usize, m: usize, d: usize) -> usize {
-    let kc = d.min(KC);
-    let nc = m.min(NC).div_ceil(NR_LCM) * NR_LCM;
-    let mc = n.min(MC).div_ceil(MR_LCM) * MR_LCM;
-    kc * (nc + mc)
+pub(crate) fn scratch_len(m: usize, n: usize, k: usize) -> usize {
+    k.min(KC) * n.min(NC).div_ceil(NR_LCM) * NR_LCM + a_pack_len(m, k)
+}
+
+/// Elements of a whole packed `B` of `k × n` ([`pack_b`]).
+pub(crate) fn packed_b_len(k: usize, n: usize) -> usize {
+    k * n.div_ceil(NR_LCM) * NR_LCM
 }
 
 /// The register-tile micro-kernel of one ISA's tile shape.
@@ -118,68 +169,154 @@ impl<const MR: usize, const NV: usize> Microkernel for Tile<MR, NV> {
 
 /// Packs rows `r0..r0+rows` of `src`, columns `p0..p0+kc`, into panels of
 /// `width` rows each: `panel[k·width + i] = src[r0 + i][p0 + k]`, zero past
-/// the last row. Used for both operands (Q with `MR`, K with `NR`).
+/// the last row. The A operand is packed with `MR`, Bᵀ with `NR`.
 #[inline(always)]
-fn pack(src: MatRef<'_, f32>, r0: usize, rows: usize, p0: usize, kc: usize, width: usize, buf: &mut [f32]) {
+fn pack(src: View<'_>, r0: usize, rows: usize, p0: usize, kc: usize, width: usize, buf: &mut [f32]) {
     for (p, panel) in buf.chunks_exact_mut(kc * width).take(rows.div_ceil(width)).enumerate() {
-        for i in 0..width {
-            let r = p * width + i;
-            if r < rows {
-                let row = &src.row(r0 + r)[p0..p0 + kc];
+        let first = r0 + p * width;
+        let live = width.min(rows - p * width);
+        if src.cs == 1 {
+            // Rows are contiguous: read each along k.
+            for i in 0..live {
+                let row = &src.data[(first + i) * src.rs + p0..][..kc];
                 for (k, &x) in row.iter().enumerate() {
                     panel[k * width + i] = x;
                 }
-            } else {
-                for k in 0..kc {
-                    panel[k * width + i] = 0.0;
+            }
+        } else {
+            // Columns are contiguous (a transposed view): read along i.
+            for k in 0..kc {
+                let base = (p0 + k) * src.cs + first * src.rs;
+                for i in 0..live {
+                    panel[k * width + i] = src.data[base + i * src.rs];
                 }
+            }
+        }
+        if live < width {
+            for k in 0..kc {
+                panel[k * width + live..(k + 1) * width].fill(0.0);
             }
         }
     }
 }
 
-/// `out = q · kᵀ` (`n × m`, row-major). The caller has checked that
-/// `q.dim() == k.dim()`, `out.len() == n·m` and
-/// `scratch.len() >= scratch_len(n, m, d)`.
+/// The two inner loops over packed panels: `c (+)= apack · bpack` for an
+/// `m × n` block of `C` at the start of `c` (row stride `ldc`).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-pub(crate) fn qkt<S: Simd>(
+fn macro_tile<S: Simd>(
     s: S,
-    q: MatRef<'_, f32>,
-    k: MatRef<'_, f32>,
-    out: &mut [f32],
-    scratch: &mut [f32],
+    apack: &[f32],
+    bpack: &[f32],
+    kc: usize,
+    m: usize,
+    n: usize,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
 ) {
-    let (n, m, d) = (q.rows(), k.rows(), q.dim());
     let mr = <S::Tile as Microkernel>::MR;
     let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
-    let kc_max = d.min(KC);
-    let (kbuf, qbuf) = scratch.split_at_mut(kc_max * m.min(NC).div_ceil(NR_LCM) * NR_LCM);
+    for (jp, bp) in bpack.chunks_exact(kc * nr).take(n.div_ceil(nr)).enumerate() {
+        let j = jp * nr;
+        for (ip, ap) in apack.chunks_exact(kc * mr).take(m.div_ceil(mr)).enumerate() {
+            let i = ip * mr;
+            let tile = &mut c[i * ldc + j..];
+            <S::Tile as Microkernel>::tile(
+                s,
+                ap,
+                bp,
+                tile,
+                ldc,
+                (m - i).min(mr),
+                (n - j).min(nr),
+                accumulate,
+            );
+        }
+    }
+}
 
-    for jc in (0..m).step_by(NC) {
-        let nc = NC.min(m - jc);
-        for pc in (0..d).step_by(KC) {
-            let kc = KC.min(d - pc);
-            pack(k, jc, nc, pc, kc, nr, kbuf);
-            for ic in (0..n).step_by(MC) {
-                let mc = MC.min(n - ic);
-                pack(q, ic, mc, pc, kc, mr, qbuf);
-                for (jp, kpanel) in kbuf.chunks_exact(kc * nr).take(nc.div_ceil(nr)).enumerate() {
-                    let j = jc + jp * nr;
-                    for (ip, qpanel) in qbuf.chunks_exact(kc * mr).take(mc.div_ceil(mr)).enumerate() {
-                        let i = ic + ip * mr;
-                        <S::Tile as Microkernel>::tile(
-                            s,
-                            qpanel,
-                            kpanel,
-                            &mut out[i * m + j..],
-                            m,
-                            (n - i).min(mr),
-                            (m - j).min(nr),
-                            pc > 0,
-                        );
-                    }
-                }
+/// `c = a · b` (or `c += a · b` when `accumulate`), `c` row-major `m × n`
+/// with row stride `ldc`. The caller has checked `a.cols() == b.rows()`,
+/// that `c` holds the `m × n` block and that `scratch` has
+/// [`scratch_len`] elements.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn gemm<S: Simd>(
+    s: S,
+    a: View<'_>,
+    b: View<'_>,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+    scratch: &mut [f32],
+) {
+    let (m, k, n) = (a.rows(), a.cols(), b.cols());
+    let mr = <S::Tile as Microkernel>::MR;
+    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
+    let (bbuf, abuf) = scratch.split_at_mut(k.min(KC) * n.min(NC).div_ceil(NR_LCM) * NR_LCM);
+    let bt = b.t();
+    for jc in (0..n).step_by(NC) {
+        let nc = NC.min(n - jc);
+        for pc in (0..k).step_by(KC) {
+            let kc = KC.min(k - pc);
+            pack(bt, jc, nc, pc, kc, nr, bbuf);
+            for ic in (0..m).step_by(MC) {
+                let mc = MC.min(m - ic);
+                pack(a, ic, mc, pc, kc, mr, abuf);
+                let block = &mut c[ic * ldc + jc..];
+                macro_tile(s, abuf, bbuf, kc, mc, nc, block, ldc, accumulate || pc > 0);
             }
+        }
+    }
+}
+
+/// A `k × n` operand packed whole into `NR` panels, one k-block after the
+/// other, to be multiplied by many row blocks of `A` ([`gemm_packed_b`]).
+pub(crate) struct PackedB<'a> {
+    buf: &'a [f32],
+    k: usize,
+    n: usize,
+}
+
+/// Packs all of `b` into `buf` (at least [`packed_b_len`] elements).
+#[inline(always)]
+pub(crate) fn pack_b<'a, S: Simd>(_s: S, b: View<'_>, buf: &'a mut [f32]) -> PackedB<'a> {
+    let (k, n) = (b.rows(), b.cols());
+    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
+    let stride = n.div_ceil(nr) * nr;
+    let bt = b.t();
+    for pc in (0..k).step_by(KC) {
+        let kc = KC.min(k - pc);
+        pack(bt, 0, n, pc, kc, nr, &mut buf[pc * stride..][..kc * stride]);
+    }
+    PackedB { buf, k, n }
+}
+
+/// `c (+)= a · B` for a `B` packed by [`pack_b`] at the same level; `abuf`
+/// has [`a_pack_len`] elements.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) fn gemm_packed_b<S: Simd>(
+    s: S,
+    a: View<'_>,
+    b: &PackedB<'_>,
+    c: &mut [f32],
+    ldc: usize,
+    accumulate: bool,
+    abuf: &mut [f32],
+) {
+    let (m, k, n) = (a.rows(), b.k, b.n);
+    let mr = <S::Tile as Microkernel>::MR;
+    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
+    let stride = n.div_ceil(nr) * nr;
+    for pc in (0..k).step_by(KC) {
+        let kc = KC.min(k - pc);
+        let bblock = &b.buf[pc * stride..][..kc * stride];
+        for ic in (0..m).step_by(MC) {
+            let mc = MC.min(m - ic);
+            pack(a, ic, mc, pc, kc, mr, abuf);
+            macro_tile(s, abuf, bblock, kc, mc, n, &mut c[ic * ldc..], ldc, accumulate || pc > 0);
         }
     }
 }

@@ -15,7 +15,8 @@
 //!   and the similarity matrix `S = Q·Kᵀ` (a register- and cache-blocked
 //!   micro-kernel, the engine the InfoNCE kernels build on);
 //! - [`lse`]: vector `exp`, `logsumexp`, `softmax`, `log_softmax`, the
-//!   softmax VJP and the streaming [`lse::OnlineLse`].
+//!   softmax VJP and the streaming [`lse::OnlineLse`];
+//! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient.
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -30,6 +31,7 @@
 mod error;
 mod float;
 mod gemm;
+pub mod infonce;
 pub mod lse;
 mod math;
 mod matrix;

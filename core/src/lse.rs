@@ -50,8 +50,8 @@ use crate::simd::{self, Kernel, Level, Simd};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OnlineLse {
-    max: f64,
-    rest: f64,
+    pub(crate) max: f64,
+    pub(crate) rest: f64,
 }
 
 impl Default for OnlineLse {
@@ -272,14 +272,18 @@ impl Kernel for LseState<'_> {
     type Output = OnlineLse;
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> OnlineLse {
-        match extremes(s, self.x, self.scale) {
-            Extremes::Nan => OnlineLse { max: f64::NAN, rest: f64::NAN },
-            Extremes::PosInf => OnlineLse { max: f64::INFINITY, rest: 0.0 },
-            Extremes::Max(m) if m == f32::NEG_INFINITY => OnlineLse::new(),
-            Extremes::Max(m) => {
-                OnlineLse { max: f64::from(m), rest: rest_below_max(s, self.x, self.scale, m) }
-            }
-        }
+        lse_state_of(s, self.x, self.scale)
+    }
+}
+
+/// The streaming state of `scale · x` (`scale > 0`), inside a kernel.
+#[inline(always)]
+pub(crate) fn lse_state_of<S: Simd>(s: S, x: &[f32], scale: f32) -> OnlineLse {
+    match extremes(s, x, scale) {
+        Extremes::Nan => OnlineLse { max: f64::NAN, rest: f64::NAN },
+        Extremes::PosInf => OnlineLse { max: f64::INFINITY, rest: 0.0 },
+        Extremes::Max(m) if m == f32::NEG_INFINITY => OnlineLse::new(),
+        Extremes::Max(m) => OnlineLse { max: f64::from(m), rest: rest_below_max(s, x, scale, m) },
     }
 }
 

@@ -30,6 +30,7 @@ use core::marker::PhantomData;
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
+use crate::gemm::{self, View};
 use crate::matrix::MatRef;
 use crate::simd::{self, Kernel, Level, Simd};
 
@@ -209,6 +210,18 @@ impl<T: Float, Op: PairOp> Kernel for ShortPairKernel<'_, T, Op> {
     fn run<S: Simd>(self, s: S) -> Op::Out {
         reduce_short_pairs::<S, T, Op>(s, self.a, self.b)
     }
+}
+
+/// `Σ xᵢ²` in `f64`, inside a kernel (for the normalisation in InfoNCE).
+#[inline(always)]
+pub(crate) fn sum_squares<S: Simd>(s: S, x: &[f32]) -> f64 {
+    reduce_pairs::<S, f32, Dot, 8>(s, x, x)
+}
+
+/// `Σ xᵢ yᵢ` in `f64`, inside a kernel.
+#[inline(always)]
+pub(crate) fn dot_in<S: Simd>(s: S, x: &[f32], y: &[f32]) -> f64 {
+    reduce_pairs::<S, f32, Dot, 8>(s, x, y)
 }
 
 /// The [`Kernel`] that runs [`reduce_pairs`].
@@ -437,7 +450,7 @@ impl<T: Float> Kernel for Normalize<'_, T> {
 /// assert_eq!(similarity_matrix_scratch_len(0, 0, 8), 0);
 /// ```
 pub fn similarity_matrix_scratch_len(n: usize, m: usize, dim: usize) -> usize {
-    crate::gemm::scratch_len(n, m, dim)
+    gemm::scratch_len(n, m, dim)
 }
 
 /// The similarity matrix `S = Q·Kᵀ`: `out[i·m + j] = Σ_k q[i][k] · k[j][k]`
@@ -520,6 +533,7 @@ impl Kernel for SimilarityMatrix<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        crate::gemm::qkt(s, self.q, self.k, self.out, self.scratch);
+        let (q, k) = (View::of(self.q), View::of(self.k));
+        gemm::gemm(s, q, k.t(), self.out, k.rows(), false, self.scratch);
     }
 }

@@ -18,9 +18,11 @@
 //! ```
 #![deny(missing_docs)]
 
+mod infonce;
 mod lse;
 mod similarity;
 
+pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;
 pub use similarity::*;
 pub use simkern_core::{Error, Float, Level, MatRef, Result};

@@ -138,3 +138,109 @@ pub fn softmax(x: &[f64]) -> Vec<f64> {
     }
     x.iter().map(|&v| (v - l).exp()).collect()
 }
+
+/// What the naive InfoNCE reference computes: the loss and its gradients.
+#[derive(Clone, Debug)]
+pub struct InfoNceRef {
+    /// The loss.
+    pub loss: f64,
+    /// `∂L/∂q`, row-major like `q`.
+    pub dq: Vec<f64>,
+    /// `∂L/∂k`, row-major like `k`.
+    pub dk: Vec<f64>,
+}
+
+/// `x / max(‖x‖, 1e-12)` row by row (PyTorch's `F.normalize`), and the norms.
+fn normalize_rows(x: &[f64], dim: usize) -> (Vec<f64>, Vec<f64>) {
+    let mut out = Vec::with_capacity(x.len());
+    let mut norms = Vec::new();
+    for row in x.chunks_exact(dim) {
+        let n = row.iter().map(|v| v * v).sum::<f64>().sqrt();
+        norms.push(n);
+        out.extend(row.iter().map(|v| v / n.max(1e-12)));
+    }
+    (out, norms)
+}
+
+/// One direction: `(1/N) Σᵢ [LSEⱼ(sᵢⱼ/τ) − s_{i,pos(i)}/τ]` with the
+/// logits materialised, and `∂L/∂q̂`, `∂L/∂k̂` scaled by `scale`.
+fn infonce_direction(q: &[f64], k: &[f64], dim: usize, pos: &[usize], tau: f64, scale: f64) -> InfoNceRef {
+    let n = q.len() / dim;
+    let m = k.len() / dim;
+    let s = similarity_matrix(q, k, dim);
+    let mut loss = 0.0;
+    let mut g = vec![0.0; n * m];
+    for i in 0..n {
+        let row: Vec<f64> = s[i * m..(i + 1) * m].iter().map(|v| v / tau).collect();
+        let (lse, _) = logsumexp(&row);
+        loss += lse - row[pos[i]];
+        for j in 0..m {
+            let y = if j == pos[i] { 1.0 } else { 0.0 };
+            g[i * m + j] = ((row[j] - lse).exp() - y) / (n as f64 * tau) * scale;
+        }
+    }
+    let mut dq = vec![0.0; n * dim];
+    let mut dk = vec![0.0; m * dim];
+    for i in 0..n {
+        for j in 0..m {
+            for c in 0..dim {
+                dq[i * dim + c] += g[i * m + j] * k[j * dim + c];
+                dk[j * dim + c] += g[i * m + j] * q[i * dim + c];
+            }
+        }
+    }
+    InfoNceRef { loss: loss / n as f64 * scale, dq, dk }
+}
+
+/// Chains `∂L/∂u` through `u = x / max(‖x‖, ε)`.
+fn chain_normalize(du: &[f64], u: &[f64], norms: &[f64], dim: usize) -> Vec<f64> {
+    let mut dx = Vec::with_capacity(du.len());
+    for ((g, u), &n) in du.chunks_exact(dim).zip(u.chunks_exact(dim)).zip(norms) {
+        if n > 1e-12 {
+            let d: f64 = g.iter().zip(u).map(|(a, b)| a * b).sum();
+            dx.extend(g.iter().zip(u).map(|(gi, ui)| (gi - d * ui) / n));
+        } else {
+            dx.extend(g.iter().map(|gi| gi / 1e-12));
+        }
+    }
+    dx
+}
+
+/// The InfoNCE loss and gradients in `f64`, materialising the logits:
+/// `cross_entropy(q̂ k̂ᵀ / τ, pos)` (rows normalised first when `normalize`),
+/// the mean of both directions when `symmetric` (in-batch only), gradients
+/// by the explicit formulas `∂L/∂S = (P − Y)/(Nτ)`, `dQ = G K`, `dK = Gᵀ Q`.
+///
+/// ```
+/// use simkern_tests::reference::infonce;
+/// let r = infonce(&[1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0], 2, &[0, 1], 1.0, false, false);
+/// assert!((r.loss - (1.0 + (-1f64).exp()).ln()).abs() < 1e-15);
+/// ```
+pub fn infonce(
+    q: &[f64],
+    k: &[f64],
+    dim: usize,
+    pos: &[usize],
+    tau: f64,
+    normalize: bool,
+    symmetric: bool,
+) -> InfoNceRef {
+    let (qn, qnorm) = if normalize { normalize_rows(q, dim) } else { (q.to_vec(), vec![]) };
+    let (kn, knorm) = if normalize { normalize_rows(k, dim) } else { (k.to_vec(), vec![]) };
+    let mut r = infonce_direction(&qn, &kn, dim, pos, tau, if symmetric { 0.5 } else { 1.0 });
+    if symmetric {
+        let back = infonce_direction(&kn, &qn, dim, pos, tau, 0.5);
+        r.loss += back.loss;
+        for (a, b) in r.dq.iter_mut().zip(&back.dk) {
+            *a += b;
+        }
+        for (a, b) in r.dk.iter_mut().zip(&back.dq) {
+            *a += b;
+        }
+    }
+    if normalize {
+        r.dq = chain_normalize(&r.dq, &qn, &qnorm, dim);
+        r.dk = chain_normalize(&r.dk, &kn, &knorm, dim);
+    }
+    r
+}

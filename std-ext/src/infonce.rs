@@ -1,0 +1,143 @@
+//! The InfoNCE loss with owned results (see [`simkern_core::infonce`] for
+//! the math, the streaming algorithm and the accuracy contract).
+
+use simkern_core::infonce::{self as core_nce, Positives};
+use simkern_core::{Level, MatRef, Result};
+
+/// A configured InfoNCE loss (consuming builder; `loss*` take `&self`).
+///
+/// `loss` equals `cross_entropy(q @ k.T / τ, arange(N))` — rows
+/// L2-normalised first (`x / max(‖x‖, 1e-12)`) with `normalize(true)` — and
+/// the gradients equal autograd's. The `N × M` logits are never stored.
+///
+/// ```
+/// let loss = simkern::InfoNce::new(0.05)?.normalize(true).symmetric(true);
+/// let q = [1.0f32, 0.0, 0.0, 1.0]; // 2 × 2
+/// let k = [0.9f32, 0.1, 0.2, 0.8];
+/// let l = loss.loss(&q, &k, 2)?;
+/// let g = loss.loss_and_grad(&q, &k, 2)?;
+/// assert_eq!(g.loss, l);
+/// assert_eq!((g.dq.len(), g.dk.len()), (4, 4));
+/// # Ok::<(), simkern::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct InfoNce(core_nce::InfoNce);
+
+/// A loss value with its gradients, flattened row-major like the inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InfoNceGrad {
+    /// The loss.
+    pub loss: f32,
+    /// `∂L/∂q`.
+    pub dq: Vec<f32>,
+    /// `∂L/∂k`.
+    pub dk: Vec<f32>,
+}
+
+impl InfoNce {
+    /// A loss with temperature `τ > 0` (finite); defaults: no
+    /// normalisation, not symmetric.
+    ///
+    /// ```
+    /// assert!(simkern::InfoNce::new(-1.0).is_err());
+    /// ```
+    pub fn new(temperature: f32) -> Result<Self> {
+        core_nce::InfoNce::new(temperature).map(InfoNce)
+    }
+
+    /// L2-normalise the rows of `q` and `k` inside the loss.
+    ///
+    /// ```
+    /// let l = simkern::InfoNce::new(0.1).unwrap().normalize(true);
+    /// ```
+    pub fn normalize(self, on: bool) -> Self {
+        InfoNce(self.0.normalize(on))
+    }
+
+    /// The symmetric (CLIP) loss: mean of the `q → k` and `k → q` losses.
+    ///
+    /// ```
+    /// let l = simkern::InfoNce::new(0.1).unwrap().symmetric(true);
+    /// ```
+    pub fn symmetric(self, on: bool) -> Self {
+        InfoNce(self.0.symmetric(on))
+    }
+
+    /// Runs at an explicit SIMD [`Level`] instead of the best one.
+    ///
+    /// ```
+    /// let l = simkern::InfoNce::new(0.1).unwrap().at(simkern::Level::Portable);
+    /// assert!(l.loss(&[1.0, 0.0], &[1.0, 0.0], 2).is_ok());
+    /// ```
+    pub fn at(self, level: Level) -> Self {
+        InfoNce(self.0.at(level))
+    }
+
+    /// In-batch loss: `q` and `k` have `N` rows of `dim` each, key `i` is
+    /// query `i`'s positive, the other keys are its negatives.
+    ///
+    /// ```
+    /// let l = simkern::InfoNce::new(1.0)?.loss(&[1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0], 2)?;
+    /// assert!((l - (1.0 + (-1.0f32).exp()).ln()).abs() < 1e-6);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss(&self, q: &[f32], k: &[f32], dim: usize) -> Result<f32> {
+        self.forward(q, k, dim, Positives::Diagonal)
+    }
+
+    /// Loss with an explicit positive key per query; `k` may have more rows
+    /// than `q` (extra or hard negatives). Not defined for the symmetric loss.
+    ///
+    /// ```
+    /// let l = simkern::InfoNce::new(1.0)?;
+    /// let loss = l.loss_with_positives(&[1.0, 0.0], &[0.0, 1.0, 1.0, 0.0], 2, &[1])?;
+    /// assert!((loss - (1.0 + (-1.0f32).exp()).ln()).abs() < 1e-6);
+    /// assert!(l.loss_with_positives(&[1.0, 0.0], &[0.0, 1.0], 2, &[1]).is_err());
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss_with_positives(&self, q: &[f32], k: &[f32], dim: usize, positives: &[usize]) -> Result<f32> {
+        self.forward(q, k, dim, Positives::Indices(positives))
+    }
+
+    /// In-batch loss and its gradients.
+    ///
+    /// ```
+    /// let g = simkern::InfoNce::new(0.5)?.loss_and_grad(&[1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0], 2)?;
+    /// assert!(g.dq[0] < 0.0, "moving q₀ toward its positive lowers the loss");
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss_and_grad(&self, q: &[f32], k: &[f32], dim: usize) -> Result<InfoNceGrad> {
+        self.backward(q, k, dim, Positives::Diagonal)
+    }
+
+    /// Loss and gradients with explicit positives.
+    ///
+    /// ```
+    /// let g = simkern::InfoNce::new(0.5)?.loss_and_grad_with_positives(&[1.0, 0.0], &[0.0, 1.0, 1.0, 0.0], 2, &[1])?;
+    /// assert_eq!(g.dk.len(), 4);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss_and_grad_with_positives(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        dim: usize,
+        positives: &[usize],
+    ) -> Result<InfoNceGrad> {
+        self.backward(q, k, dim, Positives::Indices(positives))
+    }
+
+    fn forward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<f32> {
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let mut ws = vec![0.0f32; self.0.workspace_len(qm.rows(), km.rows(), dim, false)];
+        self.0.loss(qm, km, pos, &mut ws)
+    }
+
+    fn backward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<InfoNceGrad> {
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let mut ws = vec![0.0f32; self.0.workspace_len(qm.rows(), km.rows(), dim, true)];
+        let (mut dq, mut dk) = (vec![0.0f32; q.len()], vec![0.0f32; k.len()]);
+        let loss = self.0.loss_and_grad(qm, km, pos, &mut dq, &mut dk, &mut ws)?;
+        Ok(InfoNceGrad { loss, dq, dk })
+    }
+}
