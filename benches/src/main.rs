@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use simkern::Level;
 use simkern_benches::{
-    faer_qkt, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, naive_logsumexp, numkong_dot,
+    faer_qkt, line_offset_f32, materialized_infonce, materialized_infonce_grad, matrix, matrixmultiply_qkt,
+    naive_dot, naive_logsumexp, numkong_dot,
 };
 use simkern_core::similarity as sim;
 
@@ -43,7 +44,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
-                            families: dot, similarity_matrix, logsumexp; levels: portable, avx2, avx512, neon"
+                            families: dot, similarity_matrix, logsumexp, infonce; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -267,6 +268,63 @@ fn lse_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn F
     }
 }
 
+fn infonce_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let shapes: &[(usize, usize)] = if o.quick {
+        &[(1024, 128)]
+    } else {
+        &[(256, 128), (1024, 128), (1024, 768), (4096, 128), (4096, 768)]
+    };
+    let tau = 0.05f32;
+    for &(n, d) in shapes {
+        step(&format!("infonce {n}x{d}"));
+        let q = matrix(n, d, 5);
+        let k = matrix(n, d, 6);
+        let loss = simkern::InfoNce::new(tau).expect("valid temperature").at(o.level);
+        let mut logits = Vec::new();
+        let flops = 2.0 * (n * n * d) as f64;
+        let case = format!("N=M={n}, d={d}, τ={tau}");
+        let (s, t) = compare(
+            budget,
+            || {
+                black_box(loss.loss(&q, &k, d).expect("valid shapes"));
+            },
+            || {
+                black_box(materialized_infonce(&q, &k, d, tau, &mut logits));
+            },
+        );
+        rows.push(Row {
+            family: "infonce_forward",
+            case: case.clone(),
+            level: o.level,
+            ours: s,
+            baseline: "faer logits + LSE",
+            theirs: t,
+            work: flops,
+            unit: "GFLOP/s",
+        });
+        let (mut dq, mut dk) = (vec![0.0f32; n * d], vec![0.0f32; n * d]);
+        let (s, t) = compare(
+            budget,
+            || {
+                black_box(loss.loss_and_grad(&q, &k, d).expect("valid shapes"));
+            },
+            || {
+                black_box(materialized_infonce_grad(&q, &k, d, tau, &mut logits, &mut dq, &mut dk));
+            },
+        );
+        rows.push(Row {
+            family: "infonce_forward_backward",
+            case,
+            level: o.level,
+            ours: s,
+            baseline: "faer logits + softmax + 2 GEMMs",
+            theirs: t,
+            work: 3.0 * flops,
+            unit: "GFLOP/s",
+        });
+    }
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -330,15 +388,16 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let families: [(&str, Family, usize); 3] = [
+    let families: [(&str, Family, usize); 4] = [
         ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
         ("logsumexp", lse_rows, 2),
+        ("infonce", infonce_rows, if o.quick { 1 } else { 5 }),
     ];
     let chosen: Vec<_> =
         families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
     if chosen.is_empty() {
-        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp");
+        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce");
         std::process::exit(2);
     }
     let budget = Duration::from_millis(if o.quick { 150 } else { 700 });

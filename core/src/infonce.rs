@@ -39,7 +39,7 @@
 //! reference for `τ ≥ 0.01` and unit-norm inputs (tested).
 
 use crate::error::{Error, Result, same_len};
-use crate::gemm::{self, View};
+use crate::gemm::{self, Gemm, GemmPackedB, View};
 use crate::lse::lse_state_of;
 use crate::math::exp_f32;
 use crate::matrix::MatRef;
@@ -437,7 +437,9 @@ fn direction<S: Simd>(
         let r = r_max.min(n - i0);
         let qb = q.rows_range(i0, i0 + r);
         let logits = &mut block[..r * m];
-        gemm::gemm_packed_b(s, qb, &kt, logits, m, false, abuf);
+        // Each GEMM runs in a function of its own (`vectorize`): inlined
+        // next to the exp code, its accumulators were spilled.
+        s.vectorize(GemmPackedB { a: qb, b: &kt, c: logits, ldc: m, accumulate: false, abuf });
         for (i, row) in logits.chunks_exact_mut(m).enumerate() {
             let p = pos.of(i0 + i);
             let st = lse_state_of(s, row, inv_tau);
@@ -453,8 +455,9 @@ fn direction<S: Simd>(
         }
         if let (Some((dq, dk, _, acc)), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
             let g = View::row_major(logits, r, m);
-            gemm::gemm_packed_b(s, g, kp, &mut dq[i0 * d..], d, *acc, abuf);
-            gemm::gemm(s, g.t(), qb, dk, d, true, gemm_scratch);
+            let dq_block = &mut dq[i0 * d..];
+            s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, ldc: d, accumulate: *acc, abuf });
+            s.vectorize(Gemm { a: g.t(), b: qb, c: dk, ldc: d, accumulate: true, scratch: gemm_scratch });
         }
     }
     total

@@ -27,6 +27,11 @@ pub trait Simd: Copy + 'static {
     /// Number of `f64` lanes.
     const F64_LANES: usize = Self::F32_LANES / 2;
 
+    /// Runs `kernel` at this level in a separate, never-inlined function:
+    /// for a sub-step whose register use should not mix with its caller's
+    /// (the GEMM micro-kernel needs nearly every vector register).
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output;
+
     /// All lanes set to `x`.
     fn splat_f32(self, x: f32) -> Self::F32;
     /// Loads `F32_LANES` elements from the start of `src`.

@@ -51,6 +51,11 @@ impl Simd for Portable {
     const F32_LANES: usize = L32;
 
     #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        Portable::vectorize(self, kernel)
+    }
+
+    #[inline(always)]
     fn splat_f32(self, x: f32) -> f32x8 {
         f32x8::splat(x)
     }

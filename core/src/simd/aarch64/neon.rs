@@ -26,7 +26,8 @@ impl Neon {
         Neon(())
     }
 
-    #[inline(always)]
+    /// Runs `kernel` in a function of its own (see the x86 tokens).
+    #[inline(never)]
     pub(crate) fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
         kernel.run(self)
     }
@@ -49,6 +50,11 @@ impl Simd for Neon {
     type F64 = float64x2_t;
     type Tile = Tile<8, 3>;
     const F32_LANES: usize = 4;
+
+    #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        Neon::vectorize(self, kernel)
+    }
 
     #[inline(always)]
     fn splat_f32(self, x: f32) -> float32x4_t {

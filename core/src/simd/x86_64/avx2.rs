@@ -3,7 +3,7 @@
 use core::arch::x86_64::*;
 
 use super::x86_token;
-use crate::simd::lanes::{Simd, Tile};
+use crate::simd::lanes::{Kernel, Simd, Tile};
 
 x86_token!(
     /// Token proving AVX2 and FMA are usable (CPUID and XCR0 checked).
@@ -40,6 +40,11 @@ impl Simd for Avx2 {
     type F64 = __m256d;
     type Tile = Tile<6, 2>;
     const F32_LANES: usize = 8;
+
+    #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        Avx2::vectorize(self, kernel)
+    }
 
     #[inline(always)]
     fn splat_f32(self, x: f32) -> __m256 {

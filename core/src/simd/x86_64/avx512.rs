@@ -3,7 +3,7 @@
 use core::arch::x86_64::*;
 
 use super::x86_token;
-use crate::simd::lanes::{Simd, Tile};
+use crate::simd::lanes::{Kernel, Simd, Tile};
 
 x86_token!(
     /// Token proving AVX-512 F/VL/BW/DQ (and AVX2 + FMA) are usable, with
@@ -37,6 +37,11 @@ impl Simd for Avx512 {
     type F64 = __m512d;
     type Tile = Tile<12, 2>;
     const F32_LANES: usize = 16;
+
+    #[inline(always)]
+    fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
+        Avx512::vectorize(self, kernel)
+    }
 
     #[inline(always)]
     fn splat_f32(self, x: f32) -> __m512 {

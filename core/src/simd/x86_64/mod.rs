@@ -50,6 +50,10 @@ macro_rules! x86_token {
 
             #[inline(always)]
             pub(crate) fn vectorize<K: crate::simd::Kernel>(self, kernel: K) -> K::Output {
+                // Never inlined: a kernel may call `vectorize` again for a
+                // sub-step (a GEMM inside InfoNCE) so that the sub-step gets
+                // a function, and a register allocation, of its own.
+                #[inline(never)]
                 #[target_feature(enable = $features)]
                 fn entry<K: crate::simd::Kernel>(token: $name, kernel: K) -> K::Output {
                     kernel.run(token)
