@@ -277,8 +277,10 @@ fn infonce_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut d
     let tau = 0.05f32;
     for &(n, d) in shapes {
         step(&format!("infonce {n}x{d}"));
-        let q = matrix(n, d, 5);
-        let k = matrix(n, d, 6);
+        // Rows of unit expected norm, as embeddings are at τ = 0.05.
+        let unit = |v: Vec<f32>| -> Vec<f32> { v.into_iter().map(|x| x / (d as f32).sqrt()).collect() };
+        let q = unit(matrix(n, d, 5));
+        let k = unit(matrix(n, d, 6));
         let loss = simkern::InfoNce::new(tau).expect("valid temperature").at(o.level);
         let mut logits = Vec::new();
         let flops = 2.0 * (n * n * d) as f64;

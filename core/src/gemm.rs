@@ -185,19 +185,25 @@ fn pack(src: View<'_>, r0: usize, rows: usize, p0: usize, kc: usize, width: usiz
         let first = r0 + p * width;
         let live = width.min(rows - p * width);
         if src.cs == 1 {
-            // Rows are contiguous: read each along k.
+            // Rows are contiguous: read each along k, write with stride `width`.
             for i in 0..live {
                 let row = &src.data[(first + i) * src.rs + p0..][..kc];
-                for (k, &x) in row.iter().enumerate() {
-                    panel[k * width + i] = x;
+                for (&x, out) in row.iter().zip(panel.chunks_exact_mut(width)) {
+                    out[i] = x;
                 }
             }
+        } else if src.rs == 1 {
+            // A transposed row-major matrix: each k is a contiguous run of
+            // `live` elements, copied whole.
+            for (k, out) in panel.chunks_exact_mut(width).enumerate() {
+                let base = (p0 + k) * src.cs + first;
+                out[..live].copy_from_slice(&src.data[base..base + live]);
+            }
         } else {
-            // Columns are contiguous (a transposed view): read along i.
-            for k in 0..kc {
+            for (k, out) in panel.chunks_exact_mut(width).enumerate() {
                 let base = (p0 + k) * src.cs + first * src.rs;
-                for i in 0..live {
-                    panel[k * width + i] = src.data[base + i * src.rs];
+                for (i, o) in out[..live].iter_mut().enumerate() {
+                    *o = src.data[base + i * src.rs];
                 }
             }
         }
