@@ -147,22 +147,13 @@ impl<const MR: usize, const NV: usize> Microkernel for Tile<MR, NV> {
                 }
             }
         }
-        // Constant trip counts (MR, NV) with early exits: the loops unroll
-        // completely, every index into `acc` is static, and the
-        // accumulators stay in registers through the k loop above. (An
-        // iterator with a run-time bound here made LLVM keep `acc` on the
-        // stack and store it after every FMA: 2.5× slower.)
-        for r in 0..MR {
-            if r >= rows {
-                break;
-            }
+        for (r, acc_r) in acc.iter().enumerate().take(rows) {
             let row = &mut out[r * ldo..];
-            for v in 0..NV {
+            for (v, &x) in acc_r.iter().enumerate() {
                 let c0 = v * l;
                 if c0 >= cols {
                     break;
                 }
-                let x = acc[r][v];
                 let dst = &mut row[c0..cols.min(c0 + l)];
                 if dst.len() == l {
                     let x = if accumulate { s.add_f32(x, s.load_f32(dst)) } else { x };
