@@ -16,7 +16,8 @@
 //!   micro-kernel, the engine the InfoNCE kernels build on);
 //! - [`lse`]: vector `exp`, `logsumexp`, `softmax`, `log_softmax`, the
 //!   softmax VJP and the streaming [`lse::OnlineLse`];
-//! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient.
+//! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient;
+//! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space.
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -28,6 +29,7 @@
 #![no_std]
 #![deny(missing_docs)]
 
+pub mod diagnostics;
 mod error;
 mod float;
 mod gemm;

@@ -218,6 +218,12 @@ pub(crate) fn sum_squares<S: Simd>(s: S, x: &[f32]) -> f64 {
     reduce_pairs::<S, f32, Dot, 8>(s, x, x)
 }
 
+/// `Σ (xᵢ − yᵢ)²` in `f64`, inside a kernel.
+#[inline(always)]
+pub(crate) fn l2_squared_in<S: Simd>(s: S, x: &[f32], y: &[f32]) -> f64 {
+    reduce_pairs::<S, f32, L2Squared, 8>(s, x, y)
+}
+
 /// `Σ xᵢ yᵢ` in `f64`, inside a kernel.
 #[inline(always)]
 pub(crate) fn dot_in<S: Simd>(s: S, x: &[f32], y: &[f32]) -> f64 {

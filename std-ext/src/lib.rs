@@ -18,10 +18,12 @@
 //! ```
 #![deny(missing_docs)]
 
+mod diagnostics;
 mod infonce;
 mod lse;
 mod similarity;
 
+pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;
 pub use similarity::*;

@@ -244,3 +244,99 @@ pub fn infonce(
     }
     r
 }
+
+/// Alignment `(1/N) Σᵢ ‖xᵢ − yᵢ‖^α`.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::alignment(&[0.0, 0.0], &[3.0, 4.0], 2, 1.0), 5.0);
+/// ```
+pub fn alignment(x: &[f64], y: &[f64], dim: usize, alpha: f64) -> f64 {
+    let n = x.len() / dim;
+    let total: f64 =
+        x.chunks_exact(dim).zip(y.chunks_exact(dim)).map(|(a, b)| l2_squared(a, b).powf(alpha / 2.0)).sum();
+    total / n as f64
+}
+
+/// Uniformity `log mean_{i<j} e^{−t‖xᵢ − xⱼ‖²}`, every pair explicitly.
+///
+/// ```
+/// let u = simkern_tests::reference::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, 2.0);
+/// assert!((u + 4.0).abs() < 1e-15);
+/// ```
+pub fn uniformity(x: &[f64], dim: usize, t: f64) -> f64 {
+    let rows: Vec<&[f64]> = x.chunks_exact(dim).collect();
+    let mut exps = Vec::new();
+    for i in 0..rows.len() {
+        for j in i + 1..rows.len() {
+            exps.push(-t * l2_squared(rows[i], rows[j]));
+        }
+    }
+    let n = exps.len() as f64;
+    logsumexp(&exps).0 - n.ln()
+}
+
+/// `(mean cosine over i ≠ j, Σᵢⱼ hᵢ·hⱼ, λ_max(WWᵀ))`, from the explicit Gram
+/// matrix; the eigenvalue by Jacobi rotations on `WᵀW` (small `d` only).
+///
+/// ```
+/// let (c, s, l) = simkern_tests::reference::anisotropy(&[1.0, 0.0, 1.0, 0.0], 2);
+/// assert_eq!((c, s), (1.0, 4.0));
+/// assert!((l - 2.0).abs() < 1e-12);
+/// ```
+pub fn anisotropy(w: &[f64], dim: usize) -> (f64, f64, f64) {
+    let rows: Vec<&[f64]> = w.chunks_exact(dim).collect();
+    let m = rows.len();
+    let (mut cos_sum, mut gram_sum) = (0.0, 0.0);
+    for i in 0..m {
+        for j in 0..m {
+            gram_sum += dot_exact(rows[i], rows[j]);
+            if i != j {
+                cos_sum += cosine(rows[i], rows[j]);
+            }
+        }
+    }
+    // WᵀW (d × d), then cyclic Jacobi sweeps until off-diagonal mass vanishes.
+    let mut a = vec![0.0; dim * dim];
+    for r in &rows {
+        for p in 0..dim {
+            for q in 0..dim {
+                a[p * dim + q] += r[p] * r[q];
+            }
+        }
+    }
+    for _ in 0..100 {
+        let off: f64 = (0..dim)
+            .flat_map(|p| (0..dim).map(move |q| (p, q)))
+            .filter(|(p, q)| p != q)
+            .map(|(p, q)| a[p * dim + q].powi(2))
+            .sum();
+        if off < 1e-30 {
+            break;
+        }
+        for p in 0..dim {
+            for q in p + 1..dim {
+                let apq = a[p * dim + q];
+                if apq == 0.0 {
+                    continue;
+                }
+                let theta = (a[q * dim + q] - a[p * dim + p]) / (2.0 * apq);
+                let t = theta.signum() / (theta.abs() + (theta * theta + 1.0).sqrt());
+                let t = if theta == 0.0 { 1.0 } else { t };
+                let c = 1.0 / (t * t + 1.0).sqrt();
+                let s = t * c;
+                for k in 0..dim {
+                    let (akp, akq) = (a[k * dim + p], a[k * dim + q]);
+                    a[k * dim + p] = c * akp - s * akq;
+                    a[k * dim + q] = s * akp + c * akq;
+                }
+                for k in 0..dim {
+                    let (apk, aqk) = (a[p * dim + k], a[q * dim + k]);
+                    a[p * dim + k] = c * apk - s * aqk;
+                    a[q * dim + k] = s * apk + c * aqk;
+                }
+            }
+        }
+    }
+    let top = (0..dim).map(|p| a[p * dim + p]).fold(f64::NEG_INFINITY, f64::max);
+    (cos_sum / (m * (m - 1)) as f64, gram_sum, top)
+}

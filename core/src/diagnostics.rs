@@ -1,0 +1,396 @@
+//! Diagnostics of an embedding space (Wang & Isola 2020; Gao et al. 2019):
+//!
+//! | kernel | formula |
+//! |---|---|
+//! | [`alignment`] | `(1/N) Σᵢ ‖xᵢ − yᵢ‖^α` over positive pairs (α = 2 usual) |
+//! | [`uniformity`] | `log (2/(N(N−1))) Σ_{i<j} e^{−t‖xᵢ − xⱼ‖²}` (t = 2 usual) |
+//! | [`anisotropy`] | `Sum(WWᵀ) = ‖Σᵢ hᵢ‖²`, the mean pairwise cosine, `λ_max(WWᵀ)` |
+//!
+//! None of them normalises its input: pass unit rows, as the papers do.
+//!
+//! # How
+//! - `uniformity` streams the pairs: `‖xᵢ − xⱼ‖² = ‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ`
+//!   with the dot products from the GEMM engine, a block of rows against the
+//!   rows after them (only `i < j` is computed), each block row folded into
+//!   an online log-sum-exp. Memory `O(R·N)`, never `N²`. The squared
+//!   distance of nearly equal unit rows carries `~4u` of cancellation
+//!   error (`u = 2⁻²⁴`), i.e. `4ut` in each exponent.
+//! - The mean pairwise cosine over `i ≠ j` is
+//!   `(‖Σᵢ uᵢ‖² − Σᵢ‖uᵢ‖²) / (N(N−1))` for `uᵢ = hᵢ/‖hᵢ‖` (a zero row has
+//!   cosine 0 with everything): `O(N·d)`, no Gram matrix. Sums in `f64`.
+//! - `λ_max(WWᵀ) = λ_max(WᵀW)` by power iteration `v ← Wᵀ(Wv)/‖·‖`, `O(N·d)`
+//!   a step, in `f64`, from the deterministic start `v₀ ∝ Σᵢ hᵢ + (1, …, 1)/√d`;
+//!   it stops when the Rayleigh quotient changes by less than `1e-12`
+//!   relative, or after 1000 steps (slow only when the top two eigenvalues
+//!   nearly coincide; the estimate is then still a lower bound within the
+//!   top cluster).
+
+use crate::error::{Error, Result};
+use crate::gemm::{self, Gemm, View};
+use crate::lse::{OnlineLse, lse_state_of};
+use crate::matrix::MatRef;
+use crate::simd::{self, Kernel, Level, Simd};
+use crate::similarity::sum_squares;
+
+/// Rows of `x` per block of the uniformity pass.
+const ROWS: usize = 144;
+/// Power iteration: relative change of the Rayleigh quotient to stop at.
+const EIG_TOL: f64 = 1e-12;
+/// Power iteration: the most steps taken.
+const EIG_MAX_STEPS: usize = 1000;
+
+fn check_positive(name: &'static str, value: f32) -> Result<()> {
+    if value > 0.0 && value.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidParameter { name, expected: "positive and finite", value: f64::from(value) })
+    }
+}
+
+/// Alignment `(1/N) Σᵢ ‖xᵢ − yᵢ‖^α` of positive pairs `(xᵢ, yᵢ)`.
+///
+/// Errors: no rows, `x` and `y` of different shapes, `α` not positive and
+/// finite.
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::alignment};
+/// let x = MatRef::new(&[0.0f32, 0.0, 1.0, 0.0], 2).unwrap();
+/// let y = MatRef::new(&[3.0f32, 4.0, 1.0, 0.0], 2).unwrap();
+/// assert_eq!(alignment(x, y, 2.0).unwrap(), 12.5); // (25 + 0) / 2
+/// assert_eq!(alignment(x, y, 1.0).unwrap(), 2.5);
+/// ```
+pub fn alignment(x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
+    alignment_opt(None, x, y, alpha)
+}
+
+/// [`alignment`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, MatRef, diagnostics::alignment_at};
+/// let x = MatRef::new(&[1.0f32, 1.0], 2).unwrap();
+/// assert_eq!(alignment_at(Level::Portable, x, x, 2.0).unwrap(), 0.0);
+/// ```
+pub fn alignment_at(level: Level, x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
+    alignment_opt(Some(level), x, y, alpha)
+}
+
+fn alignment_opt(level: Option<Level>, x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
+    check_positive("alpha", alpha)?;
+    if x.rows() == 0 {
+        return Err(Error::Empty { name: "x" });
+    }
+    if x.dim() != y.dim() {
+        return Err(Error::DimMismatch { left: x.dim(), right: y.dim() });
+    }
+    if x.rows() != y.rows() {
+        return Err(Error::RowMismatch { left: "x", left_rows: x.rows(), right: "y", right_rows: y.rows() });
+    }
+    simd::run(level, Alignment { x, y, alpha })
+}
+
+struct Alignment<'a> {
+    x: MatRef<'a, f32>,
+    y: MatRef<'a, f32>,
+    alpha: f32,
+}
+
+impl Kernel for Alignment<'_> {
+    type Output = f32;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> f32 {
+        let half = f64::from(self.alpha) / 2.0;
+        let mut total = 0.0f64;
+        for i in 0..self.x.rows() {
+            let (a, b) = (self.x.row(i), self.y.row(i));
+            // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b would cancel; difference first.
+            let d2 = crate::similarity::l2_squared_in(s, a, b);
+            total += if half == 1.0 { d2 } else { libm::pow(d2, half) };
+        }
+        (total / self.x.rows() as f64) as f32
+    }
+}
+
+/// Elements of `f32` workspace [`uniformity`] needs for `n` rows of `dim`.
+///
+/// ```
+/// assert!(simkern_core::diagnostics::uniformity_workspace_len(1000, 64) < 1000 * 1000);
+/// ```
+pub fn uniformity_workspace_len(n: usize, dim: usize) -> usize {
+    let r = ROWS.min(n.max(1));
+    n.saturating_add(r.saturating_mul(n)).saturating_add(gemm::scratch_len(r, n, dim))
+}
+
+/// Uniformity `log mean_{i<j} e^{−t‖xᵢ − xⱼ‖²}`, streamed over blocks of
+/// pairs (never an `N × N` matrix).
+///
+/// Errors: fewer than 2 rows, `t` not positive and finite, a workspace
+/// shorter than [`uniformity_workspace_len`].
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_workspace_len}};
+/// // Two orthogonal unit vectors: ‖x₀ − x₁‖² = 2, so the value is −2t.
+/// let x = MatRef::new(&[1.0f32, 0.0, 0.0, 1.0], 2).unwrap();
+/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
+/// assert!((uniformity(x, 2.0, &mut ws).unwrap() + 4.0).abs() < 1e-6);
+/// ```
+pub fn uniformity(x: MatRef<'_, f32>, t: f32, workspace: &mut [f32]) -> Result<f32> {
+    uniformity_opt(None, x, t, workspace)
+}
+
+/// [`uniformity`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, MatRef, diagnostics::{uniformity_at, uniformity_workspace_len}};
+/// let x = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0], 2).unwrap();
+/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
+/// assert_eq!(uniformity_at(Level::Portable, x, 2.0, &mut ws).unwrap(), 0.0);
+/// ```
+pub fn uniformity_at(level: Level, x: MatRef<'_, f32>, t: f32, workspace: &mut [f32]) -> Result<f32> {
+    uniformity_opt(Some(level), x, t, workspace)
+}
+
+fn uniformity_opt(level: Option<Level>, x: MatRef<'_, f32>, t: f32, ws: &mut [f32]) -> Result<f32> {
+    check_positive("t", t)?;
+    if x.rows() < 2 {
+        return Err(Error::InvalidParameter {
+            name: "rows of x",
+            expected: "at least 2",
+            value: x.rows() as f64,
+        });
+    }
+    let needed = uniformity_workspace_len(x.rows(), x.dim());
+    if ws.len() < needed {
+        return Err(Error::ScratchTooSmall { needed, got: ws.len() });
+    }
+    simd::run(level, Uniformity { x, t, ws })
+}
+
+struct Uniformity<'a> {
+    x: MatRef<'a, f32>,
+    t: f32,
+    ws: &'a mut [f32],
+}
+
+impl Kernel for Uniformity<'_> {
+    type Output = f32;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> f32 {
+        let n = self.x.rows();
+        let r_max = ROWS.min(n);
+        let (norms, ws) = self.ws.split_at_mut(n);
+        let (block, scratch) = ws.split_at_mut(r_max * n);
+        for (i, nrm) in norms.iter_mut().enumerate() {
+            *nrm = sum_squares(s, self.x.row(i)) as f32;
+        }
+        let xv = View::of(self.x);
+        let mut acc = OnlineLse::new();
+        for i0 in (0..n - 1).step_by(r_max) {
+            let r = r_max.min(n - 1 - i0);
+            // Rows i0..i0+r against the rows after i0 (j > i kept below).
+            let cols = n - i0 - 1;
+            let (a, b) = (xv.rows_range(i0, i0 + r), xv.rows_range(i0 + 1, n));
+            let g = &mut block[..r * cols];
+            s.vectorize(Gemm { a, b: b.t(), c: g, ldc: cols, accumulate: false, scratch });
+            for (ii, row) in g.chunks_exact_mut(cols).enumerate() {
+                // Column c is row j = i0 + 1 + c; keep j > i = i0 + ii.
+                let row = &mut row[ii..];
+                let nj = &norms[i0 + 1 + ii..];
+                neg_t_sq_dist(s, row, nj, norms[i0 + ii], self.t);
+                acc.merge(lse_state_of(s, row, 1.0));
+            }
+        }
+        let pairs = n as f64 * (n as f64 - 1.0) / 2.0;
+        (acc.value() - libm::log(pairs)) as f32
+    }
+}
+
+/// `row[j] ← −t·max(nᵢ + n[j] − 2·row[j], 0)`: Gram entries to the
+/// exponents `−t‖xᵢ − xⱼ‖²`.
+#[inline(always)]
+fn neg_t_sq_dist<S: Simd>(s: S, row: &mut [f32], nj: &[f32], ni: f32, t: f32) {
+    let (ni, neg_t) = (s.splat_f32(ni), s.splat_f32(-t));
+    let mut rs = row.chunks_exact_mut(S::F32_LANES);
+    let mut ns = nj.chunks_exact(S::F32_LANES);
+    for (r, n) in (&mut rs).zip(&mut ns) {
+        s.store_f32(exponent(s, s.load_f32(r), s.load_f32(n), ni, neg_t), r);
+    }
+    let (r, n) = (rs.into_remainder(), ns.remainder());
+    s.store_partial_f32(exponent(s, s.load_partial_f32(r), s.load_partial_f32(n), ni, neg_t), r);
+}
+
+/// `−t·max(nᵢ + nⱼ − 2g, 0)` per lane (a function, not a closure: closures
+/// do not inherit the ISA's target features).
+#[inline(always)]
+fn exponent<S: Simd>(s: S, g: S::F32, nj: S::F32, ni: S::F32, neg_t: S::F32) -> S::F32 {
+    let d2 = s.sub_f32(s.add_f32(ni, nj), s.add_f32(g, g));
+    s.mul_f32(neg_t, s.max_f32(s.splat_f32(0.0), d2))
+}
+
+/// The anisotropy diagnostics of the rows `hᵢ` of `W` (`m × d`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Anisotropy {
+    /// Mean cosine similarity over ordered pairs `i ≠ j` (0 for a zero row).
+    pub mean_cosine: f64,
+    /// `Sum(WWᵀ) = Σᵢ Σⱼ hᵢ·hⱼ = ‖Σᵢ hᵢ‖²`.
+    pub gram_sum: f64,
+    /// The largest eigenvalue of `WWᵀ` (the squared largest singular value).
+    pub top_eigenvalue: f64,
+}
+
+/// Elements of `f64` workspace [`anisotropy`] needs for rows of `dim`.
+///
+/// ```
+/// assert_eq!(simkern_core::diagnostics::anisotropy_workspace_len(768), 3 * 768);
+/// ```
+pub fn anisotropy_workspace_len(dim: usize) -> usize {
+    dim.saturating_mul(3)
+}
+
+/// Anisotropy of the rows of `w`: mean pairwise cosine, `Sum(WWᵀ)` and
+/// `λ_max(WWᵀ)`, all in `O(m·d)` (a step, for the eigenvalue).
+///
+/// Errors: fewer than 2 rows, a workspace shorter than
+/// [`anisotropy_workspace_len`].
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::{anisotropy, anisotropy_workspace_len}};
+/// let w = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0], 2).unwrap();
+/// let mut ws = vec![0.0f64; anisotropy_workspace_len(2)];
+/// let a = anisotropy(w, &mut ws).unwrap();
+/// assert_eq!(a.gram_sum, 5.0); // ‖(2, 1)‖²
+/// assert!((a.mean_cosine - 1.0 / 3.0).abs() < 1e-15); // pairs: 1, 0, 0 (both orders)
+/// assert!((a.top_eigenvalue - 2.0).abs() < 1e-9); // WᵀW = diag(2, 1)
+/// ```
+pub fn anisotropy(w: MatRef<'_, f32>, workspace: &mut [f64]) -> Result<Anisotropy> {
+    anisotropy_opt(None, w, workspace)
+}
+
+/// [`anisotropy`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, MatRef, diagnostics::{anisotropy_at, anisotropy_workspace_len}};
+/// let w = MatRef::new(&[1.0f32, 1.0], 1).unwrap();
+/// let mut ws = vec![0.0f64; anisotropy_workspace_len(1)];
+/// assert_eq!(anisotropy_at(Level::Portable, w, &mut ws).unwrap().mean_cosine, 1.0);
+/// ```
+pub fn anisotropy_at(level: Level, w: MatRef<'_, f32>, workspace: &mut [f64]) -> Result<Anisotropy> {
+    anisotropy_opt(Some(level), w, workspace)
+}
+
+fn anisotropy_opt(level: Option<Level>, w: MatRef<'_, f32>, ws: &mut [f64]) -> Result<Anisotropy> {
+    if w.rows() < 2 {
+        return Err(Error::InvalidParameter {
+            name: "rows of w",
+            expected: "at least 2",
+            value: w.rows() as f64,
+        });
+    }
+    let needed = anisotropy_workspace_len(w.dim());
+    if ws.len() < needed {
+        return Err(Error::ScratchTooSmall { needed, got: ws.len() });
+    }
+    simd::run(level, AnisotropyKernel { w, ws })
+}
+
+struct AnisotropyKernel<'a> {
+    w: MatRef<'a, f32>,
+    ws: &'a mut [f64],
+}
+
+impl Kernel for AnisotropyKernel<'_> {
+    type Output = Anisotropy;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> Anisotropy {
+        let (m, d) = (self.w.rows(), self.w.dim());
+        let (sum, ws) = self.ws.split_at_mut(d);
+        let (v, wv) = ws.split_at_mut(d);
+        // Σᵢ hᵢ and Σᵢ uᵢ (unit rows), in f64.
+        sum.fill(0.0);
+        v.fill(0.0);
+        let mut units = 0.0f64;
+        for i in 0..m {
+            let h = self.w.row(i);
+            axpy_widen(s, 1.0, h, sum);
+            let n = libm::sqrt(sum_squares(s, h));
+            if n > 0.0 {
+                axpy_widen(s, 1.0 / n, h, v);
+                units += 1.0;
+            }
+        }
+        let gram_sum = dot_f64s(s, sum, sum);
+        let mean_cosine = (dot_f64s(s, v, v) - units) / (m as f64 * (m as f64 - 1.0));
+        // Power iteration on WᵀW from v₀ ∝ Σ hᵢ + (1, …, 1)/√d.
+        let bias = 1.0 / libm::sqrt(d as f64);
+        for (vi, si) in v.iter_mut().zip(sum.iter()) {
+            *vi = si + bias;
+        }
+        let mut lambda = 0.0f64;
+        for _ in 0..EIG_MAX_STEPS {
+            let norm = libm::sqrt(dot_f64s(s, v, v));
+            if norm == 0.0 || !norm.is_finite() {
+                break;
+            }
+            v.iter_mut().for_each(|x| *x /= norm);
+            // wv = Wᵀ (W v), and λ = vᵀ WᵀW v = ‖W v‖².
+            wv.fill(0.0);
+            let mut rayleigh = 0.0f64;
+            for i in 0..m {
+                let h = self.w.row(i);
+                let hv = dot_widen(s, h, v);
+                rayleigh += hv * hv;
+                axpy_widen(s, hv, h, wv);
+            }
+            let done = (rayleigh - lambda).abs() <= EIG_TOL * rayleigh;
+            lambda = rayleigh;
+            v.copy_from_slice(wv);
+            if done {
+                break;
+            }
+        }
+        Anisotropy { mean_cosine, gram_sum, top_eigenvalue: lambda }
+    }
+}
+
+/// `acc += a · h` with `h` widened to `f64`.
+#[inline(always)]
+fn axpy_widen<S: Simd>(s: S, a: f64, h: &[f32], acc: &mut [f64]) {
+    let w = S::F64_LANES;
+    let av = s.splat_f64(a);
+    let mut hs = h.chunks_exact(w);
+    let mut accs = acc.chunks_exact_mut(w);
+    for (hc, ac) in (&mut hs).zip(&mut accs) {
+        s.store_f64(s.mul_add_f64(av, s.load_widen_f64(hc), s.load_f64(ac)), ac);
+    }
+    let (hc, ac) = (hs.remainder(), accs.into_remainder());
+    s.store_partial_f64(s.mul_add_f64(av, s.load_widen_partial_f64(hc), s.load_partial_f64(ac)), ac);
+}
+
+/// `Σ hᵢ vᵢ` for `f32` `h` and `f64` `v`, in `f64`.
+#[inline(always)]
+fn dot_widen<S: Simd>(s: S, h: &[f32], v: &[f64]) -> f64 {
+    let w = S::F64_LANES;
+    let mut acc = [s.splat_f64(0.0); 4];
+    let mut hs = h.chunks_exact(4 * w);
+    let mut vs = v.chunks_exact(4 * w);
+    for (hc, vc) in (&mut hs).zip(&mut vs) {
+        for u in 0..4 {
+            acc[u] = s.mul_add_f64(s.load_widen_f64(&hc[u * w..]), s.load_f64(&vc[u * w..]), acc[u]);
+        }
+    }
+    let (hr, vr) = (hs.remainder(), vs.remainder());
+    for (hc, vc) in hr.chunks(w).zip(vr.chunks(w)) {
+        acc[0] = s.mul_add_f64(s.load_widen_partial_f64(hc), s.load_partial_f64(vc), acc[0]);
+    }
+    s.reduce_sum_f64(s.add_f64(s.add_f64(acc[0], acc[1]), s.add_f64(acc[2], acc[3])))
+}
+
+/// `Σ aᵢ bᵢ` of two `f64` slices.
+#[inline(always)]
+fn dot_f64s<S: Simd>(s: S, a: &[f64], b: &[f64]) -> f64 {
+    let w = S::F64_LANES;
+    let mut acc = s.splat_f64(0.0);
+    for (x, y) in a.chunks(w).zip(b.chunks(w)) {
+        acc = s.mul_add_f64(s.load_partial_f64(x), s.load_partial_f64(y), acc);
+    }
+    s.reduce_sum_f64(acc)
+}
