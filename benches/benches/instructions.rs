@@ -27,6 +27,33 @@ fn cosine_f32((a, b): (Vec<f32>, Vec<f32>)) -> f32 {
     black_box(simkern::cosine(black_box(&a), black_box(&b)).unwrap_or(f32::NAN))
 }
 
-library_benchmark_group!(name = similarity, benchmarks = [dot_f32, cosine_f32]);
+fn logits(n: usize) -> Vec<f32> {
+    vec_f32(&mut Rng::new(n as u64), Dist::Normal, n)
+}
 
-main!(library_benchmark_groups = similarity);
+#[library_benchmark]
+#[bench::n1024(setup = logits, args = (1024))]
+fn logsumexp_f32(x: Vec<f32>) -> f32 {
+    black_box(simkern::logsumexp(black_box(&x)))
+}
+
+/// Unit-expected-norm rows for InfoNCE at τ = 0.05.
+fn batch((n, d): (usize, usize)) -> (Vec<f32>, Vec<f32>, usize) {
+    let mut r = Rng::new(7);
+    let scale = 1.0 / (d as f32).sqrt();
+    let q = vec_f32(&mut r, Dist::Normal, n * d).into_iter().map(|v| v * scale).collect();
+    let k = vec_f32(&mut r, Dist::Normal, n * d).into_iter().map(|v| v * scale).collect();
+    (q, k, d)
+}
+
+#[library_benchmark]
+#[bench::n256_d128(setup = batch, args = ((256, 128)))]
+fn infonce_forward((q, k, d): (Vec<f32>, Vec<f32>, usize)) -> f32 {
+    let loss = simkern::InfoNce::new(0.05).map(|l| l.loss(black_box(&q), black_box(&k), d));
+    black_box(loss.ok().and_then(Result::ok).unwrap_or(f32::NAN))
+}
+
+library_benchmark_group!(name = similarity, benchmarks = [dot_f32, cosine_f32]);
+library_benchmark_group!(name = contrastive, benchmarks = [logsumexp_f32, infonce_forward]);
+
+main!(library_benchmark_groups = similarity, contrastive);
