@@ -99,6 +99,11 @@ pub enum Error {
         /// The number of valid targets.
         len: usize,
     },
+    /// A NaN where the policy says to raise an error.
+    NanInput {
+        /// Name of the input.
+        name: &'static str,
+    },
     /// The symmetric (CLIP) InfoNCE with explicit positives: undefined when
     /// there are more keys than queries.
     SymmetricWithPositives,
@@ -139,6 +144,7 @@ impl fmt::Display for Error {
             Error::IndexOutOfRange { at, index, len } => {
                 write!(f, "index {index} at position {at} is out of range for {len} rows")
             }
+            Error::NanInput { name } => write!(f, "{name} contains NaN (NanPolicy::Raise)"),
             Error::SymmetricWithPositives => f.write_str(
                 "the symmetric loss is undefined with explicit positives (keys may outnumber queries)",
             ),

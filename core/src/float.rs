@@ -46,6 +46,7 @@ impl Float for f64 {
 pub(crate) mod sealed {
     use super::Simd;
     use crate::lse::{self, OnlineLse};
+    use crate::rank;
     use crate::{Level, Result};
 
     /// The per-type vector operations behind [`Float`](super::Float).
@@ -60,6 +61,13 @@ pub(crate) mod sealed {
         fn lse_state(level: Option<Level>, x: &[Self]) -> Result<OnlineLse>;
         /// Softmax (or log-softmax) of `x` into `out`.
         fn softmax_into(level: Option<Level>, x: &[Self], out: &mut [Self], log: bool) -> Result<()>;
+        /// `u64` words of a radix-sort item (key and index).
+        const RANK_WORDS: usize;
+        /// Sorts the non-NaN values (`nans` of them are NaN) and writes `output`.
+        // `Output` is crate-private; the trait is sealed, so nothing outside
+        // the crate can implement or call this.
+        #[allow(private_interfaces)]
+        fn rank_sorted(x: &[Self], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()>;
     }
 
     impl Element for f32 {
@@ -87,6 +95,11 @@ pub(crate) mod sealed {
         fn softmax_into(level: Option<Level>, x: &[f32], out: &mut [f32], log: bool) -> Result<()> {
             lse::softmax_f32(level, x, out, log)
         }
+        const RANK_WORDS: usize = 1;
+        #[allow(private_interfaces)]
+        fn rank_sorted(x: &[f32], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
+            rank::rank_sorted_f32(x, scratch, nans, output)
+        }
     }
 
     impl Element for f64 {
@@ -113,6 +126,11 @@ pub(crate) mod sealed {
         }
         fn softmax_into(level: Option<Level>, x: &[f64], out: &mut [f64], log: bool) -> Result<()> {
             lse::softmax_f64(level, x, out, log)
+        }
+        const RANK_WORDS: usize = 2;
+        #[allow(private_interfaces)]
+        fn rank_sorted(x: &[f64], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
+            rank::rank_sorted_f64(x, scratch, nans, output)
         }
     }
 }

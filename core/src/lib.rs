@@ -17,7 +17,9 @@
 //! - [`lse`]: vector `exp`, `logsumexp`, `softmax`, `log_softmax`, the
 //!   softmax VJP and the streaming [`lse::OnlineLse`];
 //! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient;
-//! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space.
+//! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space;
+//! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
+//! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`.
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -29,6 +31,7 @@
 #![no_std]
 #![deny(missing_docs)]
 
+pub mod correlation;
 pub mod diagnostics;
 mod error;
 mod float;
@@ -37,6 +40,7 @@ pub mod infonce;
 pub mod lse;
 mod math;
 mod matrix;
+pub mod rank;
 pub mod simd;
 pub mod similarity;
 

@@ -22,12 +22,14 @@ mod diagnostics;
 mod infonce;
 mod lse;
 mod similarity;
+mod stats;
 
 pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;
 pub use similarity::*;
 pub use simkern_core::{Error, Float, Level, MatRef, Result};
+pub use stats::*;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

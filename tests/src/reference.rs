@@ -340,3 +340,90 @@ pub fn anisotropy(w: &[f64], dim: usize) -> (f64, f64, f64) {
     let top = (0..dim).map(|p| a[p * dim + p]).fold(f64::NEG_INFINITY, f64::max);
     (cos_sum / (m * (m - 1)) as f64, gram_sum, top)
 }
+
+/// `scipy.stats.rankdata` for non-NaN input: `method` is one of
+/// `"average"`, `"min"`, `"max"`, `"dense"`, `"ordinal"`. O(n²), obvious:
+/// each rank counts the values below (and equal to, before) each value.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::rankdata(&[2.0, 1.0, 2.0], "average"), vec![2.5, 1.0, 2.5]);
+/// ```
+pub fn rankdata(x: &[f64], method: &str) -> Vec<f64> {
+    let mut distinct: Vec<f64> = x.to_vec();
+    distinct.sort_by(f64::total_cmp);
+    distinct.dedup_by(|a, b| a == b);
+    x.iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let below = x.iter().filter(|&&w| w < v).count() as f64;
+            let equal = x.iter().filter(|&&w| w == v).count() as f64;
+            match method {
+                "average" => below + (equal + 1.0) / 2.0,
+                "min" => below + 1.0,
+                "max" => below + equal,
+                "dense" => distinct.iter().filter(|&&w| w < v).count() as f64 + 1.0,
+                "ordinal" => below + x[..i].iter().filter(|&&w| w == v).count() as f64 + 1.0,
+                _ => panic!("unknown method {method}"),
+            }
+        })
+        .collect()
+}
+
+/// Pearson's r, two-pass, with compensated (Dot2) sums.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), -1.0);
+/// ```
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let ones = vec![1.0; x.len()];
+    let (mx, my) = (dot_exact(x, &ones) / n, dot_exact(y, &ones) / n);
+    let dx: Vec<f64> = x.iter().map(|v| v - mx).collect();
+    let dy: Vec<f64> = y.iter().map(|v| v - my).collect();
+    let (sxy, sxx, syy) = (dot_exact(&dx, &dy), dot_exact(&dx, &dx), dot_exact(&dy, &dy));
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
+}
+
+/// Spearman's ρ: Pearson's r of the average ranks.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::spearman(&[1.0, 2.0, 3.0], &[1.0, 8.0, 27.0]), 1.0);
+/// ```
+pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
+    pearson(&rankdata(x, "average"), &rankdata(y, "average"))
+}
+
+/// Kendall's τ-b over all pairs, O(n²).
+///
+/// ```
+/// let t = simkern_tests::reference::kendall_tau_b(&[1.0, 2.0, 3.0], &[1.0, 3.0, 2.0]);
+/// assert!((t - 1.0 / 3.0).abs() < 1e-15);
+/// ```
+pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
+    let (mut conc, mut disc, mut tx, mut ty) = (0i64, 0i64, 0i64, 0i64);
+    for i in 0..x.len() {
+        for j in i + 1..x.len() {
+            let (a, b) = (
+                (x[i] - x[j]).signum() * f64::from(x[i] != x[j]),
+                (y[i] - y[j]).signum() * f64::from(y[i] != y[j]),
+            );
+            match (a == 0.0, b == 0.0) {
+                (true, true) => {}
+                (true, false) => tx += 1,
+                (false, true) => ty += 1,
+                (false, false) => {
+                    if a == b {
+                        conc += 1
+                    } else {
+                        disc += 1
+                    }
+                }
+            }
+        }
+    }
+    let den = (((conc + disc + tx) as f64) * ((conc + disc + ty) as f64)).sqrt();
+    if den == 0.0 { f64::NAN } else { (conc - disc) as f64 / den }
+}

@@ -1,0 +1,139 @@
+//! Ranks and rank correlations with owned results and NaN policies (see
+//! [`simkern_core::rank`] and [`simkern_core::correlation`]).
+
+use simkern_core::correlation as corr;
+use simkern_core::rank as core_rank;
+use simkern_core::{Error, Float, Result};
+
+pub use simkern_core::rank::{NanPolicy, Ties};
+
+/// Ranks of `x` from 1, like `scipy.stats.rankdata(x, method=…)`; any NaN
+/// makes every rank NaN (`rank_with` for the other policies).
+///
+/// ```
+/// use simkern::Ties;
+/// assert_eq!(simkern::rank(&[3.0f32, 1.0, 3.0], Ties::Average)?, vec![2.5, 1.0, 2.5]);
+/// assert_eq!(simkern::rank(&[3.0f32, 1.0, 3.0], Ties::Ordinal)?, vec![2.0, 1.0, 3.0]);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn rank<T: Float>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
+    rank_with(x, ties, NanPolicy::Propagate)
+}
+
+/// Ranks of `x` with an explicit NaN policy: `Omit` ranks the other values
+/// as if the NaNs were absent and leaves NaN at the NaN positions; `Raise`
+/// returns an error.
+///
+/// ```
+/// use simkern::{NanPolicy, Ties};
+/// let r = simkern::rank_with(&[2.0f64, f64::NAN, 1.0], Ties::Min, NanPolicy::Omit)?;
+/// assert_eq!((r[0], r[2]), (2.0, 1.0));
+/// assert!(r[1].is_nan());
+/// assert!(simkern::rank_with(&[f64::NAN], Ties::Min, NanPolicy::Raise).is_err());
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn rank_with<T: Float>(x: &[T], ties: Ties, nan: NanPolicy) -> Result<Vec<f64>> {
+    let mut out = vec![0.0; x.len()];
+    let mut scratch = vec![0u64; core_rank::rank_scratch_len::<T>(x.len())];
+    core_rank::rank_into(x, ties, nan, &mut out, &mut scratch)?;
+    Ok(out)
+}
+
+/// Applies a NaN policy to a pair of inputs: `None` to use them as they
+/// are (no NaN, or `Propagate`), `Some(filtered)` for `Omit`.
+fn pairs<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<Option<(Vec<T>, Vec<T>)>> {
+    if x.len() != y.len() {
+        return Err(Error::LengthMismatch { left: "x", left_len: x.len(), right: "y", right_len: y.len() });
+    }
+    let is_nan = |v: &T| v.to_f64().is_nan();
+    if nan == NanPolicy::Propagate || !x.iter().chain(y).any(is_nan) {
+        return Ok(None);
+    }
+    if nan == NanPolicy::Raise {
+        return Err(Error::NanInput { name: if x.iter().any(is_nan) { "x" } else { "y" } });
+    }
+    Ok(Some(x.iter().zip(y).filter(|(a, b)| !is_nan(a) && !is_nan(b)).map(|(a, b)| (*a, *b)).unzip()))
+}
+
+/// Spearman's ρ of `x` and `y` (Pearson's r of the average ranks).
+/// NaN in either gives `Ok(NaN)`; a constant input `Ok(NaN)`; fewer than 2
+/// pairs or different lengths an error.
+///
+/// ```
+/// let rho = simkern::spearman(&[1.0f32, 2.0, 3.0, 4.0], &[10.0, 9.0, 8.0, 1.0])?;
+/// assert_eq!(rho, -1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn spearman<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+    spearman_with(x, y, NanPolicy::Propagate)
+}
+
+/// [`spearman`] with a NaN policy (`Omit` drops pairs with a NaN).
+///
+/// ```
+/// use simkern::NanPolicy;
+/// let rho = simkern::spearman_with(&[1.0f64, 2.0, f64::NAN, 3.0], &[1.0, 2.0, 0.0, 3.0], NanPolicy::Omit)?;
+/// assert_eq!(rho, 1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn spearman_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
+    let run = |x: &[T], y: &[T]| {
+        let (r, s) = corr::spearman_scratch_len::<T>(x.len());
+        corr::spearman(x, y, &mut vec![0.0; r], &mut vec![0u64; s])
+    };
+    match pairs(x, y, nan)? {
+        Some((x, y)) => run(&x, &y),
+        None => run(x, y),
+    }
+}
+
+/// Pearson's r of `x` and `y` (two-pass, `f64`).
+///
+/// ```
+/// assert_eq!(simkern::pearson(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0])?, 1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn pearson<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+    pearson_with(x, y, NanPolicy::Propagate)
+}
+
+/// [`pearson`] with a NaN policy.
+///
+/// ```
+/// use simkern::NanPolicy;
+/// assert!(simkern::pearson_with(&[1.0f32, f32::NAN], &[1.0, 2.0], NanPolicy::Raise).is_err());
+/// ```
+pub fn pearson_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
+    match pairs(x, y, nan)? {
+        Some((x, y)) => corr::pearson(&x, &y),
+        None => corr::pearson(x, y),
+    }
+}
+
+/// Kendall's τ-b of `x` and `y`, in `O(n log n)`.
+///
+/// ```
+/// let t = simkern::kendall_tau_b(&[1.0f32, 2.0, 3.0], &[1.0, 3.0, 2.0])?;
+/// assert!((t - 1.0 / 3.0).abs() < 1e-15);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+    kendall_tau_b_with(x, y, NanPolicy::Propagate)
+}
+
+/// [`kendall_tau_b`] with a NaN policy.
+///
+/// ```
+/// use simkern::NanPolicy;
+/// let t = simkern::kendall_tau_b_with(&[1.0f64, f64::NAN, 2.0], &[1.0, 5.0, 2.0], NanPolicy::Omit)?;
+/// assert_eq!(t, 1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn kendall_tau_b_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
+    let run =
+        |x: &[T], y: &[T]| corr::kendall_tau_b(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())]);
+    match pairs(x, y, nan)? {
+        Some((x, y)) => run(&x, &y),
+        None => run(x, y),
+    }
+}

@@ -1,0 +1,139 @@
+//! Ranks and rank correlations against the references: exact ranks for
+//! every tie method, correlations within 1e-12, NaN policies, invariances.
+
+use proptest::prelude::*;
+use simkern::{NanPolicy, Ties};
+use simkern_tests::data::Rng;
+use simkern_tests::reference::{self as naive, widen};
+
+const METHODS: [(Ties, &str); 5] = [
+    (Ties::Average, "average"),
+    (Ties::Min, "min"),
+    (Ties::Max, "max"),
+    (Ties::Dense, "dense"),
+    (Ties::Ordinal, "ordinal"),
+];
+
+/// `n` values: continuous, or drawn from `range` distinct integers (ties),
+/// with signed zeros and infinities mixed in.
+fn values(seed: u64, n: usize, range: u64, specials: bool) -> Vec<f32> {
+    let mut r = Rng::new(seed);
+    (0..n)
+        .map(|_| {
+            let v = if range == 0 {
+                r.normal() as f32
+            } else {
+                (r.next_u64() % range) as f32 - (range / 2) as f32
+            };
+            match (specials, r.next_u64() % 16) {
+                (true, 0) => -0.0,
+                (true, 1) => 0.0,
+                (true, 2) => f32::INFINITY,
+                (true, 3) => f32::NEG_INFINITY,
+                _ => v,
+            }
+        })
+        .collect()
+}
+
+fn check_ranks(x: &[f32]) {
+    let xw = widen(x);
+    for (ties, name) in METHODS {
+        let want = naive::rankdata(&xw, name);
+        assert_eq!(simkern::rank(x, ties).unwrap(), want, "{name} f32 {x:?}");
+        assert_eq!(simkern::rank(&xw, ties).unwrap(), want, "{name} f64");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn ranks_are_exact(seed: u64, n in 0usize..400, range in prop::sample::select(vec![0u64, 3, 10, 1000]), specials: bool) {
+        check_ranks(&values(seed, n, range, specials));
+    }
+
+    #[test]
+    fn correlations_match(seed: u64, n in 2usize..300, range in prop::sample::select(vec![0u64, 3, 10, 1000])) {
+        let (x, y) = (values(seed, n, range, false), values(seed ^ 7, n, range, false));
+        // Correlated too: y depends on x.
+        let y: Vec<f32> = x.iter().zip(&y).map(|(a, b)| a + 0.5 * b).collect();
+        let (xw, yw) = (widen(&x), widen(&y));
+        let close = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12;
+        prop_assert!(close(simkern::pearson(&x, &y).unwrap(), naive::pearson(&xw, &yw)));
+        prop_assert!(close(simkern::spearman(&x, &y).unwrap(), naive::spearman(&xw, &yw)));
+        prop_assert!(close(simkern::kendall_tau_b(&x, &y).unwrap(), naive::kendall_tau_b(&xw, &yw)));
+        prop_assert!(close(simkern::kendall_tau_b(&xw, &yw).unwrap(), naive::kendall_tau_b(&xw, &yw)));
+    }
+}
+
+#[test]
+fn every_radix_pass_boundary() {
+    // Sizes around the insertion-sort cutoff and large enough for all passes.
+    for &n in &[1usize, 2, 63, 64, 65, 255, 256, 257, 4097] {
+        check_ranks(&values(n as u64, n, 0, true));
+        check_ranks(&values(n as u64, n, 3, false));
+    }
+    // Sorted, reverse-sorted, all equal.
+    let sorted: Vec<f32> = (0..300).map(|i| i as f32).collect();
+    let reversed: Vec<f32> = sorted.iter().rev().copied().collect();
+    check_ranks(&sorted);
+    check_ranks(&reversed);
+    check_ranks(&[7.5f32; 300]);
+}
+
+#[test]
+fn nan_policies() {
+    let x = [3.0f64, f64::NAN, 1.0, 3.0];
+    assert!(simkern::rank(&x, Ties::Average).unwrap().iter().all(|r| r.is_nan()));
+    let omit = simkern::rank_with(&x, Ties::Average, NanPolicy::Omit).unwrap();
+    assert_eq!((omit[0], omit[2], omit[3]), (2.5, 1.0, 2.5));
+    assert!(omit[1].is_nan());
+    assert_eq!(
+        simkern::rank_with(&x, Ties::Average, NanPolicy::Raise).unwrap_err().to_string(),
+        "x contains NaN (NanPolicy::Raise)"
+    );
+    let y = [1.0f64, 2.0, 3.0, 4.0];
+    assert!(simkern::spearman(&x, &y).unwrap().is_nan());
+    assert!(simkern::pearson(&x, &y).unwrap().is_nan());
+    assert!(simkern::kendall_tau_b(&x, &y).unwrap().is_nan());
+    let kept = ([3.0, 1.0, 3.0], [1.0, 3.0, 4.0]);
+    assert_eq!(simkern::spearman_with(&x, &y, NanPolicy::Omit).unwrap(), naive::spearman(&kept.0, &kept.1));
+    assert_eq!(
+        simkern::kendall_tau_b_with(&x, &y, NanPolicy::Omit).unwrap(),
+        naive::kendall_tau_b(&kept.0, &kept.1)
+    );
+    assert!(simkern::pearson_with(&x, &y, NanPolicy::Raise).is_err());
+}
+
+#[test]
+fn bad_input_and_degenerate_cases() {
+    assert!(simkern::spearman(&[1.0f32], &[1.0]).is_err(), "one pair");
+    assert!(simkern::kendall_tau_b(&[1.0f32, 2.0], &[1.0]).is_err(), "length mismatch");
+    assert!(simkern::pearson::<f64>(&[], &[]).is_err());
+    // A constant input has no correlation: NaN, as SciPy.
+    assert!(simkern::spearman(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
+    assert!(simkern::kendall_tau_b(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
+    assert!(simkern::pearson(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
+    assert_eq!(simkern::rank::<f32>(&[], Ties::Average).unwrap(), Vec::<f64>::new());
+    // −0.0 and 0.0 tie.
+    assert_eq!(simkern::rank(&[0.0f32, -0.0], Ties::Average).unwrap(), vec![1.5, 1.5]);
+}
+
+#[test]
+fn invariances() {
+    let x = values(1, 500, 0, false);
+    let y: Vec<f32> = values(2, 500, 0, false).iter().zip(&x).map(|(a, b)| a + b).collect();
+    let rho = simkern::spearman(&x, &y).unwrap();
+    let tau = simkern::kendall_tau_b(&x, &y).unwrap();
+    // Strictly increasing transforms leave rank correlations unchanged.
+    let ex: Vec<f64> = x.iter().map(|v| f64::from(*v).exp()).collect();
+    let cy: Vec<f64> = y.iter().map(|v| f64::from(*v).powi(3)).collect();
+    assert_eq!(simkern::spearman(&ex, &cy).unwrap(), rho);
+    assert_eq!(simkern::kendall_tau_b(&ex, &cy).unwrap(), tau);
+    // Symmetry and ρ(x, x) = 1.
+    assert_eq!(simkern::spearman(&y, &x).unwrap(), rho);
+    assert_eq!(simkern::kendall_tau_b(&y, &x).unwrap(), tau);
+    assert_eq!(simkern::spearman(&x, &x).unwrap(), 1.0);
+    assert_eq!(simkern::kendall_tau_b(&x, &x).unwrap(), 1.0);
+}
