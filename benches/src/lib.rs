@@ -188,3 +188,54 @@ pub fn materialized_infonce_grad(
     );
     (total / n as f64) as f32
 }
+
+/// Average ranks the usual way: `sort_unstable_by(total_cmp)` on an index
+/// vector, then one pass over the runs of equal values.
+///
+/// ```
+/// assert_eq!(simkern_benches::std_rank_average(&[2.0, 1.0, 2.0]), vec![2.5, 1.0, 2.5]);
+/// ```
+pub fn std_rank_average(x: &[f32]) -> Vec<f64> {
+    let mut idx: Vec<u32> = (0..x.len() as u32).collect();
+    idx.sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
+    ranks_from_order(x, &idx)
+}
+
+/// [`std_rank_average`] with the stable `sort_by`.
+///
+/// ```
+/// assert_eq!(simkern_benches::std_stable_rank_average(&[2.0, 1.0, 2.0]), vec![2.5, 1.0, 2.5]);
+/// ```
+pub fn std_stable_rank_average(x: &[f32]) -> Vec<f64> {
+    let mut idx: Vec<u32> = (0..x.len() as u32).collect();
+    idx.sort_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
+    ranks_from_order(x, &idx)
+}
+
+fn ranks_from_order(x: &[f32], order: &[u32]) -> Vec<f64> {
+    let mut out = vec![0.0; x.len()];
+    let mut start = 0;
+    while start < order.len() {
+        let v = x[order[start] as usize];
+        let mut end = start + 1;
+        while end < order.len() && x[order[end] as usize] == v {
+            end += 1;
+        }
+        let r = (start + 1 + end) as f64 / 2.0;
+        for &i in &order[start..end] {
+            out[i as usize] = r;
+        }
+        start = end;
+    }
+    out
+}
+
+/// Spearman the usual way: [`std_rank_average`] of both, then Pearson.
+///
+/// ```
+/// assert_eq!(simkern_benches::std_spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), -1.0);
+/// ```
+pub fn std_spearman(x: &[f32], y: &[f32]) -> f64 {
+    let (rx, ry) = (std_rank_average(x), std_rank_average(y));
+    simkern_tests::reference::pearson(&rx, &ry)
+}

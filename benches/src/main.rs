@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use simkern::Level;
 use simkern_benches::{
     faer_qkt, line_offset_f32, materialized_infonce, materialized_infonce_grad, matrix, matrixmultiply_qkt,
-    naive_dot, naive_logsumexp, numkong_dot,
+    naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_spearman, std_stable_rank_average,
 };
 use simkern_core::similarity as sim;
 
@@ -44,7 +44,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
-                            families: dot, similarity_matrix, logsumexp, infonce; levels: portable, avx2, avx512, neon"
+                            families: dot, similarity_matrix, logsumexp, infonce, rank; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -327,6 +327,117 @@ fn infonce_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut d
     }
 }
 
+fn rank_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let sizes: &[usize] = if o.quick { &[1_000_000] } else { &[1000, 100_000, 1_000_000, 10_000_000] };
+    for &n in sizes {
+        for (kind, data) in [
+            ("continuous", matrix(1, n, 11)),
+            (
+                "ties: ints 0..1000",
+                matrix(1, n, 12).into_iter().map(|v| (v.abs() * 300.0).floor() % 1000.0).collect(),
+            ),
+        ] {
+            step(&format!("rank n={n} {kind}"));
+            let case = format!("n={n}, {kind}");
+            let ours = || {
+                black_box(simkern::rank(black_box(&data), simkern::Ties::Average).expect("no NaN"));
+            };
+            let (s, t) = compare(budget, ours, || {
+                black_box(std_rank_average(black_box(&data)));
+            });
+            rows.push(Row {
+                family: "rank_average_f32",
+                case: case.clone(),
+                level: o.level,
+                ours: s,
+                baseline: "sort_unstable_by(total_cmp)",
+                theirs: t,
+                work: n as f64,
+                unit: "Gelem/s",
+            });
+            if n <= 1_000_000 {
+                let (s, t) = compare(budget, ours, || {
+                    black_box(std_stable_rank_average(black_box(&data)));
+                });
+                rows.push(Row {
+                    family: "rank_average_f32",
+                    case,
+                    level: o.level,
+                    ours: s,
+                    baseline: "sort_by (stable)",
+                    theirs: t,
+                    work: n as f64,
+                    unit: "Gelem/s",
+                });
+            }
+        }
+    }
+    let n = 1_000_000;
+    step("spearman / kendall n=1M");
+    let x = matrix(1, n, 13);
+    let y: Vec<f32> = matrix(1, n, 14).iter().zip(&x).map(|(a, b)| a + b).collect();
+    let (s, t) = compare(
+        budget,
+        || {
+            black_box(simkern::spearman(black_box(&x), black_box(&y)).expect("valid"));
+        },
+        || {
+            black_box(std_spearman(black_box(&x), black_box(&y)));
+        },
+    );
+    rows.push(Row {
+        family: "spearman_f32",
+        case: format!("n={n}"),
+        level: o.level,
+        ours: s,
+        baseline: "std sort ranks + Pearson",
+        theirs: t,
+        work: n as f64,
+        unit: "Gelem/s",
+    });
+    let (s, t) = compare(
+        budget,
+        || {
+            black_box(simkern::kendall_tau_b(black_box(&x), black_box(&y)).expect("valid"));
+        },
+        || {
+            black_box(simkern::spearman(black_box(&x), black_box(&y)).expect("valid"));
+        },
+    );
+    rows.push(Row {
+        family: "kendall_tau_b_f32",
+        case: format!("n={n}"),
+        level: o.level,
+        ours: s,
+        baseline: "simkern spearman (for scale)",
+        theirs: t,
+        work: n as f64,
+        unit: "Gelem/s",
+    });
+    let (s, t) = compare(
+        budget,
+        || {
+            black_box(simkern::pearson(black_box(&x), black_box(&y)).expect("valid"));
+        },
+        || {
+            black_box(simkern_tests::reference::pearson(
+                &simkern_tests::reference::widen(&x),
+                &simkern_tests::reference::widen(&y),
+            ));
+        },
+    );
+    rows.push(Row {
+        family: "pearson_f32",
+        case: format!("n={n}"),
+        level: o.level,
+        ours: s,
+        baseline: "scalar two-pass Dot2 reference",
+        theirs: t,
+        work: n as f64,
+        unit: "Gelem/s",
+    });
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -390,16 +501,17 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let families: [(&str, Family, usize); 4] = [
+    let families: [(&str, Family, usize); 5] = [
         ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
         ("logsumexp", lse_rows, 2),
         ("infonce", infonce_rows, if o.quick { 1 } else { 5 }),
+        ("rank", rank_rows, if o.quick { 3 } else { 9 }),
     ];
     let chosen: Vec<_> =
         families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
     if chosen.is_empty() {
-        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce");
+        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce, rank");
         std::process::exit(2);
     }
     let budget = Duration::from_millis(if o.quick { 150 } else { 700 });

@@ -207,7 +207,7 @@ pub fn spearman<T: Float>(x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u6
 /// assert_eq!(simkern_core::correlation::kendall_scratch_len(10), 60);
 /// ```
 pub fn kendall_scratch_len(n: usize) -> usize {
-    n.saturating_mul(6)
+    rank::rank_scratch_len::<f64>(n).saturating_add(n.saturating_mul(2))
 }
 
 /// Kendall's τ-b in `O(n log n)`, with tie corrections for `x`, `y` and
@@ -232,7 +232,7 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
     if n > u32::MAX as usize {
         return Err(Error::SizeOverflow);
     }
-    let (work, ranks) = scratch[..needed].split_at_mut(4 * n);
+    let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
     let (rx, ry) = ranks.split_at_mut(n);
     T::rank_sorted(x, &mut work[..rank::rank_scratch_len::<T>(n)], 0, Output::Dense(rx))?;
     T::rank_sorted(y, &mut work[..rank::rank_scratch_len::<T>(n)], 0, Output::Dense(ry))?;
@@ -240,10 +240,11 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
     // Pairs sorted by (x, y): ties in x (n₁) and joint ties (n₃) are runs.
     let (items, rest) = work.split_at_mut(n);
     let (buf, rest) = rest.split_at_mut(n);
+    let (rest, hist) = rest.split_at_mut(2 * n);
     for ((it, &a), &b) in items.iter_mut().zip(rx.iter()).zip(ry.iter()) {
         *it = (a << 32) | b;
     }
-    let sorted: &[u64] = if rank::radix_sort::<WholeWord>(items, buf) { buf } else { items };
+    let sorted: &[u64] = if rank::radix_sort::<WholeWord>(items, buf, hist) { buf } else { items };
     let n1 = tied_pairs(sorted.iter().map(|p| p >> 32));
     let n3 = tied_pairs(sorted.iter().copied());
     // Discordant pairs: inversions of the y ranks in that order.

@@ -55,13 +55,17 @@ pub enum NanPolicy {
 
 /// Elements of `u64` scratch [`rank_into`] needs for `n` values of `T`.
 ///
+/// Two words (`f32`) or four (`f64`) per value, plus the radix
+/// histograms for 64 values or more (at most 6 × 2048 words).
+///
 /// ```
 /// use simkern_core::rank::rank_scratch_len;
 /// assert_eq!(rank_scratch_len::<f32>(10), 20);
 /// assert_eq!(rank_scratch_len::<f64>(10), 40);
+/// assert_eq!(rank_scratch_len::<f32>(1000), 2000 + 4 * 256);
 /// ```
 pub fn rank_scratch_len<T: Float>(n: usize) -> usize {
-    n.saturating_mul(2 * T::RANK_WORDS)
+    n.saturating_mul(2 * T::RANK_WORDS).saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32))
 }
 
 /// Ranks of `x` (from 1) into `out`, with `ties` and `nan` as described on
@@ -137,14 +141,37 @@ pub(crate) enum Output<'a> {
     Dense(&'a mut [u64]),
 }
 
+/// Bits per radix digit for a sort of `n` items: 11 (three passes for a
+/// 32-bit key) when the sort is large enough to pay for 2048-bucket
+/// histograms, else 8; 0 below the insertion-sort cutoff (no histograms).
+fn digit_bits(n: usize) -> u32 {
+    match n {
+        0..INSERTION_MAX => 0,
+        INSERTION_MAX..65536 => 8,
+        _ => 11,
+    }
+}
+
+/// Sorts shorter than this use insertion sort.
+const INSERTION_MAX: usize = 64;
+
+/// `u64` words of histogram a radix sort of `n` items with `key_bits`-bit
+/// keys needs.
+pub(crate) fn hist_words(n: usize, key_bits: u32) -> usize {
+    match digit_bits(n) {
+        0 => 0,
+        b => key_bits.div_ceil(b) as usize * (1 << b),
+    }
+}
+
 /// How a radix-sortable item holds its key and index.
 pub(crate) trait Layout {
     /// The item.
     type Item: Copy;
     /// Bits of the key.
     const KEY_BITS: u32;
-    /// The digit of the key at `shift` (8 bits).
-    fn digit(it: &Self::Item, shift: u32) -> usize;
+    /// The key bits at `shift` and above, masked by `mask`.
+    fn digit(it: &Self::Item, shift: u32, mask: u64) -> usize;
     /// The key, for comparisons and run detection.
     fn key(it: &Self::Item) -> u64;
     /// The index.
@@ -162,8 +189,8 @@ impl Layout for PackedKey {
     type Item = u64;
     const KEY_BITS: u32 = 32;
     #[inline(always)]
-    fn digit(it: &u64, shift: u32) -> usize {
-        ((it >> (32 + shift)) & 0xff) as usize
+    fn digit(it: &u64, shift: u32, mask: u64) -> usize {
+        ((it >> (32 + shift)) & mask) as usize
     }
     #[inline(always)]
     fn key(it: &u64) -> u64 {
@@ -179,8 +206,8 @@ impl Layout for KeyIndexPair {
     type Item = [u64; 2];
     const KEY_BITS: u32 = 64;
     #[inline(always)]
-    fn digit(it: &[u64; 2], shift: u32) -> usize {
-        ((it[0] >> shift) & 0xff) as usize
+    fn digit(it: &[u64; 2], shift: u32, mask: u64) -> usize {
+        ((it[0] >> shift) & mask) as usize
     }
     #[inline(always)]
     fn key(it: &[u64; 2]) -> u64 {
@@ -196,8 +223,8 @@ impl Layout for WholeWord {
     type Item = u64;
     const KEY_BITS: u32 = 64;
     #[inline(always)]
-    fn digit(it: &u64, shift: u32) -> usize {
-        ((it >> shift) & 0xff) as usize
+    fn digit(it: &u64, shift: u32, mask: u64) -> usize {
+        ((it >> shift) & mask) as usize
     }
     #[inline(always)]
     fn key(it: &u64) -> u64 {
@@ -209,12 +236,14 @@ impl Layout for WholeWord {
     }
 }
 
-/// Stable sort of `items` by key (LSD radix, 8-bit digits; insertion sort
-/// when short). `buf` has the same length; the result may end up in either
-/// slice: returns `true` if it is in `buf`.
-pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item]) -> bool {
+/// Stable sort of `items` by key: LSD radix over [`digit_bits`]-bit
+/// digits with the histograms of every pass built in one read (in `hist`,
+/// [`hist_words`] long), or insertion sort when short. `buf` has the same
+/// length as `items`; returns `true` if the result is in `buf`.
+pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], hist: &mut [u64]) -> bool {
     let n = items.len();
-    if n < 64 {
+    let bits = digit_bits(n);
+    if bits == 0 {
         for i in 1..n {
             let it = items[i];
             let mut j = i;
@@ -226,31 +255,31 @@ pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item]) 
         }
         return false;
     }
-    const PASSES: usize = 8;
-    let passes = (L::KEY_BITS / 8) as usize;
-    let mut hist = [[0usize; 256]; PASSES];
+    let (buckets, mask) = (1usize << bits, (1u64 << bits) - 1);
+    let hist = &mut hist[..hist_words(n, L::KEY_BITS)];
+    hist.fill(0);
     for it in items.iter() {
-        for (p, h) in hist.iter_mut().enumerate().take(passes) {
-            h[L::digit(it, 8 * p as u32)] += 1;
+        for (p, h) in hist.chunks_exact_mut(buckets).enumerate() {
+            h[L::digit(it, bits * p as u32, mask)] += 1;
         }
     }
     let (mut src, mut dst) = (items, buf);
     let mut in_buf = false;
-    for (p, h) in hist.iter_mut().enumerate().take(passes) {
+    for (p, h) in hist.chunks_exact_mut(buckets).enumerate() {
         // A digit shared by every item leaves the order as it is.
-        if h.contains(&n) {
+        if h.contains(&(n as u64)) {
             continue;
         }
-        let mut offset = 0;
+        let mut offset = 0u64;
         for c in h.iter_mut() {
             let count = *c;
             *c = offset;
             offset += count;
         }
-        let shift = 8 * p as u32;
+        let shift = bits * p as u32;
         for it in src.iter() {
-            let d = L::digit(it, shift);
-            dst[h[d]] = *it;
+            let d = L::digit(it, shift, mask);
+            dst[h[d] as usize] = *it;
             h[d] += 1;
         }
         core::mem::swap(&mut src, &mut dst);
@@ -301,6 +330,59 @@ pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
     }
 }
 
+/// Writes the ranks of `sorted` packed items. Large sorts do not scatter
+/// the ranks to random indices (a cache miss each): they pack
+/// `(index, rank code)` into `spare`, radix-sort those by index (only the
+/// index's significant digits vary: two or three passes, with `sorted` as
+/// the buffer) and write the ranks in index order.
+fn assign_packed(sorted: &mut [u64], spare: &mut [u64], hist: &mut [u64], output: Output<'_>) {
+    let n = sorted.len();
+    if !(1 << 16..1 << 31).contains(&n) {
+        return assign::<PackedKey>(sorted, output);
+    }
+    let ties = match &output {
+        Output::Ranks(t, _) => Some(*t),
+        Output::Dense(_) => None,
+    };
+    let mut start = 0;
+    let mut run_no = 0u64;
+    while start < n {
+        let key = sorted[start] >> 32;
+        let mut end = start + 1;
+        while end < n && sorted[end] >> 32 == key {
+            end += 1;
+        }
+        for pos in start..end {
+            // 2·rank for Average (a half-integer), the rank itself otherwise.
+            let code = match ties {
+                Some(Ties::Average) => (start + 1 + end) as u64,
+                Some(Ties::Min) => (start + 1) as u64,
+                Some(Ties::Max) => end as u64,
+                Some(Ties::Dense) => run_no + 1,
+                Some(Ties::Ordinal) => (pos + 1) as u64,
+                None => run_no,
+            };
+            spare[pos] = ((sorted[pos] & 0xffff_ffff) << 32) | code;
+        }
+        run_no += 1;
+        start = end;
+    }
+    let by_index: &[u64] = if radix_sort::<PackedKey>(spare, sorted, hist) { sorted } else { spare };
+    match output {
+        Output::Ranks(t, out) => {
+            let scale = if t == Ties::Average { 0.5 } else { 1.0 };
+            for it in by_index {
+                out[(it >> 32) as usize] = (it & 0xffff_ffff) as f64 * scale;
+            }
+        }
+        Output::Dense(out) => {
+            for it in by_index {
+                out[(it >> 32) as usize] = it & 0xffff_ffff;
+            }
+        }
+    }
+}
+
 /// Builds the items of the non-NaN values of an `f32` slice, sorts them and
 /// writes `output` (`scratch`: `2 · len` words).
 pub(crate) fn rank_sorted_f32(x: &[f32], scratch: &mut [u64], nans: usize, output: Output<'_>) -> Result<()> {
@@ -308,7 +390,8 @@ pub(crate) fn rank_sorted_f32(x: &[f32], scratch: &mut [u64], nans: usize, outpu
         return Err(Error::SizeOverflow);
     }
     let m = x.len() - nans;
-    let (items, buf) = scratch.split_at_mut(x.len());
+    let (items, rest) = scratch.split_at_mut(x.len());
+    let (buf, hist) = rest.split_at_mut(x.len());
     let mut k = 0;
     for (i, &v) in x.iter().enumerate() {
         if !v.is_nan() {
@@ -317,15 +400,22 @@ pub(crate) fn rank_sorted_f32(x: &[f32], scratch: &mut [u64], nans: usize, outpu
         }
     }
     let (items, buf) = (&mut items[..m], &mut buf[..m]);
-    let sorted = if radix_sort::<PackedKey>(items, buf) { &*buf } else { &*items };
-    assign::<PackedKey>(sorted, output);
+    if radix_sort::<PackedKey>(items, buf, hist) {
+        assign_packed(buf, items, hist, output);
+    } else {
+        assign_packed(items, buf, hist, output);
+    }
     Ok(())
 }
 
 /// As [`rank_sorted_f32`] for `f64` (`scratch`: `4 · len` words).
 pub(crate) fn rank_sorted_f64(x: &[f64], scratch: &mut [u64], nans: usize, output: Output<'_>) -> Result<()> {
+    if x.len() > u32::MAX as usize {
+        return Err(Error::SizeOverflow);
+    }
     let m = x.len() - nans;
-    let (pairs, _) = scratch.as_chunks_mut::<2>();
+    let (pairs, hist) = scratch.split_at_mut(4 * x.len());
+    let (pairs, _) = pairs.as_chunks_mut::<2>();
     let (items, buf) = pairs.split_at_mut(x.len());
     let mut k = 0;
     for (i, &v) in x.iter().enumerate() {
@@ -335,7 +425,7 @@ pub(crate) fn rank_sorted_f64(x: &[f64], scratch: &mut [u64], nans: usize, outpu
         }
     }
     let (items, buf) = (&mut items[..m], &mut buf[..m]);
-    let sorted = if radix_sort::<KeyIndexPair>(items, buf) { &*buf } else { &*items };
+    let sorted = if radix_sort::<KeyIndexPair>(items, buf, hist) { &*buf } else { &*items };
     assign::<KeyIndexPair>(sorted, output);
     Ok(())
 }

@@ -83,6 +83,34 @@ fn every_radix_pass_boundary() {
 }
 
 #[test]
+fn large_inputs_take_the_index_sorted_write_back() {
+    // ≥ 2¹⁶ values: ranks are written back through a radix sort by index.
+    for (range, nan) in [(0u64, false), (10, false), (1000, true)] {
+        let mut x = values(range + 5, 70_000, range, true);
+        if nan {
+            x[123] = f32::NAN;
+            x[60_000] = f32::NAN;
+        }
+        let xw = widen(&x);
+        let kept: Vec<f64> = xw.iter().copied().filter(|v| !v.is_nan()).collect();
+        for (ties, name) in METHODS {
+            let want = naive::rankdata_sorted(&kept, name);
+            let got = simkern::rank_with(&x, ties, NanPolicy::Omit).unwrap();
+            let got: Vec<f64> =
+                got.into_iter().zip(&xw).filter(|(_, v)| !v.is_nan()).map(|(r, _)| r).collect();
+            assert_eq!(got, want, "{name}, range {range}");
+        }
+    }
+    let x = values(9, 70_000, 50, false);
+    let y = values(10, 70_000, 0, false);
+    let (xw, yw) = (widen(&x), widen(&y));
+    let rho = simkern::spearman(&x, &y).unwrap();
+    let want =
+        naive::pearson(&naive::rankdata_sorted(&xw, "average"), &naive::rankdata_sorted(&yw, "average"));
+    assert!((rho - want).abs() <= 1e-12);
+}
+
+#[test]
 fn nan_policies() {
     let x = [3.0f64, f64::NAN, 1.0, 3.0];
     assert!(simkern::rank(&x, Ties::Average).unwrap().iter().all(|r| r.is_nan()));
