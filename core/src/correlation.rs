@@ -285,34 +285,67 @@ fn tied_pairs(mut it: impl Iterator<Item = u64>) -> u64 {
 
 /// Pairs `i < j` with `v[i] > v[j]` (equal values are not counted), by a
 /// bottom-up merge sort of `v` using `buf`.
+///
+/// Each merge runs from both ends at once (two independent dependency
+/// chains instead of one). An inversion `(a, b)`, `a` from the left run,
+/// `b` from the right, `a > b`, is counted exactly once: by the front when
+/// it takes `b` while `a` is still unmerged, or by the back when it takes
+/// `a` while `b` is still unmerged, whichever comes first.
 fn count_inversions(v: &mut [u64], buf: &mut [u64]) -> u64 {
     let n = v.len();
     let mut swaps = 0u64;
     let (mut src, mut dst) = (v, buf);
     let mut width = 1;
     while width < n {
-        for start in (0..n).step_by(2 * width) {
-            let mid = (start + width).min(n);
-            let end = (start + 2 * width).min(n);
-            let (mut i, mut j, mut k) = (start, mid, start);
-            while i < mid && j < end {
-                if src[i] <= src[j] {
-                    dst[k] = src[i];
-                    i += 1;
-                } else {
-                    // src[j] is smaller than every remaining left value.
-                    dst[k] = src[j];
-                    swaps += (mid - i) as u64;
-                    j += 1;
-                }
-                k += 1;
-            }
-            dst[k..k + (mid - i)].copy_from_slice(&src[i..mid]);
-            k += mid - i;
-            dst[k..k + (end - j)].copy_from_slice(&src[j..end]);
+        for lo in (0..n).step_by(2 * width) {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            swaps += merge_counting(&src[lo..hi], mid - lo, &mut dst[lo..hi]);
         }
         core::mem::swap(&mut src, &mut dst);
         width *= 2;
+    }
+    swaps
+}
+
+/// Merges the sorted runs `src[..mid]` and `src[mid..]` into `dst`,
+/// returning the inversions between them (see [`count_inversions`]).
+fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
+    let len = src.len();
+    if mid == len {
+        dst.copy_from_slice(src);
+        return 0;
+    }
+    // Unmerged: left run [i, il), right run [j, jl).
+    let (mut i, mut il, mut j, mut jl) = (0, mid, mid, len);
+    let (mut front, mut back) = (0, len);
+    let mut swaps = 0u64;
+    // Branch-free steps: the comparisons are data-dependent.
+    let mut remaining = len;
+    while remaining >= 2 {
+        // Masks instead of `if`s, so that LLVM emits no branches.
+        let (a, b) = (src[i.min(len - 1)], src[j.min(len - 1)]);
+        let right = (j < jl) & ((i >= il) | (b < a));
+        let m = 0u64.wrapping_sub(u64::from(right));
+        dst[front] = (b & m) | (a & !m);
+        swaps += (il - i) as u64 & m;
+        j += usize::from(right);
+        i += usize::from(!right);
+        front += 1;
+
+        let (a, b) = (src[il.max(1) - 1], src[jl.max(1) - 1]);
+        let left = (i < il) & ((j >= jl) | (a > b));
+        let m = 0u64.wrapping_sub(u64::from(left));
+        back -= 1;
+        dst[back] = (a & m) | (b & !m);
+        swaps += (jl - j) as u64 & m;
+        il -= usize::from(left);
+        jl -= usize::from(!left);
+        remaining -= 2;
+    }
+    if remaining == 1 {
+        // One element left; nothing remains to pair it with.
+        dst[front] = if i < il { src[i] } else { src[j] };
     }
     swaps
 }

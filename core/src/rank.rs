@@ -56,7 +56,8 @@ pub enum NanPolicy {
 /// Elements of `u64` scratch [`rank_into`] needs for `n` values of `T`.
 ///
 /// Two words (`f32`) or four (`f64`) per value, plus the radix
-/// histograms for 64 values or more (at most 6 × 2048 words).
+/// histograms for 64 values or more (4 × 256 words for `f32`, 8 × 256 for
+/// `f64`).
 ///
 /// ```
 /// use simkern_core::rank::rank_scratch_len;
@@ -141,16 +142,9 @@ pub(crate) enum Output<'a> {
     Dense(&'a mut [u64]),
 }
 
-/// Bits per radix digit for a sort of `n` items: 11 (three passes for a
-/// 32-bit key) when the sort is large enough to pay for 2048-bucket
-/// histograms, else 8; 0 below the insertion-sort cutoff (no histograms).
-fn digit_bits(n: usize) -> u32 {
-    match n {
-        0..INSERTION_MAX => 0,
-        INSERTION_MAX..65536 => 8,
-        _ => 11,
-    }
-}
+/// Radix digits are 8 bits: 256 buckets. (11-bit digits, three passes for
+/// a 32-bit key, measured slower here: 2048 scatter streams thrash L1.)
+const BUCKETS: usize = 256;
 
 /// Sorts shorter than this use insertion sort.
 const INSERTION_MAX: usize = 64;
@@ -158,10 +152,7 @@ const INSERTION_MAX: usize = 64;
 /// `u64` words of histogram a radix sort of `n` items with `key_bits`-bit
 /// keys needs.
 pub(crate) fn hist_words(n: usize, key_bits: u32) -> usize {
-    match digit_bits(n) {
-        0 => 0,
-        b => key_bits.div_ceil(b) as usize * (1 << b),
-    }
+    if n < INSERTION_MAX { 0 } else { key_bits.div_ceil(8) as usize * BUCKETS }
 }
 
 /// How a radix-sortable item holds its key and index.
@@ -170,8 +161,8 @@ pub(crate) trait Layout {
     type Item: Copy;
     /// Bits of the key.
     const KEY_BITS: u32;
-    /// The key bits at `shift` and above, masked by `mask`.
-    fn digit(it: &Self::Item, shift: u32, mask: u64) -> usize;
+    /// The 8-bit digit of the key at `shift`.
+    fn digit(it: &Self::Item, shift: u32) -> u8;
     /// The key, for comparisons and run detection.
     fn key(it: &Self::Item) -> u64;
     /// The index.
@@ -189,8 +180,8 @@ impl Layout for PackedKey {
     type Item = u64;
     const KEY_BITS: u32 = 32;
     #[inline(always)]
-    fn digit(it: &u64, shift: u32, mask: u64) -> usize {
-        ((it >> (32 + shift)) & mask) as usize
+    fn digit(it: &u64, shift: u32) -> u8 {
+        (it >> (32 + shift)) as u8
     }
     #[inline(always)]
     fn key(it: &u64) -> u64 {
@@ -206,8 +197,8 @@ impl Layout for KeyIndexPair {
     type Item = [u64; 2];
     const KEY_BITS: u32 = 64;
     #[inline(always)]
-    fn digit(it: &[u64; 2], shift: u32, mask: u64) -> usize {
-        ((it[0] >> shift) & mask) as usize
+    fn digit(it: &[u64; 2], shift: u32) -> u8 {
+        (it[0] >> shift) as u8
     }
     #[inline(always)]
     fn key(it: &[u64; 2]) -> u64 {
@@ -223,8 +214,8 @@ impl Layout for WholeWord {
     type Item = u64;
     const KEY_BITS: u32 = 64;
     #[inline(always)]
-    fn digit(it: &u64, shift: u32, mask: u64) -> usize {
-        ((it >> shift) & mask) as usize
+    fn digit(it: &u64, shift: u32) -> u8 {
+        (it >> shift) as u8
     }
     #[inline(always)]
     fn key(it: &u64) -> u64 {
@@ -236,14 +227,13 @@ impl Layout for WholeWord {
     }
 }
 
-/// Stable sort of `items` by key: LSD radix over [`digit_bits`]-bit
-/// digits with the histograms of every pass built in one read (in `hist`,
-/// [`hist_words`] long), or insertion sort when short. `buf` has the same
-/// length as `items`; returns `true` if the result is in `buf`.
+/// Stable sort of `items` by key: LSD radix over 8-bit digits with the
+/// histograms of every pass built in one read (in `hist`, [`hist_words`]
+/// long), or insertion sort when short. `buf` has the same length as
+/// `items`; returns `true` if the result is in `buf`.
 pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], hist: &mut [u64]) -> bool {
     let n = items.len();
-    let bits = digit_bits(n);
-    if bits == 0 {
+    if n < INSERTION_MAX {
         for i in 1..n {
             let it = items[i];
             let mut j = i;
@@ -255,17 +245,18 @@ pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], 
         }
         return false;
     }
-    let (buckets, mask) = (1usize << bits, (1u64 << bits) - 1);
-    let hist = &mut hist[..hist_words(n, L::KEY_BITS)];
-    hist.fill(0);
+    let (hist, _) = hist[..hist_words(n, L::KEY_BITS)].as_chunks_mut::<BUCKETS>();
+    for h in hist.iter_mut() {
+        h.fill(0);
+    }
     for it in items.iter() {
-        for (p, h) in hist.chunks_exact_mut(buckets).enumerate() {
-            h[L::digit(it, bits * p as u32, mask)] += 1;
+        for (p, h) in hist.iter_mut().enumerate() {
+            h[L::digit(it, 8 * p as u32) as usize] += 1;
         }
     }
     let (mut src, mut dst) = (items, buf);
     let mut in_buf = false;
-    for (p, h) in hist.chunks_exact_mut(buckets).enumerate() {
+    for (p, h) in hist.iter_mut().enumerate() {
         // A digit shared by every item leaves the order as it is.
         if h.contains(&(n as u64)) {
             continue;
@@ -276,9 +267,9 @@ pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], 
             *c = offset;
             offset += count;
         }
-        let shift = bits * p as u32;
+        let shift = 8 * p as u32;
         for it in src.iter() {
-            let d = L::digit(it, shift, mask);
+            let d = L::digit(it, shift) as usize;
             dst[h[d] as usize] = *it;
             h[d] += 1;
         }
@@ -330,59 +321,6 @@ pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
     }
 }
 
-/// Writes the ranks of `sorted` packed items. Large sorts do not scatter
-/// the ranks to random indices (a cache miss each): they pack
-/// `(index, rank code)` into `spare`, radix-sort those by index (only the
-/// index's significant digits vary: two or three passes, with `sorted` as
-/// the buffer) and write the ranks in index order.
-fn assign_packed(sorted: &mut [u64], spare: &mut [u64], hist: &mut [u64], output: Output<'_>) {
-    let n = sorted.len();
-    if !(1 << 16..1 << 31).contains(&n) {
-        return assign::<PackedKey>(sorted, output);
-    }
-    let ties = match &output {
-        Output::Ranks(t, _) => Some(*t),
-        Output::Dense(_) => None,
-    };
-    let mut start = 0;
-    let mut run_no = 0u64;
-    while start < n {
-        let key = sorted[start] >> 32;
-        let mut end = start + 1;
-        while end < n && sorted[end] >> 32 == key {
-            end += 1;
-        }
-        for pos in start..end {
-            // 2·rank for Average (a half-integer), the rank itself otherwise.
-            let code = match ties {
-                Some(Ties::Average) => (start + 1 + end) as u64,
-                Some(Ties::Min) => (start + 1) as u64,
-                Some(Ties::Max) => end as u64,
-                Some(Ties::Dense) => run_no + 1,
-                Some(Ties::Ordinal) => (pos + 1) as u64,
-                None => run_no,
-            };
-            spare[pos] = ((sorted[pos] & 0xffff_ffff) << 32) | code;
-        }
-        run_no += 1;
-        start = end;
-    }
-    let by_index: &[u64] = if radix_sort::<PackedKey>(spare, sorted, hist) { sorted } else { spare };
-    match output {
-        Output::Ranks(t, out) => {
-            let scale = if t == Ties::Average { 0.5 } else { 1.0 };
-            for it in by_index {
-                out[(it >> 32) as usize] = (it & 0xffff_ffff) as f64 * scale;
-            }
-        }
-        Output::Dense(out) => {
-            for it in by_index {
-                out[(it >> 32) as usize] = it & 0xffff_ffff;
-            }
-        }
-    }
-}
-
 /// Builds the items of the non-NaN values of an `f32` slice, sorts them and
 /// writes `output` (`scratch`: `2 · len` words).
 pub(crate) fn rank_sorted_f32(x: &[f32], scratch: &mut [u64], nans: usize, output: Output<'_>) -> Result<()> {
@@ -400,11 +338,8 @@ pub(crate) fn rank_sorted_f32(x: &[f32], scratch: &mut [u64], nans: usize, outpu
         }
     }
     let (items, buf) = (&mut items[..m], &mut buf[..m]);
-    if radix_sort::<PackedKey>(items, buf, hist) {
-        assign_packed(buf, items, hist, output);
-    } else {
-        assign_packed(items, buf, hist, output);
-    }
+    let sorted = if radix_sort::<PackedKey>(items, buf, hist) { &*buf } else { &*items };
+    assign::<PackedKey>(sorted, output);
     Ok(())
 }
 
