@@ -19,7 +19,8 @@
 //! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient;
 //! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space;
 //! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
-//! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`.
+//! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`;
+//! - [`binomial`]: pmf, logpmf, cdf (Loader's saddle-point method).
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -31,6 +32,7 @@
 #![no_std]
 #![deny(missing_docs)]
 
+pub mod binomial;
 pub mod correlation;
 pub mod diagnostics;
 mod error;

@@ -18,6 +18,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod binomial;
 mod diagnostics;
 mod infonce;
 mod lse;

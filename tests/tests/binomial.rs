@@ -1,0 +1,87 @@
+//! The binomial pmf, logpmf and cdf against 50-digit mpmath values
+//! (`tests/data/binomial_mpmath.py` and its output), n up to 10¹⁸, p down
+//! to 1e-300, k at 0, n, the mode and deep tails; the pmf sums to 1; the
+//! domain rules.
+
+use serde_json::Value;
+use simkern::binomial;
+
+fn num(v: &Value) -> f64 {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn agrees_with_mpmath() {
+    let data: Value = serde_json::from_str(include_str!("../data/binomial_mpmath.json")).unwrap();
+    let rows = data["rows"].as_array().unwrap();
+    assert!(rows.len() > 500);
+    let (mut worst_log, mut worst_pmf, mut worst_cdf) = (0.0f64, 0.0f64, 0.0f64);
+    for r in rows {
+        let (k, n) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
+        let p: f64 = r[2].as_str().unwrap().parse().unwrap();
+        let (want_log, want_pmf) = (num(&r[3]), num(&r[4]));
+        let got_log = binomial::logpmf(k, n, p);
+        if want_log.is_infinite() {
+            assert_eq!(got_log, want_log, "logpmf({k}, {n}, {p})");
+        } else {
+            let rel = (got_log - want_log).abs() / want_log.abs().max(f64::MIN_POSITIVE);
+            assert!(
+                rel <= 1e-13 || (got_log - want_log).abs() <= 1e-300,
+                "logpmf({k}, {n}, {p}) = {got_log:e}, want {want_log:e}"
+            );
+            worst_log = worst_log.max(rel);
+        }
+        if want_log.abs() <= 450.0 {
+            let got = binomial::pmf(k, n, p);
+            let rel = (got - want_pmf).abs() / want_pmf;
+            assert!(rel <= 1e-13, "pmf({k}, {n}, {p}) = {got:e}, want {want_pmf:e}");
+            worst_pmf = worst_pmf.max(rel);
+        }
+        if let Some(c) = r[5].as_str() {
+            let want: f64 = c.parse().unwrap();
+            if want > 1e-300 {
+                let got = binomial::cdf(k, n, p);
+                let rel = (got - want).abs() / want;
+                assert!(rel <= 1e-12, "cdf({k}, {n}, {p}) = {got:e}, want {want:e}");
+                worst_cdf = worst_cdf.max(rel);
+            }
+        }
+    }
+    eprintln!("worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}");
+}
+
+#[test]
+fn pmf_sums_to_one() {
+    for &(n, p) in &[(10u64, 0.3), (1000, 0.5), (5000, 0.001), (300, 0.999)] {
+        let total: f64 = (0..=n).map(|k| binomial::pmf(k, n, p)).sum();
+        assert!((total - 1.0).abs() <= 1e-12, "n={n} p={p}: Σ = {total}");
+        assert_eq!(binomial::cdf(n, n, p), 1.0);
+    }
+}
+
+#[test]
+fn logpmf_is_finite_where_pmf_underflows() {
+    let (k, n, p) = (1_000_000u64, 1_000_000u64, 0.3);
+    assert_eq!(binomial::pmf(k, n, p), 0.0);
+    let l = binomial::logpmf(k, n, p);
+    assert!((l - 1e6 * 0.3f64.ln()).abs() <= 1e-9 * l.abs());
+}
+
+#[test]
+fn domain_rules() {
+    for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
+        assert!(binomial::pmf(1, 5, p).is_nan());
+        assert!(binomial::logpmf(1, 5, p).is_nan());
+        assert!(binomial::cdf(1, 5, p).is_nan());
+    }
+    assert_eq!(binomial::pmf(6, 5, 0.5), 0.0);
+    assert_eq!(binomial::logpmf(6, 5, 0.5), f64::NEG_INFINITY);
+    assert_eq!(binomial::cdf(6, 5, 0.5), 1.0);
+    assert_eq!(binomial::pmf(0, 5, 0.0), 1.0);
+    assert_eq!(binomial::pmf(5, 5, 1.0), 1.0);
+    assert_eq!(binomial::pmf(4, 5, 1.0), 0.0);
+    assert_eq!(binomial::cdf(4, 5, 1.0), 0.0);
+    // k = 0 with 1 − p rounding to 1: SciPy's pow(1 − p, n) says 1.
+    let l = binomial::logpmf(0, 1_000_000, 1e-17);
+    assert!((l + 1e-11).abs() <= 1e-24, "{l:e}");
+}
