@@ -239,3 +239,18 @@ pub fn std_spearman(x: &[f32], y: &[f32]) -> f64 {
     let (rx, ry) = (std_rank_average(x), std_rank_average(y));
     simkern_tests::reference::pearson(&rx, &ry)
 }
+
+/// The binomial pmf the naive way: `exp(lgamma(n+1) − lgamma(k+1) −
+/// lgamma(n−k+1) + k ln p + (n−k) ln(1−p))` (loses digits for large `n`).
+///
+/// ```
+/// assert!((simkern_benches::naive_binomial_pmf(2, 4, 0.5) - 0.375).abs() < 1e-12);
+/// ```
+pub fn naive_binomial_pmf(k: u64, n: u64, p: f64) -> f64 {
+    let (k, n) = (k as f64, n as f64);
+    libm::exp(
+        libm::lgamma(n + 1.0) - libm::lgamma(k + 1.0) - libm::lgamma(n - k + 1.0)
+            + k * libm::log(p)
+            + (n - k) * libm::log1p(-p),
+    )
+}

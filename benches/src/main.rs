@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 use simkern::Level;
 use simkern_benches::{
     faer_qkt, line_offset_f32, materialized_infonce, materialized_infonce_grad, matrix, matrixmultiply_qkt,
-    naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_spearman, std_stable_rank_average,
+    naive_binomial_pmf, naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_spearman,
+    std_stable_rank_average,
 };
 use simkern_core::similarity as sim;
 
@@ -44,7 +45,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
-                            families: dot, similarity_matrix, logsumexp, infonce, rank; levels: portable, avx2, avx512, neon"
+                            families: dot, similarity_matrix, logsumexp, infonce, rank, binomial; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -438,6 +439,40 @@ fn rank_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn 
     });
 }
 
+fn binomial_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let count = 1_000_000u64;
+    for &(n, p) in &[(1000u64, 0.3f64), (1_000_000_000, 1e-3)] {
+        step(&format!("binomial pmf n={n}"));
+        // A million k spread over the bulk of the distribution.
+        let mean = n as f64 * p;
+        let sd = (mean * (1.0 - p)).sqrt();
+        let ks: Vec<u64> = (0..count)
+            .map(|i| (mean - 5.0 * sd + 10.0 * sd * i as f64 / count as f64).max(0.0) as u64)
+            .collect();
+        let (mut ours, mut theirs) = (vec![0.0f64; ks.len()], vec![0.0f64; ks.len()]);
+        let (s, t) = compare(
+            budget,
+            || simkern::binomial::pmf_into(black_box(&ks), n, p, &mut ours).expect("same length"),
+            || {
+                for (o, &k) in theirs.iter_mut().zip(&ks) {
+                    *o = naive_binomial_pmf(k, n, p);
+                }
+                black_box(&theirs);
+            },
+        );
+        rows.push(Row {
+            family: "binomial_pmf",
+            case: format!("n={n}, p={p}, 1M k (ns/value = µs/1000)"),
+            level: o.level,
+            ours: s,
+            baseline: "naive lgamma formula",
+            theirs: t,
+            work: count as f64,
+            unit: "Gelem/s",
+        });
+    }
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -501,17 +536,20 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let families: [(&str, Family, usize); 5] = [
+    let families: [(&str, Family, usize); 6] = [
         ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
         ("logsumexp", lse_rows, 2),
         ("infonce", infonce_rows, if o.quick { 1 } else { 5 }),
         ("rank", rank_rows, if o.quick { 3 } else { 9 }),
+        ("binomial", binomial_rows, 2),
     ];
     let chosen: Vec<_> =
         families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
     if chosen.is_empty() {
-        eprintln!("no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce, rank");
+        eprintln!(
+            "no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce, rank, binomial"
+        );
         std::process::exit(2);
     }
     let budget = Duration::from_millis(if o.quick { 150 } else { 700 });

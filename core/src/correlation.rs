@@ -105,7 +105,7 @@ fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
 
 /// `(Σxᵢ, Σyᵢ)` in `f64`, four chains each.
 #[inline(always)]
-fn sums<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> (f64, f64) {
+pub(crate) fn sums<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> (f64, f64) {
     let w = S::F64_LANES;
     let y = &y[..x.len()];
     let (mut ax, mut ay) = ([s.splat_f64(0.0); 4], [s.splat_f64(0.0); 4]);
@@ -127,7 +127,7 @@ fn sums<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> (f64, f64) {
 
 /// `[Σ(x−mx)(y−my), Σ(x−mx)², Σ(y−my)²]` in `f64`, four chains each.
 #[inline(always)]
-fn centered<S: Simd, T: Float>(s: S, x: &[T], y: &[T], mx: f64, my: f64) -> [f64; 3] {
+pub(crate) fn centered<S: Simd, T: Float>(s: S, x: &[T], y: &[T], mx: f64, my: f64) -> [f64; 3] {
     let w = S::F64_LANES;
     let y = &y[..x.len()];
     let (vx, vy) = (s.splat_f64(mx), s.splat_f64(my));

@@ -20,7 +20,8 @@
 //! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space;
 //! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
 //! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`;
-//! - [`binomial`]: pmf, logpmf, cdf (Loader's saddle-point method).
+//! - [`binomial`]: pmf, logpmf, cdf (Loader's saddle-point method);
+//! - [`init`]: Xavier / He initialisation and a mean/variance kernel.
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -39,6 +40,7 @@ mod error;
 mod float;
 mod gemm;
 pub mod infonce;
+pub mod init;
 pub mod lse;
 mod math;
 mod matrix;

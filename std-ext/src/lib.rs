@@ -29,6 +29,7 @@ pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;
 pub use similarity::*;
+pub use simkern_core::init;
 pub use simkern_core::{Error, Float, Level, MatRef, Result};
 pub use stats::*;
 
