@@ -39,6 +39,7 @@
 //! reference for `τ ≥ 0.01` and unit-norm inputs (tested).
 
 use crate::error::{Error, Result, same_len};
+use crate::float::sealed::Element;
 use crate::gemm::{self, Gemm, GemmPackedB, View};
 use crate::lse::lse_state_of;
 use crate::math::exp_f32;
@@ -370,20 +371,8 @@ fn normalize_rows<S: Simd>(s: S, x: &[f32], d: usize, out: &mut [f32], norm: &mu
     for (row, nrm) in out.chunks_exact_mut(d).zip(norm.iter_mut()) {
         let n = libm::sqrt(sum_squares(s, row)) as f32;
         *nrm = n;
-        divide(s, row, n.max(NORM_EPS));
+        f32::divide_in_place(s, row, f64::from(n.max(NORM_EPS)));
     }
-}
-
-/// `x ← x / by`, correctly rounded per element.
-#[inline(always)]
-fn divide<S: Simd>(s: S, x: &mut [f32], by: f32) {
-    let by = s.splat_f32(by);
-    let mut chunks = x.chunks_exact_mut(S::F32_LANES);
-    for c in &mut chunks {
-        s.store_f32(s.div_f32(s.load_f32(c), by), c);
-    }
-    let tail = chunks.into_remainder();
-    s.store_partial_f32(s.div_f32(s.load_partial_f32(tail), by), tail);
 }
 
 /// Chains `∂L/∂u` (in `dx`) through `u = x / max(‖x‖, EPS)`:
@@ -402,7 +391,7 @@ fn chain_normalize<S: Simd>(s: S, dx: &mut [f32], u: &[f32], norm: &[f32], d: us
             let (gc, uc) = (gs.into_remainder(), us.remainder());
             s.store_partial_f32(s.mul_add_f32(c, s.load_partial_f32(uc), s.load_partial_f32(gc)), gc);
         }
-        divide(s, g, n.max(NORM_EPS));
+        f32::divide_in_place(s, g, f64::from(n.max(NORM_EPS)));
     }
 }
 
