@@ -20,7 +20,7 @@
 //!
 //! Ranks are exact (`f64` holds every integer and half-integer below 2⁵²).
 //! The `f32` path packs indices in 32 bits: inputs longer than
-//! `u32::MAX` give [`Error::SizeOverflow`](crate::Error::SizeOverflow).
+//! `u32::MAX` give [`Error::SizeOverflow`].
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
