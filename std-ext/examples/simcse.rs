@@ -60,7 +60,7 @@ fn main() -> Result<()> {
     // Observed x = A z + noise for a latent z; the true similarity of two
     // inputs is the cosine of their latents.
     let a: Vec<f32> = (0..INPUT * LATENT).map(|_| rng.normal()).collect();
-    let mut sample = |rng: &mut Rng| -> (Vec<f32>, Vec<f32>) {
+    let sample = |rng: &mut Rng| -> (Vec<f32>, Vec<f32>) {
         let z: Vec<f32> = (0..LATENT).map(|_| rng.normal()).collect();
         let x = a
             .chunks_exact(LATENT)
