@@ -1,5 +1,5 @@
 //! simkern-core on a microcontroller: no `std`, no allocator, caller
-//! buffers only. Built as a static library for `thumbv7em-none-eabihf`:
+//! buffers only — dot, cosine, the similarity matrix, logsumexp and ranks. Built as a static library for `thumbv7em-none-eabihf`:
 //!
 //! ```text
 //! cargo build --release --target thumbv7em-none-eabihf \
@@ -8,6 +8,8 @@
 #![no_std]
 
 use simkern_core::MatRef;
+use simkern_core::lse::logsumexp;
+use simkern_core::rank::{NanPolicy, Ties, rank_into};
 use simkern_core::similarity::{cosine, dot, similarity_matrix};
 
 /// Scratch for a 4 × 4 similarity matrix of rows of 8 (static: no heap).
@@ -39,6 +41,33 @@ pub extern "C" fn simkern_demo() -> f32 {
     match similarity_matrix(qm, qm, &mut out, &mut scratch) {
         Ok(()) => out.iter().sum::<f32>() + d,
         Err(_) => f32::NAN,
+    }
+}
+
+/// `logsumexp` of a C array (−∞ for `n = 0`).
+///
+/// # Safety
+/// `x` must point to `n` readable `f32`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn simkern_logsumexp(x: *const f32, n: usize) -> f32 {
+    // SAFETY: the caller guarantees `n` readable elements.
+    let x = unsafe { core::slice::from_raw_parts(x, n) };
+    logsumexp(x)
+}
+
+/// Average ranks (from 1) of 8 values into `out`, with caller-owned stack
+/// scratch: no allocator anywhere. Returns 0, or -1 on bad input (NaN).
+///
+/// # Safety
+/// `x` must point to 8 readable `f32` and `out` to 8 writable `f64`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn simkern_rank8(x: *const f32, out: *mut f64) -> i32 {
+    // SAFETY: the caller guarantees 8 elements behind each pointer.
+    let (x, out) = unsafe { (core::slice::from_raw_parts(x, 8), core::slice::from_raw_parts_mut(out, 8)) };
+    let mut scratch = [0u64; 16]; // rank_scratch_len::<f32>(8)
+    match rank_into(x, Ties::Average, NanPolicy::Raise, out, &mut scratch) {
+        Ok(()) => 0,
+        Err(_) => -1,
     }
 }
 
