@@ -162,19 +162,56 @@ fn uniformity_opt(level: Option<Level>, x: MatRef<'_, f32>, t: f32, ws: &mut [f3
     if ws.len() < needed {
         return Err(Error::ScratchTooSmall { needed, got: ws.len() });
     }
-    simd::run(level, Uniformity { x, t, ws })
+    let n = x.rows();
+    let state = simd::run(level, Uniformity { x, t, rows: 0..n - 1, ws })?;
+    Ok((state.value() - libm::log(n as f64 * (n as f64 - 1.0) / 2.0)) as f32)
+}
+
+/// The streaming log-sum-exp state of the exponents `−t‖xᵢ − xⱼ‖²` over the
+/// pairs `i < j` with `i` in `rows`: the building block that lets callers
+/// split [`uniformity`] over row blocks (and threads) and merge the states
+/// in a fixed order. `uniformity = (merged state).value() − ln(N(N−1)/2)`.
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_pairs_state, uniformity_workspace_len}};
+/// let data = [1.0f32, 0.0, 0.0, 1.0, -1.0, 0.0];
+/// let x = MatRef::new(&data, 2).unwrap();
+/// let mut ws = vec![0.0; uniformity_workspace_len(3, 2)];
+/// let mut state = uniformity_pairs_state(x, 2.0, 0..1, &mut ws).unwrap();
+/// state.merge(uniformity_pairs_state(x, 2.0, 1..3, &mut ws).unwrap());
+/// let whole = uniformity(x, 2.0, &mut ws).unwrap();
+/// assert!(((state.value() - 3f64.ln()) as f32 - whole).abs() < 1e-6);
+/// ```
+pub fn uniformity_pairs_state(
+    x: MatRef<'_, f32>,
+    t: f32,
+    rows: core::ops::Range<usize>,
+    workspace: &mut [f32],
+) -> Result<OnlineLse> {
+    check_positive("t", t)?;
+    let needed = uniformity_workspace_len(x.rows(), x.dim());
+    if workspace.len() < needed {
+        return Err(Error::ScratchTooSmall { needed, got: workspace.len() });
+    }
+    let rows = rows.start.min(x.rows())..rows.end.min(x.rows().saturating_sub(1));
+    if rows.start >= rows.end {
+        return Ok(OnlineLse::new());
+    }
+    simd::run(None, Uniformity { x, t, rows, ws: workspace })
 }
 
 struct Uniformity<'a> {
     x: MatRef<'a, f32>,
     t: f32,
+    /// The `i` of the pairs `(i, j > i)` to fold.
+    rows: core::ops::Range<usize>,
     ws: &'a mut [f32],
 }
 
 impl Kernel for Uniformity<'_> {
-    type Output = f32;
+    type Output = OnlineLse;
     #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> f32 {
+    fn run<S: Simd>(self, s: S) -> OnlineLse {
         let n = self.x.rows();
         let r_max = ROWS.min(n);
         let (norms, ws) = self.ws.split_at_mut(n);
@@ -184,8 +221,8 @@ impl Kernel for Uniformity<'_> {
         }
         let xv = View::of(self.x);
         let mut acc = OnlineLse::new();
-        for i0 in (0..n - 1).step_by(r_max) {
-            let r = r_max.min(n - 1 - i0);
+        for i0 in self.rows.clone().step_by(r_max) {
+            let r = r_max.min(self.rows.end - i0);
             // Rows i0..i0+r against the rows after i0 (j > i kept below).
             let cols = n - i0 - 1;
             let (a, b) = (xv.rows_range(i0, i0 + r), xv.rows_range(i0 + 1, n));
@@ -199,8 +236,7 @@ impl Kernel for Uniformity<'_> {
                 acc.merge(lse_state_of(s, row, 1.0));
             }
         }
-        let pairs = n as f64 * (n as f64 - 1.0) / 2.0;
-        (acc.value() - libm::log(pairs)) as f32
+        acc
     }
 }
 

@@ -25,6 +25,8 @@ mod lse;
 mod similarity;
 mod stats;
 
+#[cfg(feature = "rayon")]
+pub use diagnostics::par_uniformity;
 pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;

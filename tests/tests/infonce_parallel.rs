@@ -47,3 +47,16 @@ fn errors_like_the_serial_api() {
     assert!(l.par_loss(&[1.0; 4], &[1.0; 4], 0).is_err());
     assert!(l.par_loss_and_grad(&[1.0; 5], &[1.0; 4], 2).is_err());
 }
+
+#[test]
+fn par_uniformity_is_deterministic_and_matches() {
+    let (x, _) = batch(700, 9, 4); // 3 blocks of 256 rows i
+    let serial = simkern::uniformity(&x, 9, 2.0).unwrap();
+    let runs: Vec<f32> = [1, 2, 3]
+        .into_iter()
+        .map(|t| pool(t).install(|| simkern::par_uniformity(&x, 9, 2.0).unwrap()))
+        .collect();
+    assert!(runs.iter().all(|r| r.to_bits() == runs[0].to_bits()));
+    assert!((runs[0] - serial).abs() <= 1e-5 * serial.abs(), "{} vs {serial}", runs[0]);
+    assert!(simkern::par_uniformity(&x[..9], 9, 2.0).is_err());
+}
