@@ -1,3 +1,5 @@
+//! (Not built for WASI, which has no threads to run a pool on.)
+#![cfg(not(target_os = "wasi"))]
 //! The `rayon` InfoNCE: the same bits with 1, 2 or 3 threads, and the same
 //! values as the one-thread kernel within the loss contract.
 

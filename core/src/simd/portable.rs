@@ -104,13 +104,15 @@ impl Simd for Portable {
     fn mul_add_f32(self, a: f32x8, b: f32x8, c: f32x8) -> f32x8 {
         a.mul_add(b, c)
     }
+    // x86 semantics on every target (`wide`'s fast_max/fast_min differ on
+    // NaN between its SSE and scalar back ends): `b` unless `a` wins.
     #[inline(always)]
     fn max_f32(self, a: f32x8, b: f32x8) -> f32x8 {
-        a.fast_max(b)
+        a.simd_gt(b).select(a, b)
     }
     #[inline(always)]
     fn min_f32(self, a: f32x8, b: f32x8) -> f32x8 {
-        a.fast_min(b)
+        a.simd_lt(b).select(a, b)
     }
     #[inline(always)]
     fn lt_select_f32(self, a: f32x8, b: f32x8, x: f32x8, y: f32x8) -> f32x8 {
