@@ -45,7 +45,7 @@ fn parse_args() -> Result<Options, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
-                            families: dot, similarity_matrix, logsumexp, infonce, rank, binomial; levels: portable, avx2, avx512, neon"
+                            families: dot, similarity_matrix, logsumexp, infonce, rank, binomial, parallel; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
@@ -473,6 +473,55 @@ fn binomial_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut 
     }
 }
 
+fn infonce_parallel_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
+    let (n, d) = if o.quick { (1024, 128) } else { (4096, 768) };
+    step(&format!("infonce rayon {n}x{d}"));
+    let unit = |v: Vec<f32>| -> Vec<f32> { v.into_iter().map(|x| x / (d as f32).sqrt()).collect() };
+    let (q, k) = (unit(matrix(n, d, 5)), unit(matrix(n, d, 6)));
+    let loss = simkern::InfoNce::new(0.05).expect("valid temperature").at(o.level);
+    let flops = 2.0 * (n * n * d) as f64;
+    let threads = rayon::current_num_threads();
+    let case = format!("N=M={n}, d={d}, {threads} threads");
+    let (s, t) = compare(
+        budget,
+        || {
+            black_box(loss.par_loss(&q, &k, d).expect("valid shapes"));
+        },
+        || {
+            black_box(loss.loss(&q, &k, d).expect("valid shapes"));
+        },
+    );
+    rows.push(Row {
+        family: "infonce_forward (rayon)",
+        case: case.clone(),
+        level: o.level,
+        ours: s,
+        baseline: "simkern, one thread",
+        theirs: t,
+        work: flops,
+        unit: "GFLOP/s",
+    });
+    let (s, t) = compare(
+        budget,
+        || {
+            black_box(loss.par_loss_and_grad(&q, &k, d).expect("valid shapes"));
+        },
+        || {
+            black_box(loss.loss_and_grad(&q, &k, d).expect("valid shapes"));
+        },
+    );
+    rows.push(Row {
+        family: "infonce_forward_backward (rayon)",
+        case,
+        level: o.level,
+        ours: s,
+        baseline: "simkern, one thread",
+        theirs: t,
+        work: 3.0 * flops,
+        unit: "GFLOP/s",
+    });
+}
+
 fn fmt_time(s: f64) -> String {
     match s {
         s if s < 1e-6 => format!("{:.1} ns", s * 1e9),
@@ -536,19 +585,20 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let families: [(&str, Family, usize); 6] = [
+    let families: [(&str, Family, usize); 7] = [
         ("dot", dot_rows, if o.quick { 6 } else { 12 }),
         ("similarity_matrix", similarity_matrix_rows, if o.quick { 1 } else { 5 }),
         ("logsumexp", lse_rows, 2),
         ("infonce", infonce_rows, if o.quick { 1 } else { 5 }),
         ("rank", rank_rows, if o.quick { 3 } else { 9 }),
         ("binomial", binomial_rows, 2),
+        ("parallel", infonce_parallel_rows, 1),
     ];
     let chosen: Vec<_> =
         families.iter().filter(|f| o.filter.as_deref().is_none_or(|x| f.0.contains(x))).collect();
     if chosen.is_empty() {
         eprintln!(
-            "no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce, rank, binomial"
+            "no family matches the filter; families: dot, similarity_matrix, logsumexp, infonce, rank, binomial, parallel"
         );
         std::process::exit(2);
     }
