@@ -439,7 +439,10 @@ fn direction<S: Simd>(
             if let Some((_, _, g_scale, _)) = grad {
                 let lse = st.max + libm::log1p(st.rest);
                 softmax_grad_row(s, row, inv_tau, lse as f32, g_scale);
-                row[p] -= g_scale;
+                // The positive's entry g·(P − 1) would cancel in f32 when P ≈ 1
+                // (a confident row: all of the row's gradient lives in 1 − P);
+                // g·expm1(v − LSE) in f64 keeps it exact to rounding.
+                row[p] = (f64::from(g_scale) * libm::expm1(v_pos - lse)) as f32;
             }
         }
         if let (Some((dq, dk, _, acc)), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
