@@ -30,6 +30,17 @@ pub fn matrix(rows: usize, dim: usize, seed: u64) -> Vec<f32> {
     vec_f32(&mut Rng::new(seed), Dist::Normal, rows * dim)
 }
 
+/// Normal `f32` rows scaled to unit expected norm (`/ √dim`), as
+/// embeddings are at τ = 0.05: the InfoNCE benchmarks' inputs.
+///
+/// ```
+/// assert_eq!(simkern_benches::unit_rows(3, 4, 0).len(), 12);
+/// ```
+pub fn unit_rows(rows: usize, dim: usize, seed: u64) -> Vec<f32> {
+    let scale = 1.0 / (dim as f32).sqrt();
+    matrix(rows, dim, seed).into_iter().map(|x| x * scale).collect()
+}
+
 /// The obvious dot product: an iterator sum in `f32`.
 ///
 /// ```

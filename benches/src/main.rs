@@ -16,7 +16,7 @@ use simkern::Level;
 use simkern_benches::{
     faer_qkt, line_offset_f32, materialized_infonce, materialized_infonce_grad, matrix, matrixmultiply_qkt,
     naive_binomial_pmf, naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_spearman,
-    std_stable_rank_average,
+    std_stable_rank_average, unit_rows,
 };
 use simkern_core::similarity as sim;
 
@@ -278,10 +278,7 @@ fn infonce_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut d
     let tau = 0.05f32;
     for &(n, d) in shapes {
         step(&format!("infonce {n}x{d}"));
-        // Rows of unit expected norm, as embeddings are at τ = 0.05.
-        let unit = |v: Vec<f32>| -> Vec<f32> { v.into_iter().map(|x| x / (d as f32).sqrt()).collect() };
-        let q = unit(matrix(n, d, 5));
-        let k = unit(matrix(n, d, 6));
+        let (q, k) = (unit_rows(n, d, 5), unit_rows(n, d, 6));
         let loss = simkern::InfoNce::new(tau).expect("valid temperature").at(o.level);
         let mut logits = Vec::new();
         let flops = 2.0 * (n * n * d) as f64;
@@ -476,8 +473,7 @@ fn binomial_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut 
 fn infonce_parallel_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
     let (n, d) = if o.quick { (1024, 128) } else { (4096, 768) };
     step(&format!("infonce rayon {n}x{d}"));
-    let unit = |v: Vec<f32>| -> Vec<f32> { v.into_iter().map(|x| x / (d as f32).sqrt()).collect() };
-    let (q, k) = (unit(matrix(n, d, 5)), unit(matrix(n, d, 6)));
+    let (q, k) = (unit_rows(n, d, 5), unit_rows(n, d, 6));
     let loss = simkern::InfoNce::new(0.05).expect("valid temperature").at(o.level);
     let flops = 2.0 * (n * n * d) as f64;
     let threads = rayon::current_num_threads();

@@ -25,10 +25,7 @@ fn main() {
         std::process::exit(2);
     };
     let (n, d): (usize, usize) = (n.parse().expect("N"), d.parse().expect("d"));
-    // Rows of unit expected norm, as embeddings are at τ = 0.05.
-    let unit = |v: Vec<f32>| -> Vec<f32> { v.into_iter().map(|x| x / (d as f32).sqrt()).collect() };
-    let q = unit(simkern_benches::matrix(n, d, 1));
-    let k = unit(simkern_benches::matrix(n, d, 2));
+    let (q, k) = (simkern_benches::unit_rows(n, d, 1), simkern_benches::unit_rows(n, d, 2));
     let (mut dq, mut dk) = (vec![0.0f32; n * d], vec![0.0f32; n * d]);
     let tau = 0.05;
     let before = status_kib("VmRSS:");
