@@ -70,7 +70,7 @@ proptest! {
 #[test]
 fn every_radix_pass_boundary() {
     // Sizes around the insertion-sort cutoff and large enough for all passes.
-    for &n in &[1usize, 2, 63, 64, 65, 255, 256, 257, 4097] {
+    for &n in &[1usize, 2, 79, 80, 81, 255, 256, 257, 4097] {
         check_ranks(&values(n as u64, n, 0, true));
         check_ranks(&values(n as u64, n, 3, false));
     }
@@ -82,32 +82,67 @@ fn every_radix_pass_boundary() {
     check_ranks(&[7.5f32; 300]);
 }
 
+/// Ranks of `x` (NaNs omitted) by every method, against the sort-based
+/// reference on the kept values, for `f32` and `f64`.
+fn check_large_ranks(x: &[f32], what: &str) {
+    let xw = widen(x);
+    let kept: Vec<f64> = xw.iter().copied().filter(|v| !v.is_nan()).collect();
+    let kept_ranks = |got: Vec<f64>| -> Vec<f64> {
+        got.into_iter().zip(&xw).filter(|(_, v)| !v.is_nan()).map(|(r, _)| r).collect()
+    };
+    for (ties, name) in METHODS {
+        let want = naive::rankdata_sorted(&kept, name);
+        assert_eq!(
+            kept_ranks(simkern::rank_with(x, ties, NanPolicy::Omit).unwrap()),
+            want,
+            "{name} f32, {what}"
+        );
+        assert_eq!(
+            kept_ranks(simkern::rank_with(&xw, ties, NanPolicy::Omit).unwrap()),
+            want,
+            "{name} f64, {what}"
+        );
+    }
+}
+
 #[test]
-fn large_inputs_take_the_index_sorted_write_back() {
-    // ≥ 2¹⁶ values: ranks are written back through a radix sort by index.
-    for (range, nan) in [(0u64, false), (10, false), (1000, true)] {
-        let mut x = values(range + 5, 70_000, range, true);
+fn large_inputs_on_the_table_and_radix_paths() {
+    // From 16 Ki values, inputs with at most 2048 distinct values are ranked
+    // through a hash table of them; more distinct values fall back to the
+    // radix sort, however late the table finds out.
+    let n = 40_000;
+    for (range, nan) in [(0u64, false), (10, false), (1000, true), (2048, false), (2049, false)] {
+        let mut x: Vec<f32> = if range == 0 {
+            values(range + 5, n, 0, true)
+        } else {
+            // Every one of `range` values present (the exact distinct count).
+            let mut r = Rng::new(range);
+            (0..n as u64).map(|i| (if i < range { i } else { r.next_u64() % range }) as f32 - 7.0).collect()
+        };
         if nan {
             x[123] = f32::NAN;
-            x[60_000] = f32::NAN;
+            x[30_000] = f32::NAN;
         }
-        let xw = widen(&x);
-        let kept: Vec<f64> = xw.iter().copied().filter(|v| !v.is_nan()).collect();
-        for (ties, name) in METHODS {
-            let want = naive::rankdata_sorted(&kept, name);
-            let got = simkern::rank_with(&x, ties, NanPolicy::Omit).unwrap();
-            let got: Vec<f64> =
-                got.into_iter().zip(&xw).filter(|(_, v)| !v.is_nan()).map(|(r, _)| r).collect();
-            assert_eq!(got, want, "{name}, range {range}");
-        }
+        check_large_ranks(&x, &format!("range {range}"));
     }
-    let x = values(9, 70_000, 50, false);
-    let y = values(10, 70_000, 0, false);
-    let (xw, yw) = (widen(&x), widen(&y));
-    let rho = simkern::spearman(&x, &y).unwrap();
-    let want =
-        naive::pearson(&naive::rankdata_sorted(&xw, "average"), &naive::rankdata_sorted(&yw, "average"));
-    assert!((rho - want).abs() <= 1e-12);
+    // Signed zeros and infinities among few distinct values.
+    check_large_ranks(&values(3, n, 10, true), "range 10 with specials");
+    // Few distinct values for most of the input, then many: a late fallback.
+    let late: Vec<f32> = (0..n).map(|i| if i < 30_000 { (i % 7) as f32 } else { i as f32 * 0.5 }).collect();
+    check_large_ranks(&late, "late fallback");
+
+    // Correlations on both paths: Spearman (average ranks) and Kendall
+    // (dense ranks of x and y).
+    for (rx, ry) in [(50u64, 0u64), (7, 1000), (3000, 4)] {
+        let x = values(rx + 9, 20_000, rx, false);
+        let y: Vec<f32> = values(ry + 10, 20_000, ry, false).iter().zip(&x).map(|(b, a)| b + a).collect();
+        let (xw, yw) = (widen(&x), widen(&y));
+        let (ax, ay) = (naive::rankdata_sorted(&xw, "average"), naive::rankdata_sorted(&yw, "average"));
+        let rho = simkern::spearman(&x, &y).unwrap();
+        assert!((rho - naive::pearson(&ax, &ay)).abs() <= 1e-12, "spearman, ranges {rx} {ry}");
+        let tau = simkern::kendall_tau_b(&x, &y).unwrap();
+        assert!((tau - naive::kendall_tau_b(&xw, &yw)).abs() <= 1e-12, "kendall, ranges {rx} {ry}");
+    }
 }
 
 #[test]
