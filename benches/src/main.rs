@@ -4,13 +4,16 @@
 //! `target/simkern-report/`).
 //!
 //! ```text
-//! cargo run --release -p simkern-benches -- [--quick] [--filter FAMILY] [--level LEVEL] [--json]
+//! cargo run --release -p simkern-benches -- [--quick] [--filter FAMILY] [--level LEVEL] [--json] [--update-benchmarks]
 //! ```
+
+mod chart;
 
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::io::Write as _;
 use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use simkern::Level;
 use simkern_benches::{
@@ -26,15 +29,19 @@ struct Options {
     filter: Option<String>,
     level: Level,
     json: bool,
+    /// Rewrite the report section of `BENCHMARKS.md` with this run's output.
+    update_benchmarks: bool,
 }
 
 fn parse_args() -> Result<Options, String> {
-    let mut o = Options { quick: false, filter: None, level: Level::best(), json: false };
+    let mut o =
+        Options { quick: false, filter: None, level: Level::best(), json: false, update_benchmarks: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--quick" => o.quick = true,
             "--json" => o.json = true,
+            "--update-benchmarks" => o.update_benchmarks = true,
             "--filter" => o.filter = Some(args.next().ok_or("--filter needs a family name")?),
             "--level" => {
                 let name = args.next().ok_or("--level needs a level name")?;
@@ -44,12 +51,15 @@ fn parse_args() -> Result<Options, String> {
                 }
             }
             "-h" | "--help" => {
-                return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json]\n\
+                return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json] [--update-benchmarks]\n\
                             families: dot, similarity_matrix, logsumexp, infonce, rank, binomial, parallel; levels: portable, avx2, avx512, neon"
                     .into());
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
+    }
+    if o.update_benchmarks && (o.quick || o.filter.is_some()) {
+        return Err("--update-benchmarks records the full report: drop --quick and --filter".into());
     }
     Ok(o)
 }
@@ -94,11 +104,15 @@ fn median(v: &mut [f64]) -> f64 {
     v[v.len() / 2]
 }
 
-fn progress(done: usize, total: usize, what: &str) {
-    let width = 30;
-    let filled = done * width / total.max(1);
-    eprint!("\r[{}{}] {done}/{total} {what:<40}", "#".repeat(filled), "-".repeat(width - filled));
-    let _ = std::io::stderr().flush();
+/// A progress bar on stderr (drawn only when stderr is a terminal).
+fn progress_bar(total: usize) -> ProgressBar {
+    let bar = ProgressBar::new(total as u64);
+    let style = ProgressStyle::with_template("{elapsed:>4} [{bar:30}] {pos}/{len} {msg}")
+        .expect("the template is valid")
+        .progress_chars("#>-");
+    bar.set_style(style);
+    bar.enable_steady_tick(Duration::from_millis(200));
+    bar
 }
 
 fn dot_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
@@ -571,6 +585,21 @@ fn json(rows: &[Row]) -> String {
     format!("[\n  {}\n]\n", items.join(",\n  "))
 }
 
+/// Replaces the text between the report markers of `BENCHMARKS.md` with
+/// `report`, so that the committed figures are this binary's output.
+fn update_benchmarks_md(report: &str) -> std::io::Result<std::path::PathBuf> {
+    const BEGIN: &str = "<!-- report:begin -->\n";
+    const END: &str = "<!-- report:end -->";
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../BENCHMARKS.md");
+    let text = std::fs::read_to_string(&path)?;
+    let (Some(b), Some(e)) = (text.find(BEGIN), text.find(END)) else {
+        return Err(std::io::Error::other("the report markers are missing"));
+    };
+    let updated = format!("{}{BEGIN}{report}\n{}", &text[..b], &text[e..]);
+    std::fs::write(&path, updated)?;
+    Ok(path)
+}
+
 type Family = fn(&Options, Duration, &mut Vec<Row>, &mut dyn FnMut(&str));
 
 fn main() {
@@ -599,19 +628,19 @@ fn main() {
         std::process::exit(2);
     }
     let budget = Duration::from_millis(if o.quick { 150 } else { 700 });
-    let total: usize = chosen.iter().map(|f| f.2).sum();
-    let mut done = 0;
+    let bar = progress_bar(chosen.iter().map(|f| f.2).sum());
     let mut rows = Vec::new();
     let started = Instant::now();
     for f in &chosen {
         let mut step = |what: &str| {
-            progress(done, total, what);
-            done += 1;
+            if bar.position() > 0 || !bar.message().is_empty() {
+                bar.inc(1);
+            }
+            bar.set_message(what.to_string());
         };
         (f.1)(&o, budget, &mut rows, &mut step);
     }
-    progress(total, total, "done");
-    eprintln!();
+    bar.finish_and_clear();
 
     let mut table = markdown(&rows);
     if chosen.iter().any(|f| f.0 == "dot") {
@@ -629,10 +658,27 @@ fn main() {
     let _ = std::fs::create_dir_all(&dir);
     let _ = std::fs::write(dir.join("report.md"), format!("{header}{table}"));
     let _ = std::fs::write(dir.join("report.json"), json(&rows));
+    let bars: Vec<chart::Bar> = rows
+        .iter()
+        .map(|r| chart::Bar {
+            label: format!("{} {} vs {}", r.family, r.case, r.baseline),
+            speedup: r.theirs / r.ours,
+        })
+        .collect();
+    let title = format!("simkern speed-ups ({}, medians of interleaved batches)", o.level.name());
+    if let Err(e) = chart::speedups_svg(&dir.join("speedups.svg"), &title, &bars) {
+        eprintln!("could not write the chart: {e}");
+    }
+    if o.update_benchmarks {
+        match update_benchmarks_md(&format!("{header}{table}")) {
+            Ok(path) => eprintln!("report section of {} rewritten", path.display()),
+            Err(e) => eprintln!("could not update BENCHMARKS.md: {e}"),
+        }
+    }
     if o.json {
         print!("{}", json(&rows));
     } else {
         print!("{header}{table}");
-        println!("\n(written to {})", dir.join("report.md").display());
+        println!("\n(written to {}, with report.json and speedups.svg)", dir.join("report.md").display());
     }
 }

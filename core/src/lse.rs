@@ -76,7 +76,7 @@ impl OnlineLse {
     /// let mut a = simkern_core::lse::OnlineLse::new();
     /// a.push(0.0);
     /// a.push(0.0);
-    /// assert_eq!(a.value(), 2f64.ln());
+    /// assert_eq!(a.value(), std::f64::consts::LN_2);
     /// ```
     pub fn value(&self) -> f64 {
         self.max + libm::log1p(self.rest)
@@ -474,7 +474,7 @@ pub fn logsumexp<T: Float>(x: &[T]) -> T {
 ///
 /// ```
 /// use simkern_core::{Level, lse::logsumexp_at};
-/// assert_eq!(logsumexp_at(Level::Portable, &[0.0f32, 0.0]).unwrap(), 2f32.ln());
+/// assert_eq!(logsumexp_at(Level::Portable, &[0.0f32, 0.0]).unwrap(), std::f32::consts::LN_2);
 /// ```
 pub fn logsumexp_at<T: Float>(level: Level, x: &[T]) -> Result<T> {
     T::lse_state(Some(level), x).map(|st| T::from_f64(st.value()))
@@ -508,7 +508,7 @@ pub fn softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<()> 
 /// ```
 /// let mut y = [0.0f64; 2];
 /// simkern_core::lse::log_softmax(&[0.0, 0.0], &mut y).unwrap();
-/// assert_eq!(y, [-(2f64.ln()), -(2f64.ln())]);
+/// assert_eq!(y, [-std::f64::consts::LN_2; 2]);
 /// ```
 pub fn log_softmax<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
     T::softmax_into(None, x, out, true)

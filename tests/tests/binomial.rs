@@ -4,7 +4,8 @@
 //! domain rules.
 
 use serde_json::Value;
-use simkern::binomial;
+use simkern::{Level, binomial};
+use simkern_tests::reference as naive;
 
 fn num(v: &Value) -> f64 {
     v.as_str().unwrap().parse().unwrap()
@@ -36,6 +37,13 @@ fn agrees_with_mpmath() {
             let rel = (got - want_pmf).abs() / want_pmf;
             assert!(rel <= 1e-13, "pmf({k}, {n}, {p}) = {got:e}, want {want_pmf:e}");
             worst_pmf = worst_pmf.max(rel);
+            for &level in Level::available() {
+                let mut out = [0.0];
+                simkern_core::binomial::pmf_into_at(level, &[k], n, p, &mut out).unwrap();
+                let rel = (out[0] - want_pmf).abs() / want_pmf;
+                assert!(rel <= 1e-13, "{level:?} pmf_into({k}, {n}, {p}) = {:e}, want {want_pmf:e}", out[0]);
+                worst_pmf = worst_pmf.max(rel);
+            }
         }
         if let Some(c) = r[5].as_str() {
             let want: f64 = c.parse().unwrap();
@@ -48,6 +56,55 @@ fn agrees_with_mpmath() {
         }
     }
     eprintln!("worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}");
+}
+
+#[test]
+fn the_product_reference_agrees_with_mpmath() {
+    // `reference::binomial_pmf` is what the fuzz target compares against:
+    // check it against the 50-digit values where it applies (n ≤ 2000).
+    let data: Value = serde_json::from_str(include_str!("../data/binomial_mpmath.json")).unwrap();
+    let mut checked = 0;
+    for r in data["rows"].as_array().unwrap() {
+        let (k, n) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
+        let p: f64 = r[2].as_str().unwrap().parse().unwrap();
+        let want = num(&r[4]);
+        if n <= 2000 && k <= n && (0.0..=1.0).contains(&p) && want > 1e-280 {
+            let got = naive::binomial_pmf(k, n, p);
+            assert!(
+                (got - want).abs() <= 1e-12 * want,
+                "reference pmf({k}, {n}, {p}) = {got:e}, want {want:e}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "{checked} rows checked");
+}
+
+#[test]
+fn pmf_into_matches_pmf_at_every_level() {
+    // The vector exp against libm's, over whole distributions (tails deep
+    // into the subnormal range included) and around the mean of huge ones.
+    let cases: [(u64, f64, Vec<u64>); 4] = [
+        (3000, 0.3, (0..=3000).collect()),
+        (2000, 1e-3, (0..=2000).collect()),
+        (1_000_000_000, 1e-3, (990_000..1_010_000).step_by(7).collect()),
+        (1 << 60, 0.5, (0..2000).map(|i| (1u64 << 59) - 2_000_000_000 + i * 2_000_000).collect()),
+    ];
+    for &level in Level::available() {
+        for (n, p, ks) in &cases {
+            let mut out = vec![0.0; ks.len()];
+            simkern_core::binomial::pmf_into_at(level, ks, *n, *p, &mut out).unwrap();
+            for (&k, &got) in ks.iter().zip(&out) {
+                let want = binomial::pmf(k, *n, *p);
+                let ulps = got.to_bits().abs_diff(want.to_bits());
+                assert!(ulps <= 4, "{level:?}: pmf_into({k}, {n}, {p}) = {got:e}, pmf {want:e}");
+            }
+        }
+        let mut out = [1.0; 3];
+        simkern_core::binomial::pmf_into_at(level, &[0, 1, 2], 10, -0.5, &mut out).unwrap();
+        assert!(out.iter().all(|v| v.is_nan()));
+        assert!(simkern_core::binomial::pmf_into_at(level, &[0, 1], 10, 0.5, &mut out).is_err());
+    }
 }
 
 #[test]

@@ -101,6 +101,11 @@ pub trait Simd: Copy + 'static {
     /// `a · b + c`, fused (one rounding) on every level but a portable build
     /// without FMA, where it is `a · b` then `+ c`.
     fn mul_add_f64(self, a: Self::F64, b: Self::F64, c: Self::F64) -> Self::F64;
+    /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2⁵¹`.
+    fn round_f64(self, a: Self::F64) -> Self::F64;
+    /// `y · 2ⁿ` for lanes `n` holding integers in `[−1076, 1024]` and `y` in
+    /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
+    fn ldexp_f64(self, y: Self::F64, n: Self::F64) -> Self::F64;
     /// Sum of the lanes.
     fn reduce_sum_f64(self, v: Self::F64) -> f64;
 }

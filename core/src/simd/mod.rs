@@ -133,7 +133,7 @@ impl Level {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(all(target_arch = "x86_64", not(miri)))]
 fn best_level() -> Level {
     use core::sync::atomic::{AtomicU8, Ordering::Relaxed};
     /// The detected level as `Level as u8`; `u8::MAX` until detected.
@@ -160,12 +160,14 @@ fn best_level() -> Level {
     }
 }
 
-#[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+#[cfg(all(target_arch = "aarch64", target_feature = "neon", not(miri)))]
 fn best_level() -> Level {
     Level::Neon
 }
 
-#[cfg(not(any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon"))))]
+/// Miri cannot run `cpuid` (nor most vector intrinsics): it checks the
+/// portable path.
+#[cfg(any(miri, not(any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon")))))]
 fn best_level() -> Level {
     Level::Portable
 }

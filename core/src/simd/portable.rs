@@ -1,7 +1,7 @@
 //! The portable level: `wide` vectors, compiled for whatever the target has
 //! at build time (SSE2 on a default x86_64 build, NEON or scalar elsewhere).
 
-use wide::{f32x8, f64x4};
+use wide::{f32x8, f64x4, u64x4};
 
 use super::Kernel;
 use super::lanes::{Simd, Tile};
@@ -205,6 +205,25 @@ impl Simd for Portable {
     #[inline(always)]
     fn mul_add_f64(self, a: f64x4, b: f64x4, c: f64x4) -> f64x4 {
         a.mul_add(b, c)
+    }
+    #[inline(always)]
+    fn round_f64(self, a: f64x4) -> f64x4 {
+        // Adding and subtracting 1.5·2⁵² rounds to the nearest integer,
+        // ties to even, for |a| ≤ 2⁵¹ (the trait's contract).
+        let magic = f64x4::splat(6_755_399_441_055_744.0);
+        (a + magic) - magic
+    }
+    #[inline(always)]
+    fn ldexp_f64(self, y: f64x4, n: f64x4) -> f64x4 {
+        // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2): exact,
+        // then one rounding. m = k + 1023 sits in the low mantissa bits of
+        // m + 2⁵²; shifted by 52 it is the exponent field of 2ᵏ.
+        let pow2 = |k: f64x4| -> f64x4 {
+            let bits: u64x4 = wide::bytemuck::cast(k + f64x4::splat(1023.0 + 4_503_599_627_370_496.0));
+            wide::bytemuck::cast(bits << 52)
+        };
+        let n1 = self.round_f64(n * f64x4::splat(0.5));
+        y * pow2(n1) * pow2(n - n1)
     }
     #[inline(always)]
     fn reduce_sum_f64(self, v: f64x4) -> f64 {

@@ -244,6 +244,24 @@ impl Simd for Neon {
         unsafe { vfmaq_f64(c, a, b) }
     }
     #[inline(always)]
+    fn round_f64(self, a: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vrndnq_f64(a) }
+    }
+    #[inline(always)]
+    fn ldexp_f64(self, y: float64x2_t, n: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe {
+            // Two normal factors, as on AVX2: exact, then one rounding.
+            let n1 = vrndnq_f64(vmulq_n_f64(n, 0.5));
+            let n2 = vsubq_f64(n, n1);
+            let bias = vdupq_n_s64(1023);
+            let p1 = vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(n1), bias)));
+            let p2 = vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(n2), bias)));
+            vmulq_f64(vmulq_f64(y, p1), p2)
+        }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: float64x2_t) -> f64 {
         // SAFETY: see the impl comment.
         unsafe { vaddvq_f64(v) }

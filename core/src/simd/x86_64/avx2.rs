@@ -241,6 +241,29 @@ impl Simd for Avx2 {
         unsafe { _mm256_fmadd_pd(a, b, c) }
     }
     #[inline(always)]
+    fn round_f64(self, a: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
+    }
+    #[inline(always)]
+    fn ldexp_f64(self, y: __m256d, n: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe {
+            // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2), both in
+            // [−538, 512]: the first product is exact, the second rounds once.
+            // 2^k's bits: m = k + 1023 sits in the low mantissa bits of
+            // m + 2⁵², and a shift by 52 moves it into the exponent field.
+            let n1 = self.round_f64(_mm256_mul_pd(n, _mm256_set1_pd(0.5)));
+            let n2 = _mm256_sub_pd(n, n1);
+            let bias = _mm256_set1_pd(1023.0 + 4_503_599_627_370_496.0);
+            let p1 =
+                _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(_mm256_add_pd(n1, bias))));
+            let p2 =
+                _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(_mm256_add_pd(n2, bias))));
+            _mm256_mul_pd(_mm256_mul_pd(y, p1), p2)
+        }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: __m256d) -> f64 {
         // SAFETY: see the impl comment.
         unsafe {

@@ -211,6 +211,17 @@ impl Simd for Avx512 {
         unsafe { _mm512_fmadd_pd(a, b, c) }
     }
     #[inline(always)]
+    fn round_f64(self, a: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
+    }
+    #[inline(always)]
+    fn ldexp_f64(self, y: __m512d, n: __m512d) -> __m512d {
+        // SAFETY: see the impl comment. `vscalefpd` computes y·2^⌊n⌋ with a
+        // single rounding, including into the subnormal range.
+        unsafe { _mm512_scalef_pd(y, n) }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: __m512d) -> f64 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_reduce_add_pd(v) }

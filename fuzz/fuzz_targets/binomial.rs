@@ -1,0 +1,75 @@
+//! Arbitrary bytes → `(k, n, p)` at every scale for the binomial
+//! functions: no panic; the domain rules; `0 ≤ pmf ≤ 1`, `logpmf ≤ 0`,
+//! `cdf ∈ [0, 1]`; `logpmf = ln pmf` where the pmf is normal; for
+//! `n ≤ 2000` the pmf within 1e-11 of the independent product reference
+//! (the cdf within 1e-11 of its running sum for `n ≤ 300`); `pmf_into` equal to `pmf`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use simkern::binomial::{cdf, logpmf, pmf};
+use simkern_tests::reference as naive;
+
+fuzz_target!(|data: &[u8]| {
+    if data.len() < 18 {
+        return;
+    }
+    let word = |i: usize| u64::from_le_bytes(data[i..i + 8].try_into().expect("8 bytes"));
+    let (shape, scale) = (data[16], data[17]);
+    // n from 0 to 2⁶⁴ − 1, k near 0, near n·p or anywhere.
+    let n = word(0) >> (scale % 64);
+    // p: a fraction, a tiny power of ten, exactly 0 or 1, or out of range.
+    let frac = (word(8) >> 11) as f64 / (1u64 << 53) as f64;
+    let p = match shape % 8 {
+        0 => 0.0,
+        1 => 1.0,
+        2 => frac * 10f64.powi(-i32::from(scale % 250)),
+        3 => 1.0 - frac * 1e-9,
+        4 => -frac,
+        5 => f64::NAN,
+        _ => frac,
+    };
+    let k = match shape / 8 % 4 {
+        0 => word(8) % 64,
+        1 => ((n as f64 * p.clamp(0.0, 1.0)) as u64).wrapping_add(word(8) % 33).wrapping_sub(16),
+        2 => n.wrapping_add(word(8) % 3).wrapping_sub(1),
+        _ => word(8) >> (scale % 64),
+    };
+
+    let (pm, lp, c) = (pmf(k, n, p), logpmf(k, n, p), cdf(k, n, p));
+    if !(0.0..=1.0).contains(&p) {
+        assert!(pm.is_nan() && lp.is_nan() && c.is_nan(), "({k}, {n}, {p}) outside the domain");
+        return;
+    }
+    assert!((0.0..=1.0).contains(&pm), "pmf({k}, {n}, {p}) = {pm}");
+    assert!(lp <= 0.0, "logpmf({k}, {n}, {p}) = {lp}");
+    assert!((0.0..=1.0).contains(&c), "cdf({k}, {n}, {p}) = {c}");
+    if k > n {
+        assert_eq!((pm, lp, c), (0.0, f64::NEG_INFINITY, 1.0));
+        return;
+    }
+    if pm >= f64::MIN_POSITIVE {
+        assert!((lp - pm.ln()).abs() <= 1e-13 * lp.abs().max(1.0), "logpmf({k}, {n}, {p}) = {lp}, pmf {pm:e}");
+    }
+    let mut one = [0.0];
+    simkern_core::binomial::pmf_into(&[k], n, p, &mut one).expect("same lengths");
+    assert_eq!(one[0].to_bits(), pm.to_bits(), "pmf_into({k}, {n}, {p})");
+
+    if n <= 2000 {
+        let want = naive::binomial_pmf(k, n, p);
+        if want > 1e-280 {
+            assert!((pm - want).abs() <= 1e-11 * want, "pmf({k}, {n}, {p}) = {pm:e}, reference {want:e}");
+        }
+    }
+    if n <= 300 {
+        // The cdf against the running sum of the reference (from the
+        // smaller side, so the sum itself is accurate).
+        let (lower, upper): (f64, f64) =
+            ((0..=k).map(|j| naive::binomial_pmf(j, n, p)).sum(), (k + 1..=n).map(|j| naive::binomial_pmf(j, n, p)).sum());
+        // Summed lower tail: relative accuracy; complement of the upper
+        // tail: also an absolute rounding of 1.
+        let (want, slack) = if lower <= upper { (lower, 0.0) } else { (1.0 - upper, 1e-15) };
+        if want > 1e-280 {
+            assert!((c - want).abs() <= 1e-11 * want + slack, "cdf({k}, {n}, {p}) = {c:e}, reference {want:e}");
+        }
+    }
+});
