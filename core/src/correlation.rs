@@ -170,7 +170,7 @@ fn load_or<S: Simd, T: Float>(s: S, x: &[T], fill: f64) -> S::F64 {
 /// for `n` pairs of `T`: `(2n, rank_scratch_len::<T>(n))`.
 ///
 /// ```
-/// assert_eq!(simkern_core::correlation::spearman_scratch_len::<f32>(10), (20, 20));
+/// assert_eq!(simkern_core::correlation::spearman_scratch_len::<f32>(10), (20, 10));
 /// ```
 pub fn spearman_scratch_len<T: Float>(n: usize) -> (usize, usize) {
     (n.saturating_mul(2), rank::rank_scratch_len::<T>(n))

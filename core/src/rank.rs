@@ -31,6 +31,7 @@
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
+use crate::simd;
 
 /// How equal values are ranked (the `method` of `scipy.stats.rankdata`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -62,18 +63,21 @@ pub enum NanPolicy {
 
 /// Elements of `u64` scratch [`rank_into`] needs for `n` values of `T`.
 ///
-/// Two words (`f32`) or four (`f64`) per value, plus the radix
-/// histograms for 80 values or more (4 × 256 words for `f32`, 8 × 256 for
-/// `f64`).
+/// One word per value for `f32` (the sort's second buffer is the output
+/// itself), four for `f64`, plus the radix histograms for 80 values or more
+/// (4 × 256 words for `f32`, 8 × 256 for `f64`), and at least the hash
+/// table of the few-distinct-values path from 16 Ki values.
 ///
 /// ```
 /// use simkern_core::rank::rank_scratch_len;
-/// assert_eq!(rank_scratch_len::<f32>(10), 20);
+/// assert_eq!(rank_scratch_len::<f32>(10), 10);
 /// assert_eq!(rank_scratch_len::<f64>(10), 40);
-/// assert_eq!(rank_scratch_len::<f32>(1000), 2000 + 4 * 256);
+/// assert_eq!(rank_scratch_len::<f32>(1000), 1000 + 4 * 256);
 /// ```
 pub fn rank_scratch_len<T: Float>(n: usize) -> usize {
-    n.saturating_mul(2 * T::RANK_WORDS).saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32))
+    let items = if T::RANK_WORDS == 1 { n } else { n.saturating_mul(4) };
+    let len = items.saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32));
+    if n >= TABLE_MIN_LEN { len.max(TABLE_WORDS) } else { len }
 }
 
 /// Ranks of `x` (from 1) into `out`, with `ties` and `nan` as described on
@@ -237,47 +241,69 @@ impl Layout for WholeWord {
     }
 }
 
-/// Stable sort of `items` by key: LSD radix over 8-bit digits with the
-/// histograms of every pass built in one read (in `hist`, [`hist_words`]
-/// long), or insertion sort when short. `buf` has the same length as
-/// `items`; returns `true` if the result is in `buf`.
-pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], hist: &mut [u64]) -> bool {
-    let n = items.len();
-    if n < INSERTION_MAX {
-        for i in 1..n {
-            let it = items[i];
-            let mut j = i;
-            while j > 0 && L::key(&items[j - 1]) > L::key(&it) {
-                items[j] = items[j - 1];
-                j -= 1;
+/// The digit histograms of every radix pass, counted in one read.
+struct DigitCounts<'a> {
+    hist: &'a mut [[u64; BUCKETS]],
+}
+
+impl<'a> DigitCounts<'a> {
+    /// The histograms of every pass of layout `L`, zeroed, in `hist`.
+    fn new<L: Layout>(hist: &'a mut [u64]) -> Self {
+        let (hist, _) = hist[..L::KEY_BITS.div_ceil(8) as usize * BUCKETS].as_chunks_mut::<BUCKETS>();
+        for h in hist.iter_mut() {
+            h.fill(0);
+        }
+        DigitCounts { hist }
+    }
+
+    /// Counts the digits of every item.
+    fn count<L: Layout>(&mut self, items: impl Iterator<Item = L::Item>) {
+        // A constant-length slice, so that the inner loop unrolls.
+        let hist = &mut self.hist[..L::KEY_BITS.div_ceil(8) as usize];
+        for it in items {
+            for (p, h) in hist.iter_mut().enumerate() {
+                h[L::digit(&it, 8 * p as u32) as usize] += 1;
             }
-            items[j] = it;
-        }
-        return false;
-    }
-    let (hist, _) = hist[..hist_words(n, L::KEY_BITS)].as_chunks_mut::<BUCKETS>();
-    for h in hist.iter_mut() {
-        h.fill(0);
-    }
-    for it in items.iter() {
-        for (p, h) in hist.iter_mut().enumerate() {
-            h[L::digit(it, 8 * p as u32) as usize] += 1;
         }
     }
+
+    /// The passes that move something, as `(shift, histogram)`: a digit
+    /// shared by all `n` items leaves the order as it is.
+    fn varying(self, n: usize) -> impl Iterator<Item = (u32, &'a mut [u64; BUCKETS])> {
+        let n = n as u64;
+        self.hist.iter_mut().enumerate().filter(move |(_, h)| !h.contains(&n)).map(|(p, h)| (8 * p as u32, h))
+    }
+}
+
+/// Stable insertion sort by key, for short inputs.
+fn insertion_sort<L: Layout>(items: &mut [L::Item]) {
+    for i in 1..items.len() {
+        let it = items[i];
+        let mut j = i;
+        while j > 0 && L::key(&items[j - 1]) > L::key(&it) {
+            items[j] = items[j - 1];
+            j -= 1;
+        }
+        items[j] = it;
+    }
+}
+
+/// The counting passes, ping-ponging between `items` (holding the data)
+/// and `buf`; returns `true` if the result is in `buf`.
+fn radix_passes<'a, L: Layout>(
+    items: &mut [L::Item],
+    buf: &mut [L::Item],
+    passes: impl Iterator<Item = (u32, &'a mut [u64; BUCKETS])>,
+) -> bool {
     let (mut src, mut dst) = (items, buf);
     let mut in_buf = false;
-    for (p, h) in hist.iter_mut().enumerate() {
-        // A digit shared by every item leaves the order as it is.
-        if h.contains(&(n as u64)) {
-            continue;
-        }
+    for (shift, h) in passes {
         let mut offset = 0u64;
         for c in h.iter_mut() {
             let count = *c;
             *c = offset;
             offset += count;
         }
-        let shift = 8 * p as u32;
         for it in src.iter() {
             let d = L::digit(it, shift) as usize;
             dst[h[d] as usize] = *it;
@@ -287,6 +313,49 @@ pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], 
         in_buf = !in_buf;
     }
     in_buf
+}
+
+/// Stable sort of `items` by key: LSD radix over 8-bit digits with the
+/// histograms of every pass built in one read (in `hist`, [`hist_words`]
+/// long), or insertion sort when short. `buf` has the same length as
+/// `items`; returns `true` if the result is in `buf`.
+pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], hist: &mut [u64]) -> bool {
+    if items.len() < INSERTION_MAX {
+        insertion_sort::<L>(items);
+        return false;
+    }
+    let mut counts = DigitCounts::new::<L>(hist);
+    counts.count::<L>(items.iter().copied());
+    radix_passes::<L>(items, buf, counts.varying(items.len()))
+}
+
+/// Stable radix sort of the items `source` yields (exactly `items.len()`
+/// of them, the same each time it is cloned), with the result in `items`.
+/// The digits are counted from `source` first; the items are then built
+/// in whichever of `items` and `buf` makes the passes end in `items`, so
+/// `buf` can be memory the caller needs back afterwards.
+fn radix_sort_in<L: Layout>(
+    source: impl Iterator<Item = L::Item> + Clone,
+    items: &mut [L::Item],
+    buf: &mut [L::Item],
+    hist: &mut [u64],
+) {
+    let n = items.len();
+    if n < INSERTION_MAX {
+        for (d, it) in items.iter_mut().zip(source) {
+            *d = it;
+        }
+        insertion_sort::<L>(items);
+        return;
+    }
+    let mut counts = DigitCounts::new::<L>(hist);
+    counts.count::<L>(source.clone());
+    let passes = counts.hist.iter().filter(|h| !h.contains(&(n as u64))).count();
+    let (first, second) = if passes % 2 == 0 { (items, buf) } else { (buf, items) };
+    for (d, it) in first.iter_mut().zip(source) {
+        *d = it;
+    }
+    radix_passes::<L>(first, second, counts.varying(n));
 }
 
 /// Writes the ranks of sorted items at their indices, run by run.
@@ -476,7 +545,7 @@ fn rank_by_table<T: Copy>(
 }
 
 /// Builds the items of the non-NaN values of an `f32` slice, sorts them and
-/// writes `output` (`scratch`: `2 · len` words).
+/// writes `output` (`scratch`: [`rank_scratch_len`] words).
 pub(crate) fn rank_sorted_f32(
     x: &[f32],
     scratch: &mut [u64],
@@ -491,24 +560,25 @@ pub(crate) fn rank_sorted_f32(
         return Ok(());
     }
     let m = x.len() - nans;
-    let (items, rest) = scratch.split_at_mut(x.len());
-    let (buf, hist) = rest.split_at_mut(x.len());
-    let item = |i: usize, v: f32| (u64::from(key_f32(v)) << 32) | i as u64;
-    if nans == 0 {
-        // Branch-free, so that it vectorises (SSE2 in a default build; an
-        // AVX-512 instance measured no faster: the loop is memory-bound).
-        for (i, (it, &v)) in items.iter_mut().zip(x).enumerate() {
-            *it = item(i, v);
-        }
-    } else {
-        let kept = x.iter().enumerate().filter(|(_, v)| !v.is_nan());
-        for (it, (i, &v)) in items.iter_mut().zip(kept) {
-            *it = item(i, v);
+    let (items, hist) = scratch.split_at_mut(x.len());
+    let items = &mut items[..m];
+    {
+        // The output is the sort's second buffer until the ranks go in.
+        let buf = match &mut output {
+            Output::Ranks(_, out) => simd::f64_bits_mut(out),
+            Output::Dense(out) => out,
+        };
+        let buf = &mut buf[..m];
+        let item = |(i, &v): (usize, &f32)| (u64::from(key_f32(v)) << 32) | i as u64;
+        if nans == 0 {
+            // Branch-free, so that building the items vectorises.
+            radix_sort_in::<PackedKey>(x.iter().enumerate().map(item), items, buf, hist);
+        } else {
+            let kept = x.iter().enumerate().filter(|(_, v)| !v.is_nan());
+            radix_sort_in::<PackedKey>(kept.map(item), items, buf, hist);
         }
     }
-    let (items, buf) = (&mut items[..m], &mut buf[..m]);
-    let sorted = if radix_sort::<PackedKey>(items, buf, hist) { &*buf } else { &*items };
-    assign::<PackedKey>(sorted, output);
+    assign::<PackedKey>(items, output);
     Ok(())
 }
 

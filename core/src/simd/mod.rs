@@ -172,6 +172,15 @@ fn best_level() -> Level {
     Level::Portable
 }
 
+/// The bits of `f64`s as `u64`s, in place: lets the rank sort use the
+/// caller's `f64` output as its second item buffer.
+pub(crate) fn f64_bits_mut(x: &mut [f64]) -> &mut [u64] {
+    // SAFETY: `f64` and `u64` have the same size and alignment and every bit
+    // pattern is valid for both; the slice covers exactly the memory of `x`
+    // and takes over its exclusive borrow.
+    unsafe { core::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<u64>(), x.len()) }
+}
+
 /// Runs `kernel` at `level`, or fails if this CPU lacks it.
 #[inline]
 pub(crate) fn dispatch<K: Kernel>(level: Level, kernel: K) -> Result<K::Output> {
