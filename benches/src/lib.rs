@@ -207,9 +207,25 @@ pub fn materialized_infonce_grad(
 /// assert_eq!(simkern_benches::std_rank_average(&[2.0, 1.0, 2.0]), vec![2.5, 1.0, 2.5]);
 /// ```
 pub fn std_rank_average(x: &[f32]) -> Vec<f64> {
-    let mut idx: Vec<u32> = (0..x.len() as u32).collect();
+    let (mut idx, mut out) = (vec![0; x.len()], vec![0.0; x.len()]);
+    std_rank_average_into(x, &mut idx, &mut out);
+    out
+}
+
+/// [`std_rank_average`] into caller buffers (`idx` and `out` as long as
+/// `x`), for comparisons without allocation on either side.
+///
+/// ```
+/// let (mut idx, mut out) = ([0u32; 3], [0.0; 3]);
+/// simkern_benches::std_rank_average_into(&[2.0, 1.0, 2.0], &mut idx, &mut out);
+/// assert_eq!(out, [2.5, 1.0, 2.5]);
+/// ```
+pub fn std_rank_average_into(x: &[f32], idx: &mut [u32], out: &mut [f64]) {
+    for (i, v) in idx.iter_mut().enumerate() {
+        *v = i as u32;
+    }
     idx.sort_unstable_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
-    ranks_from_order(x, &idx)
+    ranks_from_order(x, idx, out);
 }
 
 /// [`std_rank_average`] with the stable `sort_by`.
@@ -220,11 +236,12 @@ pub fn std_rank_average(x: &[f32]) -> Vec<f64> {
 pub fn std_stable_rank_average(x: &[f32]) -> Vec<f64> {
     let mut idx: Vec<u32> = (0..x.len() as u32).collect();
     idx.sort_by(|&a, &b| x[a as usize].total_cmp(&x[b as usize]));
-    ranks_from_order(x, &idx)
+    let mut out = vec![0.0; x.len()];
+    ranks_from_order(x, &idx, &mut out);
+    out
 }
 
-fn ranks_from_order(x: &[f32], order: &[u32]) -> Vec<f64> {
-    let mut out = vec![0.0; x.len()];
+fn ranks_from_order(x: &[f32], order: &[u32], out: &mut [f64]) {
     let mut start = 0;
     while start < order.len() {
         let v = x[order[start] as usize];
@@ -238,7 +255,6 @@ fn ranks_from_order(x: &[f32], order: &[u32]) -> Vec<f64> {
         }
         start = end;
     }
-    out
 }
 
 /// Spearman the usual way: [`std_rank_average`] of both, then Pearson.

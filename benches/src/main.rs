@@ -18,8 +18,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use simkern::Level;
 use simkern_benches::{
     faer_qkt, line_offset_f32, materialized_infonce, materialized_infonce_grad, matrix, matrixmultiply_qkt,
-    naive_binomial_pmf, naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_spearman,
-    std_stable_rank_average, unit_rows,
+    naive_binomial_pmf, naive_dot, naive_logsumexp, numkong_dot, std_rank_average, std_rank_average_into,
+    std_spearman, std_stable_rank_average, unit_rows,
 };
 use simkern_core::similarity as sim;
 
@@ -367,6 +367,33 @@ fn rank_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn 
                 work: n as f64,
                 unit: "Gelem/s",
             });
+            if n >= 1_000_000 {
+                // The kernels alone: both sides write into buffers they
+                // reuse, so page faults of fresh allocations (≈1.3 µs per
+                // 4 KiB page on this VM) weigh on neither.
+                let mut out = vec![0.0; n];
+                let mut scratch = vec![0u64; simkern_core::rank::rank_scratch_len::<f32>(n)];
+                let (mut idx, mut their_out) = (vec![0u32; n], vec![0.0; n]);
+                let (s, t) = compare(
+                    budget,
+                    || {
+                        let (ties, nan) = (simkern::Ties::Average, simkern::NanPolicy::Propagate);
+                        simkern_core::rank::rank_into(black_box(&data), ties, nan, &mut out, &mut scratch)
+                            .expect("no NaN");
+                    },
+                    || std_rank_average_into(black_box(&data), &mut idx, &mut their_out),
+                );
+                rows.push(Row {
+                    family: "rank_into_f32 (buffers reused)",
+                    case: case.clone(),
+                    level: o.level,
+                    ours: s,
+                    baseline: "sort_unstable_by(total_cmp), buffers reused",
+                    theirs: t,
+                    work: n as f64,
+                    unit: "Gelem/s",
+                });
+            }
             if n <= 1_000_000 {
                 let (s, t) = compare(budget, ours, || {
                     black_box(std_stable_rank_average(black_box(&data)));
