@@ -26,7 +26,7 @@
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
-use crate::rank::{self, NanPolicy, Output, Ties, WholeWord};
+use crate::rank::{self, NanPolicy, Ties, WholeWord};
 use crate::simd::{self, Kernel, Level, Simd};
 
 fn check_pairs(x: usize, y: usize) -> Result<()> {
@@ -234,8 +234,8 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
     }
     let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
     let (rx, ry) = ranks.split_at_mut(n);
-    T::rank_sorted(x, &mut work[..rank::rank_scratch_len::<T>(n)], 0, Output::Dense(rx))?;
-    T::rank_sorted(y, &mut work[..rank::rank_scratch_len::<T>(n)], 0, Output::Dense(ry))?;
+    rank::dense_ranks(x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
+    rank::dense_ranks(y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
 
     // Pairs sorted by (x, y): ties in x (n₁) and joint ties (n₃) are runs.
     let (items, rest) = work.split_at_mut(n);

@@ -97,6 +97,7 @@ pub(crate) mod sealed {
         }
         const RANK_WORDS: usize = 1;
         #[allow(private_interfaces)]
+        #[inline(always)]
         fn rank_sorted(x: &[f32], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
             rank::rank_sorted_f32(x, scratch, nans, output)
         }
@@ -129,6 +130,7 @@ pub(crate) mod sealed {
         }
         const RANK_WORDS: usize = 2;
         #[allow(private_interfaces)]
+        #[inline(always)]
         fn rank_sorted(x: &[f64], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
             rank::rank_sorted_f64(x, scratch, nans, output)
         }

@@ -31,7 +31,7 @@
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
-use crate::simd;
+use crate::simd::{self, Kernel, Simd};
 
 /// How equal values are ranked (the `method` of `scipy.stats.rankdata`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -109,26 +109,67 @@ pub fn rank_into<T: Float>(
     if scratch.len() < needed {
         return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
     }
-    let nans = x.iter().filter(|v| v.to_f64().is_nan()).count();
-    if nans > 0 {
-        match nan {
-            NanPolicy::Propagate => {
-                out.fill(f64::NAN);
-                return Ok(());
+    simd::dispatch_best(RankInto { x, ties, nan, out, scratch: &mut scratch[..needed] })
+}
+
+/// [`rank_into`] after its checks, as a kernel: plain scalar code, but
+/// compiled inside each level's entry point, where floating-point
+/// instructions are VEX-encoded. The legacy SSE encodings of a default
+/// x86-64 build ran up to 3× slower after other code (faer's GEMM, in the
+/// report) had left the upper halves of the vector registers dirty without
+/// `vzeroupper`: the table path of a 1 M-value rank went from 2.5 to 7.9 ms.
+struct RankInto<'a, T> {
+    x: &'a [T],
+    ties: Ties,
+    nan: NanPolicy,
+    out: &'a mut [f64],
+    scratch: &'a mut [u64],
+}
+
+impl<T: Float> Kernel for RankInto<'_, T> {
+    type Output = Result<()>;
+    #[inline(always)]
+    fn run<S: Simd>(self, _: S) -> Result<()> {
+        let RankInto { x, ties, nan, out, scratch } = self;
+        let nans = x.iter().filter(|v| v.to_f64().is_nan()).count();
+        if nans > 0 {
+            match nan {
+                NanPolicy::Propagate => {
+                    out.fill(f64::NAN);
+                    return Ok(());
+                }
+                NanPolicy::Raise => return Err(Error::NanInput { name: "x" }),
+                NanPolicy::Omit => {}
             }
-            NanPolicy::Raise => return Err(Error::NanInput { name: "x" }),
-            NanPolicy::Omit => {}
+        }
+        T::rank_sorted(x, scratch, nans, Output::Ranks(ties, &mut *out))?;
+        if nans > 0 {
+            for (o, v) in out.iter_mut().zip(x) {
+                if v.to_f64().is_nan() {
+                    *o = f64::NAN;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Dense ranks from 0 of NaN-free `x` (Kendall's τ), as a kernel for the
+/// reason given on [`RankInto`].
+pub(crate) fn dense_ranks<T: Float>(x: &[T], scratch: &mut [u64], out: &mut [u64]) -> Result<()> {
+    struct Dense<'a, T> {
+        x: &'a [T],
+        scratch: &'a mut [u64],
+        out: &'a mut [u64],
+    }
+    impl<T: Float> Kernel for Dense<'_, T> {
+        type Output = Result<()>;
+        #[inline(always)]
+        fn run<S: Simd>(self, _: S) -> Result<()> {
+            T::rank_sorted(self.x, self.scratch, 0, Output::Dense(self.out))
         }
     }
-    T::rank_sorted(x, &mut scratch[..needed], nans, Output::Ranks(ties, &mut *out))?;
-    if nans > 0 {
-        for (o, v) in out.iter_mut().zip(x) {
-            if v.to_f64().is_nan() {
-                *o = f64::NAN;
-            }
-        }
-    }
-    Ok(())
+    simd::dispatch_best(Dense { x, scratch, out })
 }
 
 /// The order-preserving key of a non-NaN `f32`.
@@ -248,6 +289,7 @@ struct DigitCounts<'a> {
 
 impl<'a> DigitCounts<'a> {
     /// The histograms of every pass of layout `L`, zeroed, in `hist`.
+    #[inline(always)]
     fn new<L: Layout>(hist: &'a mut [u64]) -> Self {
         let (hist, _) = hist[..L::KEY_BITS.div_ceil(8) as usize * BUCKETS].as_chunks_mut::<BUCKETS>();
         for h in hist.iter_mut() {
@@ -257,6 +299,7 @@ impl<'a> DigitCounts<'a> {
     }
 
     /// Counts the digits of every item.
+    #[inline(always)]
     fn count<L: Layout>(&mut self, items: impl Iterator<Item = L::Item>) {
         // A constant-length slice, so that the inner loop unrolls.
         let hist = &mut self.hist[..L::KEY_BITS.div_ceil(8) as usize];
@@ -269,6 +312,7 @@ impl<'a> DigitCounts<'a> {
 
     /// The passes that move something, as `(shift, histogram)`: a digit
     /// shared by all `n` items leaves the order as it is.
+    #[inline(always)]
     fn varying(self, n: usize) -> impl Iterator<Item = (u32, &'a mut [u64; BUCKETS])> {
         let n = n as u64;
         self.hist.iter_mut().enumerate().filter(move |(_, h)| !h.contains(&n)).map(|(p, h)| (8 * p as u32, h))
@@ -276,6 +320,7 @@ impl<'a> DigitCounts<'a> {
 }
 
 /// Stable insertion sort by key, for short inputs.
+#[inline(always)]
 fn insertion_sort<L: Layout>(items: &mut [L::Item]) {
     for i in 1..items.len() {
         let it = items[i];
@@ -290,6 +335,7 @@ fn insertion_sort<L: Layout>(items: &mut [L::Item]) {
 
 /// The counting passes, ping-ponging between `items` (holding the data)
 /// and `buf`; returns `true` if the result is in `buf`.
+#[inline(always)]
 fn radix_passes<'a, L: Layout>(
     items: &mut [L::Item],
     buf: &mut [L::Item],
@@ -319,6 +365,7 @@ fn radix_passes<'a, L: Layout>(
 /// histograms of every pass built in one read (in `hist`, [`hist_words`]
 /// long), or insertion sort when short. `buf` has the same length as
 /// `items`; returns `true` if the result is in `buf`.
+#[inline(always)]
 pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], hist: &mut [u64]) -> bool {
     if items.len() < INSERTION_MAX {
         insertion_sort::<L>(items);
@@ -334,6 +381,7 @@ pub(crate) fn radix_sort<L: Layout>(items: &mut [L::Item], buf: &mut [L::Item], 
 /// The digits are counted from `source` first; the items are then built
 /// in whichever of `items` and `buf` makes the passes end in `items`, so
 /// `buf` can be memory the caller needs back afterwards.
+#[inline(always)]
 fn radix_sort_in<L: Layout>(
     source: impl Iterator<Item = L::Item> + Clone,
     items: &mut [L::Item],
@@ -359,6 +407,7 @@ fn radix_sort_in<L: Layout>(
 }
 
 /// Writes the ranks of sorted items at their indices, run by run.
+#[inline(always)]
 pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
     let mut start = 0;
     let mut run_no = 0usize;
@@ -454,6 +503,7 @@ impl DistinctTable<'_> {
 /// keys (found within the first few thousand values for continuous data)
 /// or `x` is too short to profit. `key` is `None` for a NaN, whose output
 /// is left alone.
+#[inline(always)]
 fn rank_by_table<T: Copy>(
     x: &[T],
     key: impl Fn(T) -> Option<u64>,
@@ -546,6 +596,7 @@ fn rank_by_table<T: Copy>(
 
 /// Builds the items of the non-NaN values of an `f32` slice, sorts them and
 /// writes `output` (`scratch`: [`rank_scratch_len`] words).
+#[inline(always)]
 pub(crate) fn rank_sorted_f32(
     x: &[f32],
     scratch: &mut [u64],
@@ -583,6 +634,7 @@ pub(crate) fn rank_sorted_f32(
 }
 
 /// As [`rank_sorted_f32`] for `f64` (`scratch`: `4 · len` words).
+#[inline(always)]
 pub(crate) fn rank_sorted_f64(
     x: &[f64],
     scratch: &mut [u64],
