@@ -1,4 +1,4 @@
-//! The binomial pmf, logpmf and cdf against 50-digit mpmath values
+//! The binomial pmf, logpmf, cdf and sf against 50-digit mpmath values
 //! (`tests/data/binomial_mpmath.py` and its output), n up to 10¹⁸, p down
 //! to 1e-300, k at 0, n, the mode and deep tails; the pmf sums to 1; the
 //! domain rules.
@@ -16,7 +16,7 @@ fn agrees_with_mpmath() {
     let data: Value = serde_json::from_str(include_str!("../data/binomial_mpmath.json")).unwrap();
     let rows = data["rows"].as_array().unwrap();
     assert!(rows.len() > 500);
-    let (mut worst_log, mut worst_pmf, mut worst_cdf) = (0.0f64, 0.0f64, 0.0f64);
+    let (mut worst_log, mut worst_pmf, mut worst_cdf, mut worst_sf) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
     for r in rows {
         let (k, n) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
         let p: f64 = r[2].as_str().unwrap().parse().unwrap();
@@ -54,8 +54,23 @@ fn agrees_with_mpmath() {
                 worst_cdf = worst_cdf.max(rel);
             }
         }
+        if let Some(c) = r[6].as_str() {
+            let want: f64 = c.parse().unwrap();
+            let got = binomial::sf(k, n, p);
+            if want > 1e-300 {
+                let rel = (got - want).abs() / want;
+                assert!(rel <= 1e-12, "sf({k}, {n}, {p}) = {got:e}, want {want:e}");
+                worst_sf = worst_sf.max(rel);
+            } else {
+                // Below 1e-300 (|ln| > 690) only absolutely: like the pmf's,
+                // the relative bound holds where |ln| ≤ 450.
+                assert!((got - want).abs() <= 1e-300, "sf({k}, {n}, {p}) = {got:e}, want {want:e}");
+            }
+        }
     }
-    eprintln!("worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}");
+    eprintln!(
+        "worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}, sf {worst_sf:.2e}"
+    );
 }
 
 #[test]
@@ -113,6 +128,11 @@ fn pmf_sums_to_one() {
         let total: f64 = (0..=n).map(|k| binomial::pmf(k, n, p)).sum();
         assert!((total - 1.0).abs() <= 1e-12, "n={n} p={p}: Σ = {total}");
         assert_eq!(binomial::cdf(n, n, p), 1.0);
+        // cdf + sf = 1 at every k (one of the two is a complement).
+        for k in (0..n).step_by(((n / 50) as usize).max(1)) {
+            let s = binomial::cdf(k, n, p) + binomial::sf(k, n, p);
+            assert!((s - 1.0).abs() <= 2e-16, "n={n} p={p} k={k}: cdf + sf = {s}");
+        }
     }
 }
 
@@ -130,7 +150,12 @@ fn domain_rules() {
         assert!(binomial::pmf(1, 5, p).is_nan());
         assert!(binomial::logpmf(1, 5, p).is_nan());
         assert!(binomial::cdf(1, 5, p).is_nan());
+        assert!(binomial::sf(1, 5, p).is_nan());
     }
+    assert_eq!(binomial::sf(6, 5, 0.5), 0.0);
+    assert_eq!(binomial::sf(5, 5, 0.5), 0.0);
+    assert_eq!(binomial::sf(0, 5, 0.0), 0.0);
+    assert_eq!(binomial::sf(4, 5, 1.0), 1.0);
     assert_eq!(binomial::pmf(6, 5, 0.5), 0.0);
     assert_eq!(binomial::logpmf(6, 5, 0.5), f64::NEG_INFINITY);
     assert_eq!(binomial::cdf(6, 5, 0.5), 1.0);
