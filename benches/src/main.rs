@@ -250,6 +250,48 @@ fn dot_accuracy(o: &Options) -> String {
     t
 }
 
+/// Relative errors of the binomial pmf against the 50-digit mpmath vectors
+/// of `tests/data/` (rows with `|ln pmf| ≤ 450`, the contract's domain),
+/// for simkern, statrs and the naive lgamma formula.
+fn binomial_accuracy() -> String {
+    let data: serde_json::Value =
+        serde_json::from_str(include_str!("../../tests/data/binomial_mpmath.json")).expect("valid JSON");
+    let num = |v: &serde_json::Value| v.as_str().and_then(|s| s.parse::<f64>().ok());
+    let names = ["simkern `pmf`", "statrs 0.19 `Binomial::pmf`", "naive lgamma formula"];
+    // Per implementation: rows within 1e-13, rows off by more than 1e-6
+    // (or not finite), worst relative error.
+    let mut stats = [(0usize, 0usize, 0.0f64); 3];
+    let mut rows = 0;
+    for r in data["rows"].as_array().expect("rows") {
+        let (Some(k), Some(n), Some(p), Some(ln), Some(want)) =
+            (r[0].as_u64(), r[1].as_u64(), num(&r[2]), num(&r[3]), num(&r[4]))
+        else {
+            continue;
+        };
+        if ln.abs() > 450.0 || p <= 0.0 || p >= 1.0 {
+            continue;
+        }
+        let statrs = statrs::distribution::Binomial::new(p, n)
+            .map_or(f64::NAN, |d| statrs::distribution::Discrete::pmf(&d, k));
+        let got = [simkern::binomial::pmf(k, n, p), statrs, naive_binomial_pmf(k, n, p)];
+        for ((good, bad, worst), g) in stats.iter_mut().zip(got) {
+            let rel = ((g - want) / want).abs();
+            let rel = if rel.is_finite() { rel } else { f64::INFINITY };
+            *good += usize::from(rel <= 1e-13);
+            *bad += usize::from(rel > 1e-6);
+            *worst = worst.max(rel);
+        }
+        rows += 1;
+    }
+    let mut t = format!(
+        "| implementation | rows within 1e-13 (of {rows}) | rows off by > 1e-6 or not finite | worst |\n|---|---:|---:|---:|\n"
+    );
+    for (name, (good, bad, worst)) in names.iter().zip(stats) {
+        let _ = writeln!(t, "| {name} | {good} | {bad} | {worst:.1e} |");
+    }
+    t
+}
+
 fn lse_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn FnMut(&str)) {
     for &n in &[1024usize, 1 << 20] {
         step(&format!("logsumexp n={n}"));
@@ -498,12 +540,34 @@ fn binomial_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut 
                 black_box(&theirs);
             },
         );
+        let case = format!("n={n}, p={p}, 1M k (ns/value = µs/1000)");
         rows.push(Row {
             family: "binomial_pmf",
-            case: format!("n={n}, p={p}, 1M k (ns/value = µs/1000)"),
+            case: case.clone(),
             level: o.level,
             ours: s,
             baseline: "naive lgamma formula",
+            theirs: t,
+            work: count as f64,
+            unit: "Gelem/s",
+        });
+        let dist = statrs::distribution::Binomial::new(p, n).expect("valid parameters");
+        let (s, t) = compare(
+            budget,
+            || simkern::binomial::pmf_into(black_box(&ks), n, p, &mut ours).expect("same length"),
+            || {
+                for (o, &k) in theirs.iter_mut().zip(&ks) {
+                    *o = statrs::distribution::Discrete::pmf(&dist, k);
+                }
+                black_box(&theirs);
+            },
+        );
+        rows.push(Row {
+            family: "binomial_pmf",
+            case,
+            level: o.level,
+            ours: s,
+            baseline: "statrs 0.19 Binomial::pmf",
             theirs: t,
             work: count as f64,
             unit: "Gelem/s",
@@ -674,6 +738,10 @@ fn main() {
         table +=
             "\nMean relative error of f32 dot products (normal inputs, 32 trials, vs a Dot2 reference):\n\n";
         table += &dot_accuracy(&o);
+    }
+    if chosen.iter().any(|f| f.0 == "binomial") {
+        table += "\nBinomial pmf against 50-digit mpmath (n up to 10¹⁸, p down to 1e-300, rows with |ln pmf| ≤ 450):\n\n";
+        table += &binomial_accuracy();
     }
     let header = format!(
         "simkern report — best level here: {}, measured level: {}, {:.0} s, medians of interleaved batches\n\n",
