@@ -3,10 +3,13 @@
 
 use plotters::prelude::*;
 
-/// One bar: its label and the speed-up (baseline time / simkern time).
+/// One bar: its label, the speed-up (baseline time / simkern time), and
+/// whether the baseline is only a yardstick (another simkern kernel, drawn
+/// grey: not a contest).
 pub struct Bar {
     pub label: String,
     pub speedup: f64,
+    pub yardstick: bool,
 }
 
 /// Draws `bars` as an SVG file at `path`.
@@ -19,7 +22,7 @@ pub fn speedups_svg(
         return Ok(());
     }
     let height = 90 + 24 * bars.len() as u32;
-    let root = SVGBackend::new(path, (1100, height)).into_drawing_area();
+    let root = SVGBackend::new(path, (1280, height)).into_drawing_area();
     root.fill(&WHITE)?;
     let ratios = bars.iter().map(|b| b.speedup).filter(|r| r.is_finite() && *r > 0.0);
     let lo = ratios.clone().fold(0.5f64, f64::min) / 1.5;
@@ -30,7 +33,7 @@ pub fn speedups_svg(
         .caption(title, ("sans-serif", 18))
         .margin(10)
         .x_label_area_size(40)
-        .y_label_area_size(520)
+        .y_label_area_size(640)
         .build_cartesian_2d((lo..hi).log_scale(), (0..n - 1).into_segmented())?;
     chart
         .configure_mesh()
@@ -47,7 +50,11 @@ pub fn speedups_svg(
         .draw()?;
     chart.draw_series(bars.iter().enumerate().map(|(i, b)| {
         let segment = n - 1 - i;
-        let colour = if b.speedup >= 1.0 { GREEN.mix(0.7) } else { RED.mix(0.7) };
+        let colour = match (b.yardstick, b.speedup >= 1.0) {
+            (true, _) => BLACK.mix(0.3),
+            (false, true) => GREEN.mix(0.7),
+            (false, false) => RED.mix(0.7),
+        };
         let end = if b.speedup.is_finite() && b.speedup > 0.0 { b.speedup.clamp(lo, hi) } else { lo };
         let mut bar = Rectangle::new(
             [(lo, SegmentValue::Exact(segment)), (end, SegmentValue::Exact(segment + 1))],

@@ -426,11 +426,11 @@ fn rank_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn 
                     || std_rank_average_into(black_box(&data), &mut idx, &mut their_out),
                 );
                 rows.push(Row {
-                    family: "rank_into_f32 (buffers reused)",
-                    case: case.clone(),
+                    family: "rank_into_f32",
+                    case: format!("{case}, both reuse buffers"),
                     level: o.level,
                     ours: s,
-                    baseline: "sort_unstable_by(total_cmp), buffers reused",
+                    baseline: "sort_unstable_by(total_cmp)",
                     theirs: t,
                     work: n as f64,
                     unit: "Gelem/s",
@@ -758,6 +758,7 @@ fn main() {
         .map(|r| chart::Bar {
             label: format!("{} {} vs {}", r.family, r.case, r.baseline),
             speedup: r.theirs / r.ours,
+            yardstick: r.baseline.contains("for scale"),
         })
         .collect();
     let title = format!("simkern speed-ups ({}, medians of interleaved batches)", o.level.name());

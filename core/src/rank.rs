@@ -15,7 +15,15 @@
 //! a pass whose digit is the same for all items is skipped, which
 //! helps small-range data. Below 80 items an insertion sort does the job.
 //! The sort is stable, so `Ties::Ordinal` ranks equal values in order of
-//! appearance, as SciPy does.
+//! appearance, as SciPy does. For `f32` the output slice is the sort's
+//! second buffer (its `f64`s are as wide as the items): the digits are
+//! counted from the input, and the items built in whichever buffer makes
+//! the last pass end in scratch, so the scratch is one word per value.
+//!
+//! The whole body runs inside the dispatched entry point of the best
+//! level (see [`rank_into`]'s kernel) although it is scalar code: there its
+//! floating-point instructions are VEX-encoded, immune to the slow-down of
+//! legacy SSE code after other libraries leave dirty upper vector state.
 //!
 //! # Few distinct values
 //! Tie-heavy data (integer scores, Likert scales) is the normal case, and
