@@ -63,11 +63,14 @@ pub(crate) mod sealed {
         fn softmax_into(level: Option<Level>, x: &[Self], out: &mut [Self], log: bool) -> Result<()>;
         /// `u64` words of a radix-sort item (key and index).
         const RANK_WORDS: usize;
-        /// Sorts the non-NaN values (`nans` of them are NaN) and writes `output`.
+        /// The order-preserving rank key of a value, `None` for NaN.
+        fn rank_key(self) -> Option<u64>;
+        /// Radix-sorts the non-NaN values (`nans` of them are NaN) and writes
+        /// `output`; at most `u32::MAX` values.
         // `Output` is crate-private; the trait is sealed, so nothing outside
         // the crate can implement or call this.
         #[allow(private_interfaces)]
-        fn rank_sorted(x: &[Self], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()>;
+        fn radix_rank(x: &[Self], scratch: &mut [u64], nans: usize, output: rank::Output<'_>);
     }
 
     impl Element for f32 {
@@ -96,10 +99,14 @@ pub(crate) mod sealed {
             lse::softmax_f32(level, x, out, log)
         }
         const RANK_WORDS: usize = 1;
+        #[inline(always)]
+        fn rank_key(self) -> Option<u64> {
+            (!self.is_nan()).then(|| u64::from(rank::key_f32(self)))
+        }
         #[allow(private_interfaces)]
         #[inline(always)]
-        fn rank_sorted(x: &[f32], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
-            rank::rank_sorted_f32(x, scratch, nans, output)
+        fn radix_rank(x: &[f32], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) {
+            rank::radix_rank_f32(x, scratch, nans, output)
         }
     }
 
@@ -129,10 +136,14 @@ pub(crate) mod sealed {
             lse::softmax_f64(level, x, out, log)
         }
         const RANK_WORDS: usize = 2;
+        #[inline(always)]
+        fn rank_key(self) -> Option<u64> {
+            (!self.is_nan()).then(|| rank::key_f64(self))
+        }
         #[allow(private_interfaces)]
         #[inline(always)]
-        fn rank_sorted(x: &[f64], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) -> Result<()> {
-            rank::rank_sorted_f64(x, scratch, nans, output)
+        fn radix_rank(x: &[f64], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) {
+            rank::radix_rank_f64(x, scratch, nans, output)
         }
     }
 }
