@@ -187,6 +187,35 @@ pub fn spearman_scratch_len<T: Float>(n: usize) -> (usize, usize) {
 /// assert_eq!(rho, 1.0); // monotone
 /// ```
 pub fn spearman<T: Float>(x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u64]) -> Result<f64> {
+    spearman_opt(None, x, y, ranks, scratch)
+}
+
+/// [`spearman`] at an explicit [`Level`] (both ranks and the Pearson sums).
+///
+/// ```
+/// use simkern_core::{Level, correlation::{spearman_at, spearman_scratch_len}};
+/// let (r, s) = spearman_scratch_len::<f64>(3);
+/// let (mut ranks, mut scratch) = (vec![0.0; r], vec![0u64; s]);
+/// let rho = spearman_at(Level::Portable, &[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0], &mut ranks, &mut scratch);
+/// assert_eq!(rho.unwrap(), -1.0);
+/// ```
+pub fn spearman_at<T: Float>(
+    level: Level,
+    x: &[T],
+    y: &[T],
+    ranks: &mut [f64],
+    scratch: &mut [u64],
+) -> Result<f64> {
+    spearman_opt(Some(level), x, y, ranks, scratch)
+}
+
+fn spearman_opt<T: Float>(
+    level: Option<Level>,
+    x: &[T],
+    y: &[T],
+    ranks: &mut [f64],
+    scratch: &mut [u64],
+) -> Result<f64> {
     check_pairs(x.len(), y.len())?;
     let n = x.len();
     let (need_r, _) = spearman_scratch_len::<T>(n);
@@ -196,9 +225,9 @@ pub fn spearman<T: Float>(x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u6
     let (rx, rest) = ranks.split_at_mut(n);
     let ry = &mut rest[..n];
     // `rank_into` checks `scratch` against `need_s` itself.
-    rank::rank_into(x, Ties::Average, NanPolicy::Propagate, rx, scratch)?;
-    rank::rank_into(y, Ties::Average, NanPolicy::Propagate, ry, scratch)?;
-    pearson::<f64>(rx, ry)
+    rank::rank_into_opt(level, x, Ties::Average, NanPolicy::Propagate, rx, scratch)?;
+    rank::rank_into_opt(level, y, Ties::Average, NanPolicy::Propagate, ry, scratch)?;
+    pearson_opt::<f64>(level, rx, ry)
 }
 
 /// Elements of `u64` scratch [`kendall_tau_b`] needs for `n` pairs.
@@ -220,7 +249,26 @@ pub fn kendall_scratch_len(n: usize) -> usize {
 /// assert!((t - 4.0 / 6.0).abs() < 1e-15); // 5 concordant, 1 discordant
 /// ```
 pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+    kendall_tau_b_opt(None, x, y, scratch)
+}
+
+/// [`kendall_tau_b`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, correlation::{kendall_tau_b_at, kendall_scratch_len}};
+/// let mut scratch = vec![0u64; kendall_scratch_len(3)];
+/// let t = kendall_tau_b_at(Level::Portable, &[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut scratch);
+/// assert_eq!(t.unwrap(), 1.0);
+/// ```
+pub fn kendall_tau_b_at<T: Float>(level: Level, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+    kendall_tau_b_opt(Some(level), x, y, scratch)
+}
+
+fn kendall_tau_b_opt<T: Float>(level: Option<Level>, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
     check_pairs(x.len(), y.len())?;
+    if let Some(level) = level.filter(|l| !l.is_available()) {
+        return Err(Error::LevelUnavailable { level });
+    }
     let n = x.len();
     let needed = kendall_scratch_len(n);
     if scratch.len() < needed {
@@ -234,8 +282,8 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
     }
     let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
     let (rx, ry) = ranks.split_at_mut(n);
-    rank::dense_ranks(x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
-    rank::dense_ranks(y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
+    rank::dense_ranks(level, x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
+    rank::dense_ranks(level, y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
 
     // Pairs sorted by (x, y): ties in x (n₁) and joint ties (n₃) are runs.
     let (items, rest) = work.split_at_mut(n);

@@ -188,6 +188,35 @@ pub fn uniformity_pairs_state(
     rows: core::ops::Range<usize>,
     workspace: &mut [f32],
 ) -> Result<OnlineLse> {
+    uniformity_pairs_state_opt(None, x, t, rows, workspace)
+}
+
+/// [`uniformity_pairs_state`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, MatRef, diagnostics::{uniformity_pairs_state_at, uniformity_workspace_len}};
+/// let data = [1.0f32, 0.0, 0.0, 1.0];
+/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
+/// let s = uniformity_pairs_state_at(Level::Portable, MatRef::new(&data, 2).unwrap(), 1.0, 0..1, &mut ws).unwrap();
+/// assert!((s.value() + 2.0).abs() < 1e-6); // one pair at squared distance 2
+/// ```
+pub fn uniformity_pairs_state_at(
+    level: Level,
+    x: MatRef<'_, f32>,
+    t: f32,
+    rows: core::ops::Range<usize>,
+    workspace: &mut [f32],
+) -> Result<OnlineLse> {
+    uniformity_pairs_state_opt(Some(level), x, t, rows, workspace)
+}
+
+fn uniformity_pairs_state_opt(
+    level: Option<Level>,
+    x: MatRef<'_, f32>,
+    t: f32,
+    rows: core::ops::Range<usize>,
+    workspace: &mut [f32],
+) -> Result<OnlineLse> {
     check_positive("t", t)?;
     let needed = uniformity_workspace_len(x.rows(), x.dim());
     if workspace.len() < needed {
@@ -197,7 +226,7 @@ pub fn uniformity_pairs_state(
     if rows.start >= rows.end {
         return Ok(OnlineLse::new());
     }
-    simd::run(None, Uniformity { x, t, rows, ws: workspace })
+    simd::run(level, Uniformity { x, t, rows, ws: workspace })
 }
 
 struct Uniformity<'a> {
@@ -285,6 +314,8 @@ pub fn anisotropy_workspace_len(dim: usize) -> usize {
 /// Anisotropy of the rows of `w`: mean pairwise cosine, `Sum(WWᵀ)` and
 /// `λ_max(WWᵀ)`, all in `O(m·d)` (a step, for the eigenvalue).
 ///
+/// A NaN or ±∞ entry gives NaN in all three fields.
+///
 /// Errors: fewer than 2 rows, a workspace shorter than
 /// [`anisotropy_workspace_len`].
 ///
@@ -354,6 +385,11 @@ impl Kernel for AnisotropyKernel<'_> {
             }
         }
         let gram_sum = dot_f64s(s, sum, sum);
+        if !gram_sum.is_finite() {
+            // Some entry is NaN or ±∞ (a sum of widened f32 values cannot
+            // overflow f64): no statistic is defined.
+            return Anisotropy { mean_cosine: f64::NAN, gram_sum: f64::NAN, top_eigenvalue: f64::NAN };
+        }
         let mean_cosine = (dot_f64s(s, v, v) - units) / (m as f64 * (m as f64 - 1.0));
         // Power iteration on WᵀW from v₀ ∝ Σ hᵢ + (1, …, 1)/√d.
         let bias = 1.0 / libm::sqrt(d as f64);

@@ -115,6 +115,20 @@ impl OnlineLse {
         self.merge(simd::dispatch_best(LseState { x, scale: 1.0 }));
     }
 
+    /// [`push_slice`](Self::push_slice) at an explicit [`Level`] (the
+    /// accumulator is unchanged when the level is unavailable).
+    ///
+    /// ```
+    /// use simkern_core::{Level, lse::OnlineLse};
+    /// let mut a = OnlineLse::new();
+    /// a.push_slice_at(Level::Portable, &[0.0f32; 2]).unwrap();
+    /// assert!((a.value() - 2f64.ln()).abs() < 1e-15);
+    /// ```
+    pub fn push_slice_at(&mut self, level: Level, x: &[f32]) -> Result<()> {
+        self.merge(simd::dispatch(level, LseState { x, scale: 1.0 })?);
+        Ok(())
+    }
+
     /// Adds every element of `scale · x` (the logits of a row of `Q·Kᵀ`
     /// divided by a temperature, say). `scale` must be positive.
     ///
@@ -125,6 +139,19 @@ impl OnlineLse {
     /// ```
     pub fn push_scaled_slice(&mut self, x: &[f32], scale: f32) {
         self.merge(simd::dispatch_best(LseState { x, scale }));
+    }
+
+    /// [`push_scaled_slice`](Self::push_scaled_slice) at an explicit [`Level`].
+    ///
+    /// ```
+    /// use simkern_core::{Level, lse::OnlineLse};
+    /// let mut a = OnlineLse::new();
+    /// a.push_scaled_slice_at(Level::Portable, &[1.0f32], 3.0).unwrap();
+    /// assert_eq!(a.value(), 3.0);
+    /// ```
+    pub fn push_scaled_slice_at(&mut self, level: Level, x: &[f32], scale: f32) -> Result<()> {
+        self.merge(simd::dispatch(level, LseState { x, scale })?);
+        Ok(())
     }
 
     /// Folds another accumulator into this one.
@@ -536,10 +563,29 @@ pub fn log_softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<
 /// assert_eq!(out, [0.25, -0.25]);
 /// ```
 pub fn softmax_vjp(p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
+    softmax_vjp_opt(None, p, g, out)
+}
+
+/// [`softmax_vjp`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, lse::softmax_vjp_at};
+/// let mut out = [0.0f32; 2];
+/// softmax_vjp_at(Level::Portable, &[0.5, 0.5], &[0.0, 1.0], &mut out).unwrap();
+/// assert_eq!(out, [-0.25, 0.25]);
+/// ```
+pub fn softmax_vjp_at(level: Level, p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
+    softmax_vjp_opt(Some(level), p, g, out)
+}
+
+fn softmax_vjp_opt(level: Option<Level>, p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
     same_len("p", p.len(), "g", g.len())?;
     same_len("p", p.len(), "out", out.len())?;
-    let dot = crate::similarity::dot_f64(g, p)? as f32;
-    simd::run(None, SoftmaxVjp { p, g, out, dot })
+    let dot = match level {
+        None => crate::similarity::dot_f64(g, p)?,
+        Some(level) => crate::similarity::dot_f64_at(level, g, p)?,
+    } as f32;
+    simd::run(level, SoftmaxVjp { p, g, out, dot })
 }
 
 struct SoftmaxVjp<'a> {

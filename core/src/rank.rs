@@ -39,7 +39,7 @@
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
-use crate::simd::{self, Kernel, Simd};
+use crate::simd::{self, Kernel, Level, Simd};
 
 /// How equal values are ranked (the `method` of `scipy.stats.rankdata`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,12 +112,43 @@ pub fn rank_into<T: Float>(
     out: &mut [f64],
     scratch: &mut [u64],
 ) -> Result<()> {
+    rank_into_opt(None, x, ties, nan, out, scratch)
+}
+
+/// [`rank_into`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, rank::{NanPolicy, Ties, rank_into_at, rank_scratch_len}};
+/// let mut r = [0.0; 3];
+/// let mut scratch = vec![0u64; rank_scratch_len::<f64>(3)];
+/// rank_into_at(Level::Portable, &[3.0f64, 1.0, 2.0], Ties::Min, NanPolicy::Raise, &mut r, &mut scratch).unwrap();
+/// assert_eq!(r, [3.0, 1.0, 2.0]);
+/// ```
+pub fn rank_into_at<T: Float>(
+    level: Level,
+    x: &[T],
+    ties: Ties,
+    nan: NanPolicy,
+    out: &mut [f64],
+    scratch: &mut [u64],
+) -> Result<()> {
+    rank_into_opt(Some(level), x, ties, nan, out, scratch)
+}
+
+pub(crate) fn rank_into_opt<T: Float>(
+    level: Option<Level>,
+    x: &[T],
+    ties: Ties,
+    nan: NanPolicy,
+    out: &mut [f64],
+    scratch: &mut [u64],
+) -> Result<()> {
     same_len("x", x.len(), "out", out.len())?;
     let needed = rank_scratch_len::<T>(x.len());
     if scratch.len() < needed {
         return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
     }
-    simd::dispatch_best(RankInto { x, ties, nan, out, scratch: &mut scratch[..needed] })
+    simd::run(level, RankInto { x, ties, nan, out, scratch: &mut scratch[..needed] })?
 }
 
 /// [`rank_into`] after its checks, as a kernel: plain scalar code, but
@@ -164,7 +195,12 @@ impl<T: Float> Kernel for RankInto<'_, T> {
 
 /// Dense ranks from 0 of NaN-free `x` (Kendall's τ), as a kernel for the
 /// reason given on [`RankInto`].
-pub(crate) fn dense_ranks<T: Float>(x: &[T], scratch: &mut [u64], out: &mut [u64]) -> Result<()> {
+pub(crate) fn dense_ranks<T: Float>(
+    level: Option<Level>,
+    x: &[T],
+    scratch: &mut [u64],
+    out: &mut [u64],
+) -> Result<()> {
     struct Dense<'a, T> {
         x: &'a [T],
         scratch: &'a mut [u64],
@@ -177,7 +213,7 @@ pub(crate) fn dense_ranks<T: Float>(x: &[T], scratch: &mut [u64], out: &mut [u64
             rank_sorted(self.x, self.scratch, 0, Output::Dense(self.out))
         }
     }
-    simd::dispatch_best(Dense { x, scratch, out })
+    simd::run(level, Dense { x, scratch, out })?
 }
 
 /// The order-preserving key of a non-NaN `f32`.

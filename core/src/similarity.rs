@@ -349,6 +349,16 @@ pub fn norm_squared<T: Float>(x: &[T]) -> Result<T> {
     pair::<T, Dot, 8>(None, x, x).map(T::from_f64)
 }
 
+/// [`norm_squared`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, similarity::norm_squared_at};
+/// assert_eq!(norm_squared_at(Level::Portable, &[3.0f64, 4.0]).unwrap(), 25.0);
+/// ```
+pub fn norm_squared_at<T: Float>(level: Level, x: &[T]) -> Result<T> {
+    pair::<T, Dot, 8>(Some(level), x, x).map(T::from_f64)
+}
+
 /// Euclidean norm `√Σ xᵢ²` (exact `sqrt` of the `f64` sum, then rounded).
 ///
 /// ```

@@ -125,3 +125,77 @@ pub fn vec_f32(r: &mut Rng, dist: Dist, n: usize) -> Vec<f32> {
 pub fn vec_f64(r: &mut Rng, dist: Dist, n: usize) -> Vec<f64> {
     (0..n).map(|_| dist.sample(r)).collect()
 }
+
+/// A non-finite value to sprinkle into otherwise ordinary input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Special {
+    /// A quiet NaN.
+    Nan,
+    /// `+∞`.
+    PosInf,
+    /// `−∞`.
+    NegInf,
+}
+
+impl Special {
+    /// Every kind, for suites that sweep them.
+    pub const ALL: [Special; 3] = [Special::Nan, Special::PosInf, Special::NegInf];
+
+    /// The value as an `f64` (exactly representable as `f32` too).
+    ///
+    /// ```
+    /// use simkern_tests::data::Special;
+    /// assert!(Special::Nan.value().is_nan());
+    /// assert_eq!(Special::NegInf.value(), f64::NEG_INFINITY);
+    /// ```
+    pub fn value(self) -> f64 {
+        match self {
+            Special::Nan => f64::NAN,
+            Special::PosInf => f64::INFINITY,
+            Special::NegInf => f64::NEG_INFINITY,
+        }
+    }
+}
+
+/// Lengths that reach the main loop of every kernel at every level and
+/// leave a tail: past AVX-512's 64-element blocks (8 accumulators × 8
+/// `f64` lanes; 4 × 16 `f32` lanes in log-sum-exp), several times over.
+///
+/// ```
+/// let n = simkern_tests::data::long_len(&mut simkern_tests::data::Rng::new(1));
+/// assert!((129..=4099).contains(&n));
+/// ```
+pub fn long_len(r: &mut Rng) -> usize {
+    129 + (r.next_u64() % 3971) as usize
+}
+
+/// Overwrites `count` entries of `v`, at random positions (repeats allowed),
+/// with `special`; returns the positions.
+///
+/// ```
+/// use simkern_tests::data::{Rng, Special, sprinkle};
+/// let mut v = vec![1.0f32; 500];
+/// let at = sprinkle(&mut Rng::new(2), &mut v, 3, Special::Nan);
+/// assert!(at.iter().all(|&i| v[i].is_nan()));
+/// ```
+pub fn sprinkle<T: From<f32> + Copy>(r: &mut Rng, v: &mut [T], count: usize, special: Special) -> Vec<usize> {
+    if v.is_empty() {
+        return Vec::new();
+    }
+    let at: Vec<usize> = (0..count).map(|_| (r.next_u64() % v.len() as u64) as usize).collect();
+    for &i in &at {
+        v[i] = T::from(special.value() as f32);
+    }
+    at
+}
+
+/// `n` `f32` values from a distribution drawn per element from every
+/// [`Dist`] (so one input mixes huge, tiny, subnormal and ordinary values).
+///
+/// ```
+/// use simkern_tests::data::{Rng, vec_f32_mixed};
+/// assert!(vec_f32_mixed(&mut Rng::new(1), 100).iter().all(|v| v.is_finite()));
+/// ```
+pub fn vec_f32_mixed(r: &mut Rng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| Dist::ALL[(r.next_u64() % 5) as usize].sample(r) as f32).collect()
+}

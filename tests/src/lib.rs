@@ -8,4 +8,5 @@
 #![deny(missing_docs)]
 
 pub mod data;
+pub mod levels;
 pub mod reference;

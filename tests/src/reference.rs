@@ -33,6 +33,20 @@ pub fn dot_exact(x: &[f64], y: &[f64]) -> f64 {
     s + c
 }
 
+/// Σ xᵢ yᵢ summed plainly in `f64`: the reference for the IEEE class of a
+/// result (NaN, ±∞) when inputs hold NaN or ±∞, where [`dot_exact`]'s error
+/// terms would turn every ∞ into NaN. For `f32` inputs no product or partial
+/// sum of up to 2⁴⁰ of them overflows `f64`, so the class is exact.
+///
+/// ```
+/// use simkern_tests::reference::dot_plain;
+/// assert_eq!(dot_plain(&[f64::INFINITY, 1.0], &[1.0, 1.0]), f64::INFINITY);
+/// assert!(dot_plain(&[f64::INFINITY, 1.0], &[0.0, 1.0]).is_nan());
+/// ```
+pub fn dot_plain(x: &[f64], y: &[f64]) -> f64 {
+    x.iter().zip(y).map(|(a, b)| a * b).sum()
+}
+
 /// Widens a slice to `f64`.
 ///
 /// ```

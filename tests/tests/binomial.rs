@@ -4,7 +4,8 @@
 //! domain rules.
 
 use serde_json::Value;
-use simkern::{Level, binomial};
+use simkern::binomial;
+use simkern_tests::levels::levels;
 use simkern_tests::reference as naive;
 
 fn num(v: &Value) -> f64 {
@@ -37,7 +38,7 @@ fn agrees_with_mpmath() {
             let rel = (got - want_pmf).abs() / want_pmf;
             assert!(rel <= 1e-13, "pmf({k}, {n}, {p}) = {got:e}, want {want_pmf:e}");
             worst_pmf = worst_pmf.max(rel);
-            for &level in Level::available() {
+            for &level in levels() {
                 let mut out = [0.0];
                 simkern_core::binomial::pmf_into_at(level, &[k], n, p, &mut out).unwrap();
                 let rel = (out[0] - want_pmf).abs() / want_pmf;
@@ -105,7 +106,7 @@ fn pmf_into_matches_pmf_at_every_level() {
         (1_000_000_000, 1e-3, (990_000..1_010_000).step_by(7).collect()),
         (1 << 60, 0.5, (0..2000).map(|i| (1u64 << 59) - 2_000_000_000 + i * 2_000_000).collect()),
     ];
-    for &level in Level::available() {
+    for &level in levels() {
         for (n, p, ks) in &cases {
             let mut out = vec![0.0; ks.len()];
             simkern_core::binomial::pmf_into_at(level, ks, *n, *p, &mut out).unwrap();

@@ -2,10 +2,10 @@
 //! pair explicitly; the eigenvalue by Jacobi rotations), at every level.
 
 use proptest::prelude::*;
-use simkern::Level;
 use simkern_core::MatRef;
 use simkern_core::diagnostics::{self as diag, anisotropy_workspace_len, uniformity_workspace_len};
 use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, gamma, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
@@ -27,7 +27,7 @@ proptest! {
     fn alignment_matches(seed: u64, n in 1usize..60, d in 1usize..80, alpha in prop::sample::select(vec![0.5f32, 1.0, 2.0, 3.0])) {
         let (x, y) = (rows(seed, n, d, true), rows(seed ^ 1, n, d, true));
         let want = naive::alignment(&widen(&x), &widen(&y), d, f64::from(alpha));
-        for &level in Level::available() {
+        for &level in levels() {
             let xm = MatRef::new(&x, d).unwrap();
             let got = diag::alignment_at(level, xm, MatRef::new(&y, d).unwrap(), alpha).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= 4.0 * U32 * want, "{level:?} {got} vs {want}");
@@ -46,7 +46,7 @@ proptest! {
         let bound = f64::from(t) * (8.0 * U32 + 2.0 * gamma(d + 2, U32)) * 2.0 * max_sq
             + 8.0 * U32 * (want.abs() + pairs.ln() + 1.0);
         let mut ws = vec![0.0; uniformity_workspace_len(n, d)];
-        for &level in Level::available() {
+        for &level in levels() {
             let got = diag::uniformity_at(level, MatRef::new(&x, d).unwrap(), t, &mut ws).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want} (bound {bound:e})");
         }
@@ -58,7 +58,7 @@ proptest! {
         let x: Vec<f32> = rows(seed, m, d, false).into_iter().map(|v| v + shift).collect();
         let (cos, gram, top) = naive::anisotropy(&widen(&x), d);
         let mut ws = vec![0.0f64; anisotropy_workspace_len(d)];
-        for &level in Level::available() {
+        for &level in levels() {
             let a = diag::anisotropy_at(level, MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
             prop_assert!((a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);
             prop_assert!((a.gram_sum - gram).abs() <= 1e-12 * gram.max(1.0) * m as f64, "{level:?} gram {} vs {gram}", a.gram_sum);

@@ -7,6 +7,7 @@ use simkern::Level;
 use simkern_core::MatRef;
 use simkern_core::infonce::{InfoNce, Positives};
 use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, InfoNceRef, dot_abs, gamma, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
@@ -109,7 +110,7 @@ fn check(c: Case, seed: u64) {
     } else {
         max_abs(&r.dq).max(max_abs(&r.dk))
     };
-    for &level in Level::available() {
+    for &level in levels() {
         let (loss, dq, dk) = run(&c, level, &q, &k, &pos);
         assert!(
             (f64::from(loss) - r.loss).abs() <= bound,
@@ -277,7 +278,7 @@ fn nan_embedding_gives_nan_not_a_panic() {
         Case { n: 4, m: 4, d: 3, tau: 0.1, normalize: true, symmetric: false, explicit: false, scale: 1.0 };
     let (mut q, k, pos) = inputs(&c, 3);
     q[4] = f32::NAN;
-    for &level in Level::available() {
+    for &level in levels() {
         let (loss, _, _) = run(&c, level, &q, &k, &pos);
         assert!(loss.is_nan());
     }

@@ -4,7 +4,8 @@
 //! with its output `tests/data/infonce_torch.json`.
 
 use serde_json::Value;
-use simkern::{InfoNce, Level};
+use simkern::InfoNce;
+use simkern_tests::levels::levels;
 
 fn f32s(v: &Value) -> Vec<f32> {
     v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect()
@@ -28,7 +29,7 @@ fn agrees_with_pytorch_autograd() {
         let want = c["loss"].as_f64().unwrap();
         let pos: Option<Vec<usize>> =
             c["positives"].as_array().map(|p| p.iter().map(|x| x.as_u64().unwrap() as usize).collect());
-        for &level in Level::available() {
+        for &level in levels() {
             let l = InfoNce::new(tau)
                 .unwrap()
                 .normalize(c["normalize"].as_bool().unwrap())

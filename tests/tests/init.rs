@@ -1,9 +1,9 @@
 //! Initialisers: sample mean and variance within statistical bounds for a
 //! fixed seed; mean_variance against the reference at every level.
 
-use simkern::Level;
 use simkern_core::init::{self, Init};
 use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{dot_exact, widen};
 
 #[test]
@@ -41,7 +41,7 @@ fn mean_variance_matches_reference() {
         let mean = dot_exact(&xw, &ones) / n as f64;
         let d: Vec<f64> = xw.iter().map(|v| v - mean).collect();
         let var = dot_exact(&d, &d) / n as f64;
-        for &level in Level::available() {
+        for &level in levels() {
             let mv = init::mean_variance_at(level, &x).unwrap();
             assert!((mv.mean - mean).abs() <= 1e-15 * mean.abs() * (n as f64).max(8.0));
             assert!(

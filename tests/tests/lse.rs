@@ -2,9 +2,9 @@
 //! the f64 references, at every level; edge cases of MISSION.md §7.
 
 use proptest::prelude::*;
-use simkern::Level;
 use simkern_core::lse::{self, OnlineLse};
 use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
@@ -22,7 +22,7 @@ fn check_lse(x: &[f32]) {
     // rounding of each xᵢ − m (a weighted mean of |xᵢ − m| ≤ ln n + 1).
     let n = x.len() as f64;
     let bound = U32 * exact.abs() + U32 * (4.0 * rest / (1.0 + rest) + n.ln() + 1.0) + TINY;
-    for &level in Level::available() {
+    for &level in levels() {
         let got = f64::from(lse::logsumexp_at(level, x).unwrap());
         assert!((got - exact).abs() <= bound, "{level:?} n={} lse {got} vs {exact}", x.len());
         let mut online = OnlineLse::new();
@@ -38,7 +38,7 @@ fn check_softmax(x: &[f32]) {
     let p_exact = naive::softmax(&xw);
     let (l, _) = naive::logsumexp(&xw);
     let m = xw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for &level in Level::available() {
+    for &level in levels() {
         let mut p = vec![0.0f32; x.len()];
         lse::softmax_at(level, x, &mut p).unwrap();
         let mut y = vec![0.0f32; x.len()];
@@ -98,7 +98,7 @@ fn every_length_for_tails() {
 #[test]
 fn edge_cases_of_the_contract() {
     let inf = f32::INFINITY;
-    for &level in Level::available() {
+    for &level in levels() {
         let lse = |x: &[f32]| lse::logsumexp_at(level, x).unwrap();
         assert_eq!(lse(&[]), -inf);
         assert_eq!(lse(&[-inf, -inf]), -inf);

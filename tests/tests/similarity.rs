@@ -2,10 +2,10 @@
 //! supports, forced one by one.
 
 use proptest::prelude::*;
-use simkern::Level;
 use simkern_core::MatRef;
 use simkern_core::similarity as sim;
 use simkern_tests::data::{Dist, Rng, vec_f32, vec_f64};
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
 const U64: f64 = f64::EPSILON / 2.0;
@@ -18,15 +18,6 @@ const SUBNORMAL_HALF: f64 = 7.006_492_321_624_085e-46;
 /// bound in `simkern_core::similarity`).
 fn steps(n: usize) -> usize {
     n / 8 + 16
-}
-
-/// The levels to force one by one (said once per test binary; run with
-/// `--nocapture` to see it).
-fn levels() -> &'static [Level] {
-    static SAID: std::sync::Once = std::sync::Once::new();
-    let levels = Level::available();
-    SAID.call_once(|| eprintln!("levels under test: {levels:?}"));
-    levels
 }
 
 fn case_f32(seed: u64, dist: Dist, n: usize, offset: usize) -> (Vec<f32>, Vec<f32>) {
