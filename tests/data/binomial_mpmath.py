@@ -2,8 +2,9 @@
 
 Run from the repository root:  python3 tests/data/binomial_mpmath.py
 Writes tests/data/binomial_mpmath.json, read by tests/tests/binomial.rs:
-rows of [k, n, p, logpmf, pmf, cdf, sf] as strings (cdf and sf null for
-n > 20000, where the exact summations below would be too slow).
+rows of [k, n, p, logpmf, pmf, cdf, sf] as strings (cdf and sf null
+where the summation would need more than TERMS_MAX terms: n up to 10⁹ at
+p = 0.5, further for smaller variances).
 """
 import json
 import pathlib
@@ -23,40 +24,72 @@ def logpmf(k, n, p):
             + k * mp.log(p) + (n - k) * mp.log1p(-p))
 
 
-def cdf(k, n, p):
-    """P(X <= k) by exact summation (mpmath's incomplete beta does not
-    converge for these arguments): the terms by the ratio recurrence."""
-    if k >= n:
-        return mp.mpf(1)
+# Terms of a tail sum beyond this many standard deviations from where it
+# starts contribute less than 1e-60 of it (the terms fall off like a
+# Gaussian on the mode side and geometrically beyond).
+TERMS_MAX = 2_000_000
+
+
+def tail_terms(k, n, p):
+    """An upper estimate of the terms the shorter tail sum at k needs."""
+    sd = (n * p * (1 - p)) ** 0.5
+    return int(60 * sd + 200)
+
+
+def lower_sum(k, n, p):
+    """Σ_{j ≤ k} pmf(j), from j = k downwards by the ratio recurrence,
+    until the terms no longer change the 50-digit sum."""
     p = mp.mpf(p)
-    if p == 0:
-        return mp.mpf(1)
     q = 1 - p
-    term = mp.exp(logpmf(0, n, p))
+    term = mp.exp(logpmf(k, n, p))
     total = term
-    for j in range(1, k + 1):
-        term *= (n - j + 1) * p / (j * q)
+    j = k
+    eps = mp.mpf(10) ** (-(mp.mp.dps + 5))
+    while j > 0:
+        term *= j * q / ((n - j + 1) * p)
         total += term
+        j -= 1
+        if term < eps * total and j < n * p:
+            break
     return total
 
 
-def sf(k, n, p):
-    """P(X > k) by exact summation of the upper tail (not 1 - cdf, which
-    would lose the relative accuracy of tiny tails)."""
-    if k >= n:
-        return mp.mpf(0)
+def upper_sum(k, n, p):
+    """Σ_{j > k} pmf(j), from j = k + 1 upwards likewise (not 1 − cdf,
+    which would lose the relative accuracy of tiny tails)."""
     p = mp.mpf(p)
-    if p == 0:
-        return mp.mpf(0)
-    if p == 1:
-        return mp.mpf(1)
     q = 1 - p
     term = mp.exp(logpmf(k + 1, n, p))
     total = term
-    for j in range(k + 1, n):
+    j = k + 1
+    eps = mp.mpf(10) ** (-(mp.mp.dps + 5))
+    while j < n:
         term *= (n - j) * p / ((j + 1) * q)
         total += term
+        j += 1
+        if term < eps * total and j > n * p:
+            break
     return total
+
+
+def cdf_sf(k, n, p):
+    """(P(X ≤ k), P(X > k)): the side nearer k summed first; where it is
+    at most 1/2 the other is its 50-digit complement (accurate, being at
+    least 1/2), otherwise the other side is summed directly too, so a tiny
+    tail keeps its relative accuracy. None where a sum would be too long."""
+    if k >= n:
+        return mp.mpf(1), mp.mpf(0)
+    if p == 0:
+        return mp.mpf(1), mp.mpf(0)
+    if p == 1:
+        return mp.mpf(0), mp.mpf(1)
+    if tail_terms(k, n, p) > TERMS_MAX:
+        return None
+    if k < n * p:
+        c = lower_sum(k, n, p)
+        return (c, 1 - c) if c <= 0.5 else (c, upper_sum(k, n, p))
+    s = upper_sum(k, n, p)
+    return (1 - s, s) if s <= 0.5 else (lower_sum(k, n, p), s)
 
 
 cases = []
@@ -71,10 +104,9 @@ for n in ns:
         for k in sorted(x for x in ks if 0 <= x <= n):
             lp = logpmf(k, n, p)
             row = [k, n, repr(p), mp.nstr(lp, 25), mp.nstr(mp.exp(lp), 25)]
-            c = cdf(k, n, p) if n <= 20000 else None
-            row.append(mp.nstr(c, 25) if c is not None else None)
-            t = sf(k, n, p) if n <= 20000 else None
-            row.append(mp.nstr(t, 25) if t is not None else None)
+            tails = cdf_sf(k, n, p)
+            row.append(mp.nstr(tails[0], 25) if tails is not None else None)
+            row.append(mp.nstr(tails[1], 25) if tails is not None else None)
             cases.append(row)
 
 out = pathlib.Path(__file__).with_name("binomial_mpmath.json")

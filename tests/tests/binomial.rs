@@ -18,6 +18,7 @@ fn agrees_with_mpmath() {
     let rows = data["rows"].as_array().unwrap();
     assert!(rows.len() > 500);
     let (mut worst_log, mut worst_pmf, mut worst_cdf, mut worst_sf) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+    let (mut tails_checked, mut largest_n) = (0usize, 0u64);
     for r in rows {
         let (k, n) = (r[0].as_u64().unwrap(), r[1].as_u64().unwrap());
         let p: f64 = r[2].as_str().unwrap().parse().unwrap();
@@ -48,11 +49,16 @@ fn agrees_with_mpmath() {
         }
         if let Some(c) = r[5].as_str() {
             let want: f64 = c.parse().unwrap();
+            let got = binomial::cdf(k, n, p);
+            tails_checked += 1;
+            largest_n = largest_n.max(n);
             if want > 1e-300 {
-                let got = binomial::cdf(k, n, p);
                 let rel = (got - want).abs() / want;
                 assert!(rel <= 1e-12, "cdf({k}, {n}, {p}) = {got:e}, want {want:e}");
                 worst_cdf = worst_cdf.max(rel);
+            } else {
+                // As for sf below: absolutely, where |ln cdf| > 690.
+                assert!((got - want).abs() <= 1e-300, "cdf({k}, {n}, {p}) = {got:e}, want {want:e}");
             }
         }
         if let Some(c) = r[6].as_str() {
@@ -70,8 +76,11 @@ fn agrees_with_mpmath() {
         }
     }
     eprintln!(
-        "worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}, sf {worst_sf:.2e}"
+        "worst relative errors: logpmf {worst_log:.2e}, pmf {worst_pmf:.2e}, cdf {worst_cdf:.2e}, sf {worst_sf:.2e}; \
+         {tails_checked} cdf/sf rows, n up to {largest_n}"
     );
+    // The data reach the tails of large distributions, not only small n.
+    assert!(largest_n >= 1_000_000_000 && tails_checked > 800, "{tails_checked} rows, n ≤ {largest_n}");
 }
 
 #[test]
@@ -129,11 +138,51 @@ fn pmf_sums_to_one() {
         let total: f64 = (0..=n).map(|k| binomial::pmf(k, n, p)).sum();
         assert!((total - 1.0).abs() <= 1e-12, "n={n} p={p}: Σ = {total}");
         assert_eq!(binomial::cdf(n, n, p), 1.0);
-        // cdf + sf = 1 at every k (one of the two is a complement).
-        for k in (0..n).step_by(((n / 50) as usize).max(1)) {
-            let s = binomial::cdf(k, n, p) + binomial::sf(k, n, p);
-            assert!((s - 1.0).abs() <= 2e-16, "n={n} p={p} k={k}: cdf + sf = {s}");
+    }
+}
+
+/// cdf and sf against an independent summation: the product reference's
+/// terms (`reference::binomial_pmf`, itself checked against mpmath above),
+/// each tail summed from its own end, at every k of whole distributions.
+/// (`cdf + sf = 1` would prove nothing: both come from one tail sum.)
+#[test]
+fn cdf_and_sf_match_an_independent_summation() {
+    for &(n, p) in &[(10u64, 0.3), (200, 0.5), (1000, 0.01), (2000, 0.7), (1500, 1e-5), (777, 0.999)] {
+        let terms: Vec<f64> = (0..=n).map(|k| naive::binomial_pmf(k, n, p)).collect();
+        let mut lower = vec![0.0; terms.len()];
+        let mut acc = 0.0;
+        for (l, &t) in lower.iter_mut().zip(&terms) {
+            acc += t;
+            *l = acc;
         }
+        // upper[k] = Σ_{j > k} terms[j], summed from the top.
+        let mut upper = vec![0.0; terms.len()];
+        acc = 0.0;
+        for k in (0..terms.len()).rev() {
+            upper[k] = acc;
+            acc += terms[k];
+        }
+        let mut checked = 0;
+        for k in 0..=n {
+            let (c, s) = (binomial::cdf(k, n, p), binomial::sf(k, n, p));
+            let (lo, up) = (lower[k as usize], upper[k as usize]);
+            // The smaller tail relatively (the reference terms are ~3n ulp
+            // each); the larger one as the complement of the smaller (a
+            // direct sum of it would carry n roundings of its own).
+            let small = lo.min(up);
+            for (got, direct, what) in [(c, lo, "cdf"), (s, up, "sf")] {
+                let (want, tol) = if direct == small {
+                    (direct, 1e-11 * direct)
+                } else {
+                    (1.0 - small, 1e-11 * small + 2.3e-16)
+                };
+                if want > 1e-280 || want == 0.0 {
+                    assert!((got - want).abs() <= tol, "{what}({k}, {n}, {p}) = {got:e}, reference {want:e}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > n as usize, "n={n} p={p}: {checked} checks");
     }
 }
 
