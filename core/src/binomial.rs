@@ -387,8 +387,17 @@ fn tail(k: u64, n: u64, p: f64) -> Tail {
         return Tail::Lower(0.0);
     }
     let q = 1.0 - p;
-    let mode = libm::floor((n as f64 + 1.0) * p);
-    if (k as f64) < mode {
+    // k < mode = ⌊(n + 1)p⌋ ⟺ k + 1 ≤ (n + 1)p ⟺ n − k ≥ (n + 1)q. Past
+    // p = ½ the second form: n − k and (n + 1)q are small and exact enough
+    // there, where k and (n + 1)p lose their difference to rounding once
+    // n > 2⁵³ (the larger tail was summed and its complement lost every
+    // digit: cdf(n − 613, 2.56e18, 1 − 2⁻⁵³) = 4.25e-64 came out as −1.4e-14).
+    let below_mode = if p <= 0.5 {
+        (k as f64) < libm::floor((n as f64 + 1.0) * p)
+    } else {
+        ((n - k) as f64) >= (n as f64 + 1.0) * q
+    };
+    if below_mode {
         // Lower tail: P(j − 1) = P(j) · j q / ((n − j + 1) p).
         let mut term = pmf(k, n, p);
         let mut sum = term;
@@ -401,7 +410,9 @@ fn tail(k: u64, n: u64, p: f64) -> Tail {
             sum += term;
             j -= 1;
         }
-        Tail::Lower(sum)
+        // Each term is within the pmf's bound, so a sum over most of the mass
+        // can pass 1 by that much: the probability is at most 1.
+        Tail::Lower(sum.min(1.0))
     } else {
         // Upper tail from k + 1: P(j + 1) = P(j) · (n − j) p / ((j + 1) q).
         let mut term = pmf(k + 1, n, p);
@@ -415,6 +426,6 @@ fn tail(k: u64, n: u64, p: f64) -> Tail {
             sum += term;
             j += 1;
         }
-        Tail::Upper(sum)
+        Tail::Upper(sum.min(1.0))
     }
 }

@@ -151,10 +151,34 @@ pub fn softmax(x: &[f64]) -> Vec<f64> {
     if !l.is_finite() {
         return vec![f64::NAN; x.len()];
     }
-    x.iter().map(|&v| (v - l).exp()).collect()
+    // e^{xᵢ − m} / Σⱼ e^{xⱼ − m}: not e^{xᵢ − LSE}, whose LSE = m + log1p(…)
+    // rounds to m once |m| ≫ 1/ε (1e30 logits gave every maximum p = 1).
+    let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let terms: Vec<f64> = x.iter().map(|&v| (v - m).exp()).collect();
+    let total: f64 = terms.iter().sum();
+    terms.into_iter().map(|t| t / total).collect()
 }
 
-/// What the naive InfoNCE reference computes: the loss and its gradients.
+/// `log_softmax(x)` in `f64`: `(xᵢ − m) − log1p(Σ_{j≠j*} e^{xⱼ − m})`
+/// (all NaN for NaN, `+∞` or all-`−∞` input). Not `xᵢ − LSE(x)`: that
+/// LSE rounds to `m` once `|m| ≫ 1/ε`.
+///
+/// ```
+/// let y = simkern_tests::reference::log_softmax(&[1e30, 1e30]);
+/// assert_eq!(y, vec![-std::f64::consts::LN_2; 2]);
+/// ```
+pub fn log_softmax(x: &[f64]) -> Vec<f64> {
+    let (l, rest) = logsumexp(x);
+    if !l.is_finite() {
+        return vec![f64::NAN; x.len()];
+    }
+    let m = x.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    x.iter().map(|&v| (v - m) - rest.ln_1p()).collect()
+}
+
+/// What the naive InfoNCE reference computes: the loss and its gradients,
+/// and for each gradient entry the scale its rounding errors are relative
+/// to (the same sums with every term made positive).
 #[derive(Clone, Debug)]
 pub struct InfoNceRef {
     /// The loss.
@@ -163,6 +187,12 @@ pub struct InfoNceRef {
     pub dq: Vec<f64>,
     /// `∂L/∂k`, row-major like `k`.
     pub dk: Vec<f64>,
+    /// `Σⱼ |Gᵢⱼ k̂ⱼc|` per entry of `dq` (chained through the normalisation
+    /// as `(A + |u|·⟨A, |u|⟩)/‖x‖` when it is on): what a relative error
+    /// of each term of `dq = G·K̂` adds up to at most.
+    pub dq_scale: Vec<f64>,
+    /// The same for `dk = Gᵀ·Q̂`.
+    pub dk_scale: Vec<f64>,
 }
 
 /// `x / max(‖x‖, 1e-12)` row by row (PyTorch's `F.normalize`), and the norms.
@@ -177,8 +207,13 @@ fn normalize_rows(x: &[f64], dim: usize) -> (Vec<f64>, Vec<f64>) {
     (out, norms)
 }
 
-/// One direction: `(1/N) Σᵢ [LSEⱼ(sᵢⱼ/τ) − s_{i,pos(i)}/τ]` with the
-/// logits materialised, and `∂L/∂q̂`, `∂L/∂k̂` scaled by `scale`.
+/// One direction: `(1/N) Σᵢ ℓᵢ`, `ℓᵢ = log(1 + Σ_{j≠pos(i)} e^{tᵢⱼ})` with
+/// `tᵢⱼ = (sᵢⱼ − s_{i,pos(i)})/τ` — the value of
+/// `LSEⱼ(sᵢⱼ/τ) − s_{i,pos(i)}/τ`, written so that a near-zero loss keeps
+/// its relative accuracy (the difference form cancels to 0 once the
+/// positive dominates) — with the logits materialised, and `∂L/∂q̂`,
+/// `∂L/∂k̂` scaled by `scale`. The positive's `P − 1` is `expm1(−ℓᵢ)`,
+/// likewise without cancellation.
 fn infonce_direction(q: &[f64], k: &[f64], dim: usize, pos: &[usize], tau: f64, scale: f64) -> InfoNceRef {
     let n = q.len() / dim;
     let m = k.len() / dim;
@@ -186,25 +221,32 @@ fn infonce_direction(q: &[f64], k: &[f64], dim: usize, pos: &[usize], tau: f64, 
     let mut loss = 0.0;
     let mut g = vec![0.0; n * m];
     for i in 0..n {
-        let row: Vec<f64> = s[i * m..(i + 1) * m].iter().map(|v| v / tau).collect();
-        let (lse, _) = logsumexp(&row);
-        loss += lse - row[pos[i]];
+        let srow = &s[i * m..(i + 1) * m];
+        let t: Vec<f64> = srow.iter().map(|v| (v - srow[pos[i]]) / tau).collect();
+        // t[pos] = 0, so logsumexp(t) = log(1 + Σ_{j≠pos} e^{tⱼ}) (log1p of the rest).
+        let (l, _) = logsumexp(&t);
+        loss += l;
         for j in 0..m {
-            let y = if j == pos[i] { 1.0 } else { 0.0 };
-            g[i * m + j] = ((row[j] - lse).exp() - y) / (n as f64 * tau) * scale;
+            let p_minus_y = if j == pos[i] { (-l).exp_m1() } else { (t[j] - l).exp() };
+            g[i * m + j] = p_minus_y / (n as f64 * tau) * scale;
         }
     }
     let mut dq = vec![0.0; n * dim];
     let mut dk = vec![0.0; m * dim];
+    let mut dq_scale = vec![0.0; n * dim];
+    let mut dk_scale = vec![0.0; m * dim];
     for i in 0..n {
         for j in 0..m {
+            let gij = g[i * m + j];
             for c in 0..dim {
-                dq[i * dim + c] += g[i * m + j] * k[j * dim + c];
-                dk[j * dim + c] += g[i * m + j] * q[i * dim + c];
+                dq[i * dim + c] += gij * k[j * dim + c];
+                dk[j * dim + c] += gij * q[i * dim + c];
+                dq_scale[i * dim + c] += (gij * k[j * dim + c]).abs();
+                dk_scale[j * dim + c] += (gij * q[i * dim + c]).abs();
             }
         }
     }
-    InfoNceRef { loss: loss / n as f64 * scale, dq, dk }
+    InfoNceRef { loss: loss / n as f64 * scale, dq, dk, dq_scale, dk_scale }
 }
 
 /// Chains `∂L/∂u` through `u = x / max(‖x‖, ε)`.
@@ -219,6 +261,17 @@ fn chain_normalize(du: &[f64], u: &[f64], norms: &[f64], dim: usize) -> Vec<f64>
         }
     }
     dx
+}
+
+/// The error scale of [`chain_normalize`]'s result from the scale `a` of
+/// its input: `(aᵢ + |uᵢ|·Σⱼ aⱼ|uⱼ|) / max(‖x‖, ε)`.
+fn chain_normalize_scale(a: &[f64], u: &[f64], norms: &[f64], dim: usize) -> Vec<f64> {
+    let mut out = Vec::with_capacity(a.len());
+    for ((a, u), &n) in a.chunks_exact(dim).zip(u.chunks_exact(dim)).zip(norms) {
+        let d: f64 = a.iter().zip(u).map(|(x, y)| x * y.abs()).sum();
+        out.extend(a.iter().zip(u).map(|(ai, ui)| (ai + ui.abs() * d) / n.max(1e-12)));
+    }
+    out
 }
 
 /// The InfoNCE loss and gradients in `f64`, materialising the logits:
@@ -246,16 +299,17 @@ pub fn infonce(
     if symmetric {
         let back = infonce_direction(&kn, &qn, dim, pos, tau, 0.5);
         r.loss += back.loss;
-        for (a, b) in r.dq.iter_mut().zip(&back.dk) {
-            *a += b;
-        }
-        for (a, b) in r.dk.iter_mut().zip(&back.dq) {
-            *a += b;
-        }
+        let add = |a: &mut [f64], b: &[f64]| a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+        add(&mut r.dq, &back.dk);
+        add(&mut r.dk, &back.dq);
+        add(&mut r.dq_scale, &back.dk_scale);
+        add(&mut r.dk_scale, &back.dq_scale);
     }
     if normalize {
         r.dq = chain_normalize(&r.dq, &qn, &qnorm, dim);
         r.dk = chain_normalize(&r.dk, &kn, &knorm, dim);
+        r.dq_scale = chain_normalize_scale(&r.dq_scale, &qn, &qnorm, dim);
+        r.dk_scale = chain_normalize_scale(&r.dk_scale, &kn, &knorm, dim);
     }
     r
 }
@@ -421,10 +475,9 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
     let (mut conc, mut disc, mut tx, mut ty) = (0i64, 0i64, 0i64, 0i64);
     for i in 0..x.len() {
         for j in i + 1..x.len() {
-            let (a, b) = (
-                (x[i] - x[j]).signum() * f64::from(x[i] != x[j]),
-                (y[i] - y[j]).signum() * f64::from(y[i] != y[j]),
-            );
+            // The sign of the comparison (not of the difference: ∞ − ∞ is NaN).
+            let sign = |u: f64, v: f64| f64::from(u > v) - f64::from(u < v);
+            let (a, b) = (sign(x[i], x[j]), sign(y[i], y[j]));
             match (a == 0.0, b == 0.0) {
                 (true, true) => {}
                 (true, false) => tx += 1,
@@ -453,8 +506,10 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> f64 {
 /// }
 /// ```
 pub fn rankdata_sorted(x: &[f64], method: &str) -> Vec<f64> {
-    let mut order: Vec<usize> = (0..x.len()).collect();
-    order.sort_by(|&a, &b| (x[a] + 0.0).total_cmp(&(x[b] + 0.0)));
+    // (value, index) pairs: ties keep index order, as a stable sort would.
+    let mut pairs: Vec<(f64, usize)> = x.iter().map(|&v| v + 0.0).zip(0..).collect();
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let order: Vec<usize> = pairs.into_iter().map(|(_, i)| i).collect();
     let mut out = vec![0.0; x.len()];
     let (mut start, mut run) = (0, 0.0);
     while start < order.len() {
@@ -476,6 +531,64 @@ pub fn rankdata_sorted(x: &[f64], method: &str) -> Vec<f64> {
         start = end;
     }
     out
+}
+
+/// [`rankdata`] by counting, for values that are small integers or ±∞
+/// (no NaN): a histogram over the value range, ranks from its running sums.
+/// O(n + range) — the fast reference for long tie-heavy inputs.
+///
+/// ```
+/// use simkern_tests::reference::{rankdata, rankdata_counting};
+/// let x = [3.0, f64::NEG_INFINITY, 3.0, -2.0, f64::INFINITY, 3.0];
+/// for m in ["average", "min", "max", "dense", "ordinal"] {
+///     assert_eq!(rankdata_counting(&x, m), rankdata(&x, m));
+/// }
+/// ```
+pub fn rankdata_counting(x: &[f64], method: &str) -> Vec<f64> {
+    let finite = || x.iter().copied().filter(|v| v.is_finite());
+    let lo = finite().fold(f64::INFINITY, f64::min);
+    let hi = finite().fold(f64::NEG_INFINITY, f64::max);
+    let span = if lo <= hi { (hi - lo) as usize + 1 } else { 0 };
+    // Bucket 0: −∞; 1..=span: the integers lo..=hi; span + 1: +∞.
+    let bucket = |v: f64| -> usize {
+        assert!(!v.is_nan() && (v.is_infinite() || v.fract() == 0.0), "small integers or ±∞ only");
+        if v == f64::NEG_INFINITY {
+            0
+        } else if v == f64::INFINITY {
+            span + 1
+        } else {
+            (v - lo) as usize + 1
+        }
+    };
+    let mut count = vec![0usize; span + 2];
+    for &v in x {
+        count[bucket(v)] += 1;
+    }
+    // below[b]: values in buckets before b; dense[b]: non-empty buckets up to b.
+    let (mut below, mut dense) = (vec![0usize; span + 2], vec![0usize; span + 2]);
+    let (mut acc, mut nonempty) = (0, 0);
+    for b in 0..span + 2 {
+        below[b] = acc;
+        acc += count[b];
+        nonempty += usize::from(count[b] > 0);
+        dense[b] = nonempty;
+    }
+    let mut seen = vec![0usize; span + 2];
+    x.iter()
+        .map(|&v| {
+            let b = bucket(v);
+            let (lt, eq) = (below[b] as f64, count[b] as f64);
+            seen[b] += 1;
+            match method {
+                "average" => lt + (eq + 1.0) / 2.0,
+                "min" => lt + 1.0,
+                "max" => lt + eq,
+                "dense" => dense[b] as f64,
+                "ordinal" => lt + seen[b] as f64,
+                _ => panic!("unknown method {method}"),
+            }
+        })
+        .collect()
 }
 
 /// Binomial `P(X = k)` for `n ≤ 2000`, computed independently of simkern's

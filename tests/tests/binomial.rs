@@ -186,6 +186,18 @@ fn cdf_and_sf_match_an_independent_summation() {
     }
 }
 
+/// Found by the fuzz target: k within ulp(n) of the mode for n > 2⁵³ and p
+/// near 1 summed the larger tail, and its complement came out negative.
+/// The value is 50-digit mpmath (P(Y ≥ 613) for Y ~ Bin(n, 1 − p)).
+#[test]
+fn tails_next_to_the_mode_of_huge_n() {
+    let (k, n, p) = (2_559_802_754_667_118_078u64, 2_559_802_754_667_118_691u64, 0.999_999_999_999_999_9);
+    let (c, s) = (binomial::cdf(k, n, p), binomial::sf(k, n, p));
+    let want = 4.250_207_993_219_969e-64;
+    assert!((c - want).abs() <= 1e-12 * want, "cdf = {c:e}, want {want:e}");
+    assert_eq!(s, 1.0);
+}
+
 #[test]
 fn logpmf_is_finite_where_pmf_underflows() {
     let (k, n, p) = (1_000_000u64, 1_000_000u64, 0.3);

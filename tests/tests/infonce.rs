@@ -8,9 +8,11 @@ use simkern_core::MatRef;
 use simkern_core::infonce::{InfoNce, Positives};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
-use simkern_tests::reference::{self as naive, InfoNceRef, dot_abs, gamma, widen};
+use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
+/// The smallest positive subnormal `f32`: the absolute floor of every bound.
+const TINY: f64 = 1.401_298_464_324_817e-45;
 
 #[derive(Clone, Copy, Debug)]
 struct Case {
@@ -54,10 +56,11 @@ fn run(c: &Case, level: Level, q: &[f32], k: &[f32], pos: &[usize]) -> (f32, Vec
     (loss, dq, dk)
 }
 
-/// Error bound of the loss: every logit carries `γ_{d+2}·Σ|q k|/τ` of f32
-/// accumulation error (its log-sum-exp and positive term at most twice
-/// that), plus the f32 rounding of the result and of the scaled logits.
-fn loss_bound(c: &Case, q: &[f32], k: &[f32], r: &InfoNceRef) -> (f64, f64) {
+/// The largest error of one scaled logit `sᵢⱼ/τ`: `γ_{d+2}·Σ|q̂ k̂|/τ` of
+/// f32 accumulation (as BLAS), plus the roundings of the normalised rows,
+/// of the division by τ and of `v − max` before the exponential (`8u` of
+/// the same scale).
+fn logit_error(c: &Case, q: &[f32], k: &[f32]) -> f64 {
     let (qw, kw) = (widen(q), widen(k));
     let unit = |x: &[f64]| -> Vec<f64> {
         if !c.normalize {
@@ -77,55 +80,50 @@ fn loss_bound(c: &Case, q: &[f32], k: &[f32], r: &InfoNceRef) -> (f64, f64) {
             worst = worst.max(dot_abs(qi, kj));
         }
     }
-    let logit_err = (gamma(c.d + 2, U32) + 4.0 * U32) * worst / f64::from(c.tau);
-    (2.0 * logit_err + 1e-5 * r.loss.abs() + 8.0 * U32 * (1.0 + (c.m as f64).ln()), logit_err)
+    (gamma(c.d + 2, U32) + 8.0 * U32) * worst / f64::from(c.tau)
 }
 
+/// Checks the kernel at every level against the f64 reference, at the
+/// documented bounds (module docs of `simkern_core::infonce`):
+/// - loss: each row's `ℓ = log(1 + Σ_{j≠pos} e^{tⱼ})` moves by at most
+///   `2ε·r/(1 + r) ≤ 2ε·ℓ` when every `tⱼ` moves by `2ε` (`ε` the logit
+///   error), so `|L̂ − L| ≤ (2ε + 16u)·L`, relative even for a near-zero loss;
+/// - gradients entry-wise: each `Pᵢⱼ − Yᵢⱼ` within `4ε + 16u` relative,
+///   summed over `M` (or `N`) terms in f32, so
+///   `|ĝ − g| ≤ (4ε + γ_{max(N,M)+2} + 16u)·scale` with `scale` the same
+///   sums of absolute values (`reference::InfoNceRef::dq_scale`).
 fn check(c: Case, seed: u64) {
     let (q, k, pos) = inputs(&c, seed);
-    let r = naive::infonce(&widen(&q), &widen(&k), c.d, &pos, f64::from(c.tau), c.normalize, c.symmetric);
-    let (bound, logit_err) = loss_bound(&c, &q, &k, &r);
-    let max_abs = |v: &[f64]| v.iter().fold(0.0f64, |a, &b| a.max(b.abs()));
-    // The scale errors are relative to. With normalisation the chain rule
-    // (g − ⟨g, u⟩u)/‖x‖ can cancel almost all of the gradient with respect
-    // to the unit rows u (a nearly radial g): errors then scale with |g|/‖x‖,
-    // not with the small result.
-    let gmax = if c.normalize {
-        let unit = |x: &[f32]| -> (Vec<f64>, f64) {
-            let mut min_norm = f64::INFINITY;
-            let rows = widen(x)
-                .chunks_exact(c.d)
-                .flat_map(|row| {
-                    let n = row.iter().map(|v| v * v).sum::<f64>().sqrt();
-                    min_norm = min_norm.min(n);
-                    row.iter().map(|v| v / n.max(1e-12)).collect::<Vec<_>>()
-                })
-                .collect();
-            (rows, min_norm)
-        };
-        let ((qu, nq), (ku, nk)) = (unit(&q), unit(&k));
-        let on_units = naive::infonce(&qu, &ku, c.d, &pos, f64::from(c.tau), false, c.symmetric);
-        let g_units = max_abs(&on_units.dq).max(max_abs(&on_units.dk));
-        (max_abs(&r.dq).max(max_abs(&r.dk))).max(g_units / nq.min(nk).max(1e-12))
-    } else {
-        max_abs(&r.dq).max(max_abs(&r.dk))
-    };
+    check_inputs(c, &q, &k, &pos);
+}
+
+fn check_inputs(c: Case, q: &[f32], k: &[f32], pos: &[usize]) {
+    let r = naive::infonce(&widen(q), &widen(k), c.d, pos, f64::from(c.tau), c.normalize, c.symmetric);
+    let eps = logit_error(&c, q, k);
+    let loss_bound = (2.0 * eps + 16.0 * U32) * r.loss.abs() + TINY;
+    let gtol = 4.0 * eps + gamma(c.n.max(c.m) + 2, U32) + 16.0 * U32;
     for &level in levels() {
-        let (loss, dq, dk) = run(&c, level, &q, &k, &pos);
+        let (loss, dq, dk) = run(&c, level, q, k, pos);
         assert!(
-            (f64::from(loss) - r.loss).abs() <= bound,
-            "{level:?} {c:?}: loss {loss} vs {} (bound {bound:e})",
+            (f64::from(loss) - r.loss).abs() <= loss_bound,
+            "{level:?} {c:?}: loss {loss} vs {} (bound {loss_bound:e}, ε {eps:e})",
             r.loss
         );
-        // Gradients: each softmax weight moves by up to twice the logit
-        // error (relative), plus f32 accumulation over M or N terms in the
-        // two gradient GEMMs (γ₆₀₀ ≈ 4e-5) and 2-ulp exps.
-        let gtol = (8.0 * logit_err + 1e-4) * gmax + 1e-9;
-        for (what, got, want) in [("dq", &dq, &r.dq), ("dk", &dk, &r.dk)] {
-            for (i, (&g, &w)) in got.iter().zip(want.iter()).enumerate() {
+        for (what, got, want, scale, x) in
+            [("dq", &dq, &r.dq, &r.dq_scale, q), ("dk", &dk, &r.dk, &r.dk_scale, k)]
+        {
+            for (i, ((&g, &w), &a)) in got.iter().zip(want.iter()).zip(scale.iter()).enumerate() {
+                // Below f32's normal range each of the (two, when symmetric)
+                // GEMMs' accumulation steps rounds by up to half a subnormal
+                // step, which the normalisation's chain rule then scales by
+                // 1/max(‖x‖, 1e-12).
+                let row = &x[i / c.d * c.d..][..c.d];
+                let norm = row.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>().sqrt();
+                let amplify = if c.normalize { (1.0 / norm.max(1e-12)).max(1.0) } else { 1.0 };
+                let tol = gtol * a + (2 * c.n.max(c.m) + 8) as f64 * TINY * amplify;
                 assert!(
-                    (f64::from(g) - w).abs() <= gtol,
-                    "{level:?} {c:?}: {what}[{i}] {g} vs {w} (tol {gtol:e})"
+                    (f64::from(g) - w).abs() <= tol,
+                    "{level:?} {c:?}: {what}[{i}] {g} vs {w} (tol {tol:e}, scale {a:e})"
                 );
             }
         }
@@ -156,6 +154,21 @@ proptest! {
     #[test]
     fn matches_reference_every_variant_and_level(c in case(), seed: u64) {
         check(c, seed);
+    }
+
+    /// Every value distribution of the shared generator: huge, tiny,
+    /// subnormal and ±0 rows with normalisation (rows below `F.normalize`'s
+    /// ε stay short, as in PyTorch); without it the distributions whose
+    /// logits stay finite in f32, scaled to unit expected norm.
+    #[test]
+    fn matches_reference_over_value_distributions(c in case(), di in 0usize..5, seed: u64) {
+        let dist = if c.normalize { Dist::ALL[di] } else { [Dist::Normal, Dist::LogNormal, Dist::ZerosAndSubnormals][di % 3] };
+        let mut r = Rng::new(seed);
+        let scale = if c.normalize { 1.0 } else { c.scale };
+        let q: Vec<f32> = vec_f32(&mut r, dist, c.n * c.d).iter().map(|v| v * scale).collect();
+        let k: Vec<f32> = vec_f32(&mut r, dist, c.m * c.d).iter().map(|v| v * scale).collect();
+        let pos: Vec<usize> = if c.explicit { (0..c.n).map(|i| (i * 7 + 3) % c.m).collect() } else { (0..c.n).collect() };
+        check_inputs(c, &q, &k, &pos);
     }
 }
 
@@ -318,4 +331,41 @@ fn bad_input_is_an_error() {
     ));
     let (mut dq, mut dk) = ([0.0f32; 6], [0.0f32; 5]);
     assert!(l.loss_and_grad(q2, q2, Positives::Diagonal, &mut dq, &mut dk, &mut ws).is_err());
+}
+
+/// The figure users quote: on training-like batches (unit rows, positives
+/// `q + noise`, losses from 1e-3 up) the loss is within 1e-5 relative of
+/// the f64 value at τ ≥ 0.01, at every level. (The bound proven for every
+/// input is the ε one in `check`; near-zero losses of very confident
+/// batches at τ = 0.01 reach ~1e-4 relative, see the module docs.)
+#[test]
+fn loss_within_1e_5_relative_on_training_batches() {
+    let mut checked = 0;
+    for &(n, d) in &[(8usize, 16usize), (64, 128), (150, 768), (300, 64)] {
+        for &tau in &[0.01f32, 0.05, 0.2, 1.0] {
+            for &noise in &[10.0f32, 1.0, 0.3] {
+                let mut r = Rng::new(n as u64 ^ d as u64);
+                let q = vec_f32(&mut r, Dist::Normal, n * d);
+                let e = vec_f32(&mut r, Dist::Normal, n * d);
+                let k: Vec<f32> = q.iter().zip(&e).map(|(a, b)| a + noise * b).collect();
+                let pos: Vec<usize> = (0..n).collect();
+                let want = naive::infonce(&widen(&q), &widen(&k), d, &pos, f64::from(tau), true, false).loss;
+                if want < 1e-3 {
+                    continue;
+                }
+                let c =
+                    Case { n, m: n, d, tau, normalize: true, symmetric: false, explicit: false, scale: 1.0 };
+                for &level in levels() {
+                    let (loss, _, _) = run(&c, level, &q, &k, &pos);
+                    let rel = (f64::from(loss) - want).abs() / want;
+                    assert!(
+                        rel <= 1e-5,
+                        "{level:?} n={n} d={d} τ={tau} noise={noise}: {loss} vs {want} ({rel:e})"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "{checked} batches");
 }
