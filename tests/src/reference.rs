@@ -453,7 +453,9 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }
-    (sxy / (sxx * syy).sqrt()).clamp(-1.0, 1.0)
+    // Two roots, not the root of the product: sxx·syy underflows to 0 for
+    // deviations near 1e-140 (and overflows near 1e140).
+    (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
 }
 
 /// Spearman's ρ: Pearson's r of the average ranks.

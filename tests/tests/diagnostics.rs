@@ -52,6 +52,27 @@ proptest! {
         }
     }
 
+    /// Every value distribution of the shared generator (not unit rows).
+    #[test]
+    fn alignment_and_uniformity_over_value_distributions(seed: u64, di in 0usize..5, n in 2usize..160, d in 1usize..90) {
+        let mut r = Rng::new(seed);
+        let (x, y) = (vec_f32(&mut r, Dist::ALL[di], n * d), vec_f32(&mut r, Dist::ALL[di], n * d));
+        let (xw, yw) = (widen(&x), widen(&y));
+        let want = naive::alignment(&xw, &yw, d, 2.0);
+        let want_u = naive::uniformity(&xw, d, 2.0);
+        let bound_u = uniformity_bound(&xw, d, 2.0, want_u);
+        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
+        for &level in levels() {
+            let (xm, ym) = (MatRef::new(&x, d).unwrap(), MatRef::new(&y, d).unwrap());
+            let got = diag::alignment_at(level, xm, ym, 2.0).unwrap();
+            // Differences and squares exact in f64, the sum γ, one f32 rounding
+            // (or half a subnormal step below the normal range).
+            prop_assert!((f64::from(got) - want).abs() <= 4.0 * U32 * want + 7.1e-46, "{level:?} alignment {got} vs {want}");
+            let u = diag::uniformity_at(level, xm, 2.0, &mut ws).unwrap();
+            prop_assert!((f64::from(u) - want_u).abs() <= bound_u, "{level:?} uniformity {u} vs {want_u} (bound {bound_u:e})");
+        }
+    }
+
     #[test]
     fn anisotropy_matches(seed: u64, m in 2usize..50, d in 1usize..10, shift in 0.0f32..2.0) {
         // A common shift makes the rows anisotropic (one dominant direction).
@@ -67,12 +88,68 @@ proptest! {
     }
 }
 
+/// The bound of `uniformity_matches`: the exponent's f32 error (Gram entry
+/// and `‖xᵢ‖² + ‖xⱼ‖² − 2g`, times t), then the LSE's own rounding.
+fn uniformity_bound(xw: &[f64], d: usize, t: f32, want: f64) -> f64 {
+    let n = xw.len() / d;
+    let max_sq = xw.chunks_exact(d).map(|r| r.iter().map(|v| v * v).sum::<f64>()).fold(0.0, f64::max);
+    let pairs = (n * (n - 1) / 2) as f64;
+    f64::from(t) * (8.0 * U32 + 2.0 * gamma(d + 2, U32)) * 2.0 * max_sq
+        + 8.0 * U32 * (want.abs() + pairs.ln() + 1.0)
+}
+
 #[test]
-fn uniformity_over_block_boundaries() {
-    // 300 rows: two full blocks of 144 and a partial one.
-    let x = rows(3, 300, 17, true);
-    let want = naive::uniformity(&widen(&x), 17, 2.0);
-    assert!((f64::from(simkern::uniformity(&x, 17, 2.0).unwrap()) - want).abs() <= 1e-5);
+fn uniformity_over_block_boundaries_at_every_level() {
+    // 450 rows: three full blocks of 144 and a partial one; d = 70 past the
+    // 64-wide loops; the pair-state form over uneven row ranges too.
+    for (n, d, unit) in [(300usize, 17usize, true), (450, 70, true), (450, 70, false)] {
+        let x = rows(n as u64, n, d, unit);
+        let xw = widen(&x);
+        let want = naive::uniformity(&xw, d, 2.0);
+        let bound = uniformity_bound(&xw, d, 2.0, want);
+        let xm = MatRef::new(&x, d).unwrap();
+        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
+        for &level in levels() {
+            let got = diag::uniformity_at(level, xm, 2.0, &mut ws).unwrap();
+            assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want}");
+            let mut state = diag::uniformity_pairs_state_at(level, xm, 2.0, 0..100, &mut ws).unwrap();
+            state.merge(diag::uniformity_pairs_state_at(level, xm, 2.0, 100..n, &mut ws).unwrap());
+            let pairs = (n * (n - 1) / 2) as f64;
+            let merged = state.value() - pairs.ln();
+            assert!((merged - want).abs() <= bound, "{level:?} pair states {merged} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn anisotropy_wide_rows_at_every_level() {
+    // d ≥ 64 reaches the 64-wide loops of every level (the proptest keeps
+    // d small for the Jacobi reference); shifted rows are anisotropic.
+    for (i, &(m, d, shift)) in
+        [(40usize, 64usize, 0.5f32), (30, 100, 1.0), (25, 130, 0.0), (9, 200, 2.0)].iter().enumerate()
+    {
+        let x: Vec<f32> = rows(i as u64, m, d, false).into_iter().map(|v| v + shift).collect();
+        let (cos, gram, top) = naive::anisotropy(&widen(&x), d);
+        let mut ws = vec![f64::NAN; anisotropy_workspace_len(d)];
+        for &level in levels() {
+            let a = diag::anisotropy_at(level, MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
+            assert!(
+                (a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64),
+                "{level:?} d={d} cos {} vs {cos}",
+                a.mean_cosine
+            );
+            assert!(
+                (a.gram_sum - gram).abs() <= 1e-12 * gram.max(1.0) * m as f64,
+                "{level:?} d={d} gram {} vs {gram}",
+                a.gram_sum
+            );
+            assert!(
+                (a.top_eigenvalue - top).abs() <= 1e-8 * top,
+                "{level:?} d={d} λ {} vs {top}",
+                a.top_eigenvalue
+            );
+        }
+    }
 }
 
 #[test]
@@ -90,20 +167,55 @@ fn anisotropy_of_a_collapsed_space() {
 
 #[test]
 fn bad_input_is_an_error() {
+    use simkern::Error;
     assert_eq!(simkern::alignment(&[], &[], 2, 2.0).unwrap_err().to_string(), "x is empty");
-    assert!(simkern::alignment(&[1.0, 0.0], &[1.0, 0.0, 0.0, 1.0], 2, 2.0).is_err());
-    assert!(simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 2, 0.0).is_err());
-    assert!(simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 0, 2.0).is_err());
+    assert_eq!(simkern::alignment(&[], &[], 2, 2.0), Err(Error::Empty { name: "x" }));
+    assert_eq!(
+        simkern::alignment(&[1.0, 0.0], &[1.0, 0.0, 0.0, 1.0], 2, 2.0),
+        Err(Error::RowMismatch { left: "x", left_rows: 1, right: "y", right_rows: 2 })
+    );
+    assert_eq!(
+        simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 2, 0.0),
+        Err(Error::InvalidParameter { name: "alpha", expected: "positive and finite", value: 0.0 })
+    );
+    assert_eq!(simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 0, 2.0), Err(Error::ZeroDimension));
     assert_eq!(
         simkern::uniformity(&[1.0, 0.0], 2, 2.0).unwrap_err().to_string(),
         "rows of x must be at least 2, got 1"
     );
-    assert!(simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, -1.0).is_err());
-    assert!(simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, f32::NAN).is_err());
-    assert!(simkern::anisotropy(&[1.0, 0.0], 2).is_err());
-    assert!(simkern::anisotropy(&[1.0, 0.0, 1.0], 2).is_err());
+    assert_eq!(
+        simkern::uniformity(&[1.0, 0.0], 2, 2.0),
+        Err(Error::InvalidParameter { name: "rows of x", expected: "at least 2", value: 1.0 })
+    );
+    assert_eq!(
+        simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, -1.0),
+        Err(Error::InvalidParameter { name: "t", expected: "positive and finite", value: -1.0 })
+    );
+    assert!(matches!(
+        simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, f32::NAN),
+        Err(Error::InvalidParameter { name: "t", value, .. }) if value.is_nan()
+    ));
+    assert_eq!(
+        simkern::anisotropy(&[1.0, 0.0], 2),
+        Err(Error::InvalidParameter { name: "rows of w", expected: "at least 2", value: 1.0 })
+    );
+    assert_eq!(
+        simkern::anisotropy(&[1.0, 0.0, 1.0], 2),
+        Err(Error::NotMultipleOfDim { name: "x", len: 3, dim: 2 })
+    );
     let x = [1.0f32, 0.0, 0.0, 1.0];
-    let mut small = [0.0f32; 1];
-    assert!(diag::uniformity(MatRef::new(&x, 2).unwrap(), 2.0, &mut small).is_err());
+    let xm = MatRef::new(&x, 2).unwrap();
+    let mut small = [f32::NAN; 1];
+    let needed = uniformity_workspace_len(2, 2);
+    assert_eq!(diag::uniformity(xm, 2.0, &mut small), Err(Error::ScratchTooSmall { needed, got: 1 }));
+    let mut small64 = [f64::NAN; 5];
+    assert_eq!(diag::anisotropy(xm, &mut small64), Err(Error::ScratchTooSmall { needed: 6, got: 5 }));
+    let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
+    let mut ws = vec![0.0f32; needed];
+    assert_eq!(
+        diag::uniformity_at(missing, xm, 2.0, &mut ws),
+        Err(Error::LevelUnavailable { level: missing })
+    );
+    assert_eq!(diag::alignment_at(missing, xm, xm, 2.0), Err(Error::LevelUnavailable { level: missing }));
     assert!(simkern::uniformity(&[f32::NAN, 0.0, 0.0, 1.0], 2, 2.0).unwrap().is_nan());
 }

@@ -299,9 +299,21 @@ fn nan_embedding_gives_nan_not_a_panic() {
 
 #[test]
 fn bad_input_is_an_error() {
-    for tau in [0.0f32, -1.0, f32::NAN, f32::INFINITY] {
-        assert!(InfoNce::new(tau).is_err(), "τ = {tau}");
+    use simkern::Error;
+    for tau in [0.0f32, -1.0, f32::INFINITY] {
+        assert_eq!(
+            InfoNce::new(tau).unwrap_err(),
+            Error::InvalidParameter {
+                name: "temperature",
+                expected: "positive and finite",
+                value: f64::from(tau)
+            },
+            "τ = {tau}"
+        );
     }
+    assert!(
+        matches!(InfoNce::new(f32::NAN), Err(Error::InvalidParameter { name: "temperature", value, .. }) if value.is_nan())
+    );
     let l = InfoNce::new(0.1).unwrap();
     let q = [0.0f32; 6];
     let (q2, q3) = (MatRef::new(&q, 2).unwrap(), MatRef::new(&q, 3).unwrap());
@@ -317,20 +329,43 @@ fn bad_input_is_an_error() {
         err(l.loss(q2, k4, Positives::Indices(&[0, 1, 2]), &mut ws)),
         "index 2 at position 2 is out of range for 2 rows"
     );
-    assert!(l.loss(q2, k4, Positives::Indices(&[0, 1]), &mut ws).is_err(), "3 queries, 2 positives");
+    assert_eq!(
+        l.loss(q2, k4, Positives::Indices(&[0, 1]), &mut ws),
+        Err(Error::LengthMismatch { left: "q rows", left_len: 3, right: "positives", right_len: 2 }),
+        "3 queries, 2 positives"
+    );
+    assert_eq!(l.loss(q2, q3, Positives::Diagonal, &mut ws), Err(Error::DimMismatch { left: 2, right: 3 }));
+    assert_eq!(
+        l.loss(q2, k4, Positives::Diagonal, &mut ws),
+        Err(Error::RowMismatch { left: "q", left_rows: 3, right: "k", right_rows: 2 })
+    );
+    assert_eq!(
+        l.loss(q2, k4, Positives::Indices(&[0, 1, 2]), &mut ws),
+        Err(Error::IndexOutOfRange { at: 2, index: 2, len: 2 })
+    );
     assert_eq!(
         err(l.symmetric(true).loss(q2, q2, Positives::Indices(&[0, 1, 2]), &mut ws)),
         "the symmetric loss is undefined with explicit positives (keys may outnumber queries)"
     );
     let empty = MatRef::new(&q[..0], 2).unwrap();
     assert_eq!(err(l.loss(empty, empty, Positives::Diagonal, &mut ws)), "q is empty");
+    assert_eq!(l.loss(q2, empty, Positives::Diagonal, &mut ws), Err(Error::Empty { name: "k" }));
     let needed = l.workspace_len(3, 3, 2, false);
-    assert!(matches!(
+    assert_eq!(
         l.loss(q2, q2, Positives::Diagonal, &mut ws[..needed - 1]),
-        Err(simkern::Error::ScratchTooSmall { .. })
-    ));
-    let (mut dq, mut dk) = ([0.0f32; 6], [0.0f32; 5]);
-    assert!(l.loss_and_grad(q2, q2, Positives::Diagonal, &mut dq, &mut dk, &mut ws).is_err());
+        Err(Error::ScratchTooSmall { needed, got: needed - 1 })
+    );
+    let (mut dq, mut dk) = ([f32::NAN; 6], [f32::NAN; 5]);
+    assert_eq!(
+        l.loss_and_grad(q2, q2, Positives::Diagonal, &mut dq, &mut dk, &mut ws),
+        Err(Error::LengthMismatch { left: "k", left_len: 6, right: "dk", right_len: 5 })
+    );
+    assert!(dq.iter().chain(&dk).all(|v| v.is_nan()), "nothing written on error");
+    let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
+    assert_eq!(
+        l.at(missing).loss(q2, q2, Positives::Diagonal, &mut ws),
+        Err(Error::LevelUnavailable { level: missing })
+    );
 }
 
 /// The figure users quote: on training-like batches (unit rows, positives

@@ -44,10 +44,20 @@ fn deterministic_across_thread_counts_and_close_to_serial() {
 
 #[test]
 fn errors_like_the_serial_api() {
+    use simkern::Error;
     let l = InfoNce::new(0.1).unwrap();
-    assert!(l.par_loss(&[1.0; 4], &[1.0; 6], 2).is_err());
-    assert!(l.par_loss(&[1.0; 4], &[1.0; 4], 0).is_err());
-    assert!(l.par_loss_and_grad(&[1.0; 5], &[1.0; 4], 2).is_err());
+    for (q, k, d) in
+        [(&[1.0f32; 4][..], &[1.0f32; 6][..], 2usize), (&[1.0; 4], &[1.0; 4], 0), (&[1.0; 5], &[1.0; 4], 2)]
+    {
+        let serial = l.loss(q, k, d).unwrap_err();
+        assert_eq!(l.par_loss(q, k, d).unwrap_err(), serial, "q {} k {} d {d}", q.len(), k.len());
+        assert_eq!(l.par_loss_and_grad(q, k, d).unwrap_err(), serial);
+    }
+    assert_eq!(l.par_loss(&[1.0; 4], &[1.0; 4], 0).unwrap_err(), Error::ZeroDimension);
+    assert_eq!(
+        l.par_loss(&[1.0; 4], &[1.0; 6], 2).unwrap_err(),
+        Error::RowMismatch { left: "q", left_rows: 2, right: "k", right_rows: 3 }
+    );
 }
 
 #[test]
@@ -60,5 +70,8 @@ fn par_uniformity_is_deterministic_and_matches() {
         .collect();
     assert!(runs.iter().all(|r| r.to_bits() == runs[0].to_bits()));
     assert!((runs[0] - serial).abs() <= 1e-5 * serial.abs(), "{} vs {serial}", runs[0]);
-    assert!(simkern::par_uniformity(&x[..9], 9, 2.0).is_err());
+    assert_eq!(
+        simkern::par_uniformity(&x[..9], 9, 2.0).unwrap_err(),
+        simkern::Error::InvalidParameter { name: "rows of x", expected: "at least 2", value: 1.0 }
+    );
 }

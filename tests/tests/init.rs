@@ -51,8 +51,11 @@ fn mean_variance_matches_reference() {
             );
         }
     }
-    assert!(init::mean_variance::<f32>(&[]).is_err());
+    assert_eq!(init::mean_variance::<f32>(&[]), Err(simkern::Error::Empty { name: "x" }));
     assert!(init::mean_variance(&[1.0f32, f32::NAN]).unwrap().variance.is_nan());
     let mut rng = Rng::new(1);
-    assert!(init::fill(&mut [0.0f32; 4], 0, 0, Init::XavierNormal, &mut || rng.next_u64()).is_err());
+    assert_eq!(
+        init::fill(&mut [0.0f32; 4], 0, 0, Init::XavierNormal, &mut || rng.next_u64()),
+        Err(simkern::Error::InvalidParameter { name: "fan", expected: "positive", value: 0.0 })
+    );
 }

@@ -27,8 +27,8 @@ fn check_lse(x: &[f32]) {
         assert!((got - exact).abs() <= bound, "{level:?} n={} lse {got} vs {exact}", x.len());
         let mut online = OnlineLse::new();
         let cut = x.len() / 3;
-        online.push_slice(&x[..cut]);
-        online.push_slice(&x[cut..]);
+        online.push_slice_at(level, &x[..cut]).unwrap();
+        online.push_slice_at(level, &x[cut..]).unwrap();
         assert!((online.value() - exact).abs() <= bound, "online {} vs {exact}", online.value());
     }
 }
@@ -39,9 +39,9 @@ fn check_softmax(x: &[f32]) {
     let (l, _) = naive::logsumexp(&xw);
     let m = xw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     for &level in levels() {
-        let mut p = vec![0.0f32; x.len()];
+        let mut p = vec![f32::NAN; x.len()];
         lse::softmax_at(level, x, &mut p).unwrap();
-        let mut y = vec![0.0f32; x.len()];
+        let mut y = vec![f32::NAN; x.len()];
         lse::log_softmax_at(level, x, &mut y).unwrap();
         for i in 0..x.len() {
             let (pe, got) = (p_exact[i], f64::from(p[i]));
@@ -69,13 +69,22 @@ proptest! {
         check_softmax(&logits(seed, n, spread));
     }
 
+    /// Every value distribution of the shared generator as logits (huge
+    /// and tiny magnitudes, subnormals, ±0), lengths past every block.
+    #[test]
+    fn lse_and_softmax_over_value_distributions(seed: u64, di in 0usize..5, n in 1usize..3000) {
+        let x = vec_f32(&mut Rng::new(seed), Dist::ALL[di], n);
+        check_lse(&x);
+        check_softmax(&x);
+    }
+
     #[test]
     fn f64_paths_match_reference(seed: u64, n in 1usize..500) {
         let x: Vec<f64> = logits(seed, n, 30.0).into_iter().map(f64::from).collect();
         let (exact, _) = naive::logsumexp(&x);
         let got = lse::logsumexp(&x);
         prop_assert!((got - exact).abs() <= 4.0 * f64::EPSILON * exact.abs().max(1.0));
-        let mut p = vec![0.0; n];
+        let mut p = vec![f64::NAN; n];
         lse::softmax(&x, &mut p).unwrap();
         for ((a, b), xi) in p.iter().zip(naive::softmax(&x)).zip(&x) {
             // exp(xᵢ − LSE) with the subtraction rounded, here and in the
@@ -116,7 +125,7 @@ fn edge_cases_of_the_contract() {
         assert!((lse(&[5.0, 5.0, 5.0]) - (5.0 + 3f32.ln())).abs() <= 5.0 * f32::EPSILON);
 
         let soft = |x: &[f32]| {
-            let mut p = vec![0.0f32; x.len()];
+            let mut p = vec![f32::NAN; x.len()];
             lse::softmax_at(level, x, &mut p).unwrap();
             p
         };
@@ -136,31 +145,56 @@ fn edge_cases_of_the_contract() {
 
 #[test]
 fn softmax_vjp_is_the_jacobian_product() {
-    let x = logits(3, 37, 2.0);
-    let mut p = vec![0.0f32; 37];
-    lse::softmax(&x, &mut p).unwrap();
-    let g = logits(4, 37, 1.0);
-    let mut out = vec![0.0f32; 37];
-    lse::softmax_vjp(&p, &g, &mut out).unwrap();
-    // J = diag(p) − p pᵀ, so (Jᵀ g)ᵢ = pᵢ gᵢ − pᵢ Σⱼ pⱼ gⱼ.
-    let dot: f64 = p.iter().zip(&g).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
-    for i in 0..37 {
-        let want = f64::from(p[i]) * (f64::from(g[i]) - dot);
-        assert!(
-            (f64::from(out[i]) - want).abs()
-                <= 4.0 * U32 * (f64::from(p[i]) * (f64::from(g[i]).abs() + dot.abs()))
-        );
+    // Lengths past every level's vector width and tail, at every level.
+    for n in [1usize, 37, 64, 129, 1000, 4099] {
+        let x = logits(n as u64, n, 2.0);
+        let mut p = vec![0.0f32; n];
+        lse::softmax(&x, &mut p).unwrap();
+        let g = logits(n as u64 + 1, n, 1.0);
+        // J = diag(p) − p pᵀ, so (Jᵀ g)ᵢ = pᵢ gᵢ − pᵢ Σⱼ pⱼ gⱼ.
+        let dot: f64 = p.iter().zip(&g).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
+        let dot_abs: f64 = p.iter().zip(&g).map(|(&a, &b)| (f64::from(a) * f64::from(b)).abs()).sum();
+        for &level in levels() {
+            let mut out = vec![f32::NAN; n];
+            lse::softmax_vjp_at(level, &p, &g, &mut out).unwrap();
+            for i in 0..n {
+                let want = f64::from(p[i]) * (f64::from(g[i]) - dot);
+                // ⟨g, p⟩ in f64 rounded to f32, then gᵢ − ⟨g, p⟩ and the product.
+                let bound = 4.0 * U32 * f64::from(p[i]) * (f64::from(g[i]).abs() + dot_abs) + TINY;
+                assert!(
+                    (f64::from(out[i]) - want).abs() <= bound,
+                    "{level:?} n={n} [{i}] {} vs {want}",
+                    out[i]
+                );
+            }
+        }
     }
 }
 
 #[test]
 fn bad_input_is_an_error() {
-    let mut out = [0.0f32; 2];
+    use simkern::Error;
+    let mismatch =
+        |left, left_len, right, right_len| Error::LengthMismatch { left, left_len, right, right_len };
+    let mut out = [f32::NAN; 2];
     assert_eq!(
         lse::softmax(&[1.0f32; 3], &mut out).unwrap_err().to_string(),
         "length mismatch: x has 3 elements, out has 2"
     );
-    assert!(lse::exp(&[1.0; 3], &mut out).is_err());
-    assert!(lse::softmax_vjp(&[1.0; 2], &[1.0; 3], &mut out).is_err());
-    assert!(lse::log_softmax(&[1.0f64; 3], &mut [0.0; 4]).is_err());
+    assert_eq!(lse::softmax(&[1.0f32; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
+    assert_eq!(lse::exp(&[1.0; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
+    assert_eq!(lse::softmax_vjp(&[1.0; 2], &[1.0; 3], &mut out), Err(mismatch("p", 2, "g", 3)));
+    assert_eq!(lse::softmax_vjp(&[1.0; 3], &[1.0; 3], &mut out), Err(mismatch("p", 3, "out", 2)));
+    assert_eq!(lse::log_softmax(&[1.0f64; 3], &mut [f64::NAN; 4]), Err(mismatch("x", 3, "out", 4)));
+    assert!(out.iter().all(|v| v.is_nan()), "nothing written on error");
+    // A level this CPU does not have is refused by every *_at form.
+    let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
+    let refused = Error::LevelUnavailable { level: missing };
+    assert_eq!(lse::logsumexp_at(missing, &[1.0f32]), Err(refused));
+    assert_eq!(lse::logsumexp_at(missing, &[1.0f64]), Err(refused));
+    assert_eq!(lse::softmax_at(missing, &[1.0f32; 2], &mut out), Err(refused));
+    assert_eq!(lse::log_softmax_at(missing, &[1.0f32; 2], &mut out), Err(refused));
+    assert_eq!(lse::exp_at(missing, &[1.0f32; 2], &mut out), Err(refused));
+    assert_eq!(lse::softmax_vjp_at(missing, &[0.5; 2], &[1.0; 2], &mut out), Err(refused));
+    assert_eq!(OnlineLse::new().push_slice_at(missing, &[1.0]), Err(refused));
 }

@@ -59,13 +59,39 @@ fn check_f32(a: &[f32], b: &[f32]) {
 fn check_f64(a: &[f64], b: &[f64]) {
     let exact = naive::dot_exact(a, b);
     // One more rounding per element where the portable build lacks FMA.
-    let bound = gamma(steps(a.len()) + 1, U64) * dot_abs(a, b) * 2.0;
+    let k = steps(a.len()) + 1;
+    let bound = gamma(k, U64) * dot_abs(a, b) * 2.0;
+    let exact_l2 = naive::l2_squared(a, b);
+    let exact_sq = naive::dot_exact(a, a);
     for &level in levels() {
         let got = sim::dot_at(level, a, b).unwrap();
         assert!((got - exact).abs() <= bound, "{level:?} n={} dot {got} vs {exact}", a.len());
         let exact_cos = naive::cosine(a, b);
         let cos = sim::cosine_at(level, a, b).unwrap();
         assert!((cos - exact_cos).abs() <= gamma(steps(a.len()) + 8, U64) * 2.0, "{level:?} cos");
+        // Each difference rounds once (u), then the sum of squares as dot.
+        let l2 = sim::l2_squared_at(level, a, b).unwrap();
+        assert!(
+            (l2 - exact_l2).abs() <= (gamma(k, U64) * 2.0 + 3.0 * U64) * exact_l2,
+            "{level:?} l2 {l2} vs {exact_l2}"
+        );
+        let sq = sim::norm_squared_at(level, a).unwrap();
+        assert!(
+            (sq - exact_sq).abs() <= gamma(k, U64) * 2.0 * exact_sq,
+            "{level:?} norm² {sq} vs {exact_sq}"
+        );
+        // √ halves the relative error of the sum and rounds once more.
+        let exact_norm = exact_sq.sqrt();
+        let norm_bound = (gamma(k, U64) + U64) * exact_norm;
+        let norm = sim::norm_at(level, a).unwrap();
+        assert!((norm - exact_norm).abs() <= norm_bound, "{level:?} norm {norm} vs {exact_norm}");
+        let mut u = a.to_vec();
+        let n = sim::normalize_at(level, &mut u).unwrap();
+        assert!((n - exact_norm).abs() <= norm_bound, "{level:?} normalize returned {n}");
+        for (i, (&ui, &ai)) in u.iter().zip(a).enumerate() {
+            // One correctly rounded division by the computed norm.
+            assert_eq!(ui, ai / n, "{level:?} normalized[{i}]");
+        }
     }
 }
 
@@ -83,7 +109,7 @@ proptest! {
     }
 
     #[test]
-    fn f64_kernels_match_reference(seed: u64, d in prop::sample::select(vec![Dist::Normal, Dist::LogNormal]),
+    fn f64_kernels_match_reference(seed: u64, d in dist(),
                                    n in 0usize..=3000, offset in 0usize..64) {
         let mut r = Rng::new(seed);
         let a = vec_f64(&mut r, d, n + offset);
@@ -163,16 +189,31 @@ fn length_mismatch_is_an_error_everywhere() {
     assert_eq!(simkern::dot(&a, &b).unwrap_err().to_string(), msg);
     assert_eq!(simkern::cosine(&a, &b).unwrap_err().to_string(), msg);
     assert_eq!(simkern::l2_squared(&a, &b).unwrap_err().to_string(), msg);
+    let mismatch =
+        |left_len, right_len| simkern::Error::LengthMismatch { left: "a", left_len, right: "b", right_len };
     for &level in levels() {
-        assert!(sim::dot_at(level, &a, &b).is_err());
-        assert!(sim::cosine_at(level, &a[..1], &b).is_err());
+        assert_eq!(sim::dot_at(level, &a, &b), Err(mismatch(768, 767)));
+        assert_eq!(sim::dot_f64_at(level, &a, &b), Err(mismatch(768, 767)));
+        assert_eq!(sim::l2_squared_at(level, &a, &b), Err(mismatch(768, 767)));
+        assert_eq!(sim::cosine_at(level, &a[..1], &b), Err(mismatch(1, 767)));
     }
+    let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
+    let refused = simkern::Error::LevelUnavailable { level: missing };
+    assert_eq!(sim::dot_at(missing, &a, &a), Err(refused));
+    assert_eq!(sim::norm_at(missing, &a), Err(refused));
+    assert_eq!(sim::norm_squared_at(missing, &a), Err(refused));
+    assert_eq!(sim::normalize_at(missing, &mut [1.0f32, 2.0]), Err(refused));
+    assert_eq!(simkern::similarity_matrix_at(missing, &a, &a, 8), Err(refused));
 }
 
 fn check_matrix(n: usize, m: usize, d: usize, seed: u64) {
+    check_matrix_of(n, m, d, seed, Dist::Normal);
+}
+
+fn check_matrix_of(n: usize, m: usize, d: usize, seed: u64, dist: Dist) {
     let mut r = Rng::new(seed);
-    let q = vec_f32(&mut r, Dist::Normal, n * d);
-    let k = vec_f32(&mut r, Dist::Normal, m * d);
+    let q = vec_f32(&mut r, dist, n * d);
+    let k = vec_f32(&mut r, dist, m * d);
     let (qx, kx) = (widen(&q), widen(&k));
     let exact = naive::similarity_matrix(&qx, &kx, d);
     let mut abs = Vec::new();
@@ -185,7 +226,9 @@ fn check_matrix(n: usize, m: usize, d: usize, seed: u64) {
         let got = simkern::similarity_matrix_at(level, &q, &k, d).unwrap();
         assert_eq!(got.len(), n * m);
         for (idx, ((&g, &e), &s)) in got.iter().zip(&exact).zip(&abs).enumerate() {
-            let bound = gamma(d + 2, U32) * s;
+            // f32 accumulation (as BLAS); below the normal range each step
+            // rounds by up to half a subnormal spacing.
+            let bound = gamma(d + 2, U32) * s + (d + 2) as f64 * SUBNORMAL_HALF;
             assert!(
                 (g as f64 - e).abs() <= bound,
                 "{level:?} {n}x{m}x{d} entry ({}, {}): {g} vs {e}",
@@ -219,10 +262,10 @@ fn similarity_matrix_odd_shapes() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(96))]
     #[test]
-    fn similarity_matrix_random_shapes(n in 1usize..40, m in 1usize..70, d in 1usize..300, seed: u64) {
-        check_matrix(n, m, d, seed);
+    fn similarity_matrix_random_shapes(n in 1usize..40, m in 1usize..70, d in 1usize..300, seed: u64, dist in dist()) {
+        check_matrix_of(n, m, d, seed, dist);
     }
 }
 

@@ -2,8 +2,10 @@
 //! every tie method, correlations within 1e-12, NaN policies, invariances.
 
 use proptest::prelude::*;
-use simkern::{NanPolicy, Ties};
+use simkern::{Level, NanPolicy, Ties};
+use simkern_core::{correlation as corr, rank};
 use simkern_tests::data::Rng;
+use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, widen};
 
 const METHODS: [(Ties, &str); 5] = [
@@ -36,13 +38,37 @@ fn values(seed: u64, n: usize, range: u64, specials: bool) -> Vec<f32> {
         .collect()
 }
 
+/// Ranks of `x` at `level` through the core API, output pre-filled with NaN.
+fn rank_at<T: simkern::Float>(level: Level, x: &[T], ties: Ties) -> Vec<f64> {
+    let mut out = vec![f64::NAN; x.len()];
+    let mut scratch = vec![0u64; rank::rank_scratch_len::<T>(x.len())];
+    rank::rank_into_at(level, x, ties, NanPolicy::Propagate, &mut out, &mut scratch).unwrap();
+    out
+}
+
 fn check_ranks(x: &[f32]) {
     let xw = widen(x);
     for (ties, name) in METHODS {
         let want = naive::rankdata(&xw, name);
         assert_eq!(simkern::rank(x, ties).unwrap(), want, "{name} f32 {x:?}");
         assert_eq!(simkern::rank(&xw, ties).unwrap(), want, "{name} f64");
+        for &level in levels() {
+            assert_eq!(rank_at(level, x, ties), want, "{level:?} {name} f32");
+            assert_eq!(rank_at(level, &xw, ties), want, "{level:?} {name} f64");
+        }
     }
+}
+
+/// Pearson, Spearman and Kendall at every level through the core API.
+fn correlations_at<T: simkern::Float>(level: Level, x: &[T], y: &[T]) -> (f64, f64, f64) {
+    let n = x.len();
+    let (rl, sl) = corr::spearman_scratch_len::<T>(n);
+    let (mut ranks, mut scratch) = (vec![f64::NAN; rl], vec![0u64; sl.max(corr::kendall_scratch_len(n))]);
+    (
+        corr::pearson_at(level, x, y).unwrap(),
+        corr::spearman_at(level, x, y, &mut ranks, &mut scratch).unwrap(),
+        corr::kendall_tau_b_at(level, x, y, &mut scratch).unwrap(),
+    )
 }
 
 proptest! {
@@ -64,6 +90,44 @@ proptest! {
         prop_assert!(close(simkern::spearman(&x, &y).unwrap(), naive::spearman(&xw, &yw)));
         prop_assert!(close(simkern::kendall_tau_b(&x, &y).unwrap(), naive::kendall_tau_b(&xw, &yw)));
         prop_assert!(close(simkern::kendall_tau_b(&xw, &yw).unwrap(), naive::kendall_tau_b(&xw, &yw)));
+        let want = (naive::pearson(&xw, &yw), naive::spearman(&xw, &yw), naive::kendall_tau_b(&xw, &yw));
+        for &level in levels() {
+            for got in [correlations_at(level, &x, &y), correlations_at(level, &xw, &yw)] {
+                prop_assert!(close(got.0, want.0) && close(got.1, want.1) && close(got.2, want.2), "{level:?} {got:?} vs {want:?}");
+            }
+        }
+    }
+}
+
+/// f64 Pearson where the naive one-pass formula fails: large offsets
+/// (deviations 1e-9 of the mean) at every scale from 1e-140 to 1e140 (the
+/// squares stay in range; beyond ~1e150 they overflow, a known limit).
+#[test]
+fn pearson_with_large_offsets_at_every_scale() {
+    let mut r = Rng::new(77);
+    let n = 1000;
+    let base: Vec<(f64, f64)> = (0..n)
+        .map(|_| {
+            let a = r.normal();
+            (a, 0.6 * a + 0.8 * r.normal())
+        })
+        .collect();
+    for offset in [0.0, 1e3, 1e6, 1e9] {
+        for scale in [1e-140, 1e-30, 1.0, 1e30, 1e140] {
+            let x: Vec<f64> = base.iter().map(|p| (offset + p.0) * scale).collect();
+            let y: Vec<f64> = base.iter().map(|p| (-offset + p.1) * scale).collect();
+            let want = naive::pearson(&x, &y);
+            assert!(want.is_finite() && want.abs() > 0.3, "the case is well posed: {want}");
+            for &level in levels() {
+                let got = corr::pearson_at(level, &x, &y).unwrap();
+                // The contract's 1e-12 (two passes: an error in the mean
+                // enters the sums only to second order; 1.4e-14 seen).
+                assert!(
+                    (got - want).abs() <= 1e-12,
+                    "{level:?} offset {offset:e} scale {scale:e}: {got} vs {want}"
+                );
+            }
+        }
     }
 }
 
@@ -171,9 +235,49 @@ fn nan_policies() {
 
 #[test]
 fn bad_input_and_degenerate_cases() {
-    assert!(simkern::spearman(&[1.0f32], &[1.0]).is_err(), "one pair");
-    assert!(simkern::kendall_tau_b(&[1.0f32, 2.0], &[1.0]).is_err(), "length mismatch");
-    assert!(simkern::pearson::<f64>(&[], &[]).is_err());
+    use simkern::Error;
+    let one_pair =
+        Err(Error::InvalidParameter { name: "number of pairs", expected: "at least 2", value: 1.0 });
+    assert_eq!(simkern::spearman(&[1.0f32], &[1.0]), one_pair);
+    assert_eq!(simkern::pearson(&[1.0f32], &[1.0]), one_pair);
+    assert_eq!(simkern::kendall_tau_b(&[1.0f32], &[1.0]), one_pair);
+    let mismatch = Err(Error::LengthMismatch { left: "x", left_len: 2, right: "y", right_len: 1 });
+    assert_eq!(simkern::kendall_tau_b(&[1.0f32, 2.0], &[1.0]), mismatch);
+    assert_eq!(simkern::spearman(&[1.0f32, 2.0], &[1.0]), mismatch);
+    assert_eq!(
+        simkern::pearson::<f64>(&[], &[]),
+        Err(Error::InvalidParameter { name: "number of pairs", expected: "at least 2", value: 0.0 })
+    );
+    assert_eq!(
+        simkern::rank_with(&[1.0f32, f32::NAN], Ties::Min, NanPolicy::Raise),
+        Err(Error::NanInput { name: "x" })
+    );
+    // The core API checks its buffers and levels.
+    let mut out = [f64::NAN; 3];
+    let mut small = [0u64; 1];
+    let needed = rank::rank_scratch_len::<f64>(3);
+    assert_eq!(
+        rank::rank_into(&[1.0f64, 2.0, 3.0], Ties::Min, NanPolicy::Raise, &mut out, &mut small),
+        Err(Error::ScratchTooSmall { needed, got: 1 })
+    );
+    let mut scratch = vec![0u64; needed];
+    assert_eq!(
+        rank::rank_into(&[1.0f64, 2.0], Ties::Min, NanPolicy::Raise, &mut out, &mut scratch),
+        Err(Error::LengthMismatch { left: "x", left_len: 2, right: "out", right_len: 3 })
+    );
+    assert!(out.iter().all(|v| v.is_nan()), "nothing written on error");
+    let missing = if cfg!(target_arch = "x86_64") { Level::Neon } else { Level::Avx512 };
+    let refused = Error::LevelUnavailable { level: missing };
+    assert_eq!(
+        rank::rank_into_at(missing, &[1.0f64, 2.0, 3.0], Ties::Min, NanPolicy::Raise, &mut out, &mut scratch),
+        Err(refused)
+    );
+    assert_eq!(corr::pearson_at(missing, &[1.0f64, 2.0], &[1.0, 2.0]), Err(refused));
+    let mut ks = vec![0u64; corr::kendall_scratch_len(2)];
+    assert_eq!(corr::kendall_tau_b_at(missing, &[1.0f64, 2.0], &[1.0, 2.0], &mut ks), Err(refused));
+    let (rl, sl) = corr::spearman_scratch_len::<f64>(2);
+    let (mut ranks, mut ss) = (vec![0.0; rl], vec![0u64; sl]);
+    assert_eq!(corr::spearman_at(missing, &[1.0f64, 2.0], &[1.0, 2.0], &mut ranks, &mut ss), Err(refused));
     // A constant input has no correlation: NaN, as SciPy.
     assert!(simkern::spearman(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
     assert!(simkern::kendall_tau_b(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
