@@ -43,6 +43,9 @@ fn check_pairs(x: usize, y: usize) -> Result<()> {
 
 /// Pearson's correlation coefficient, in `[−1, 1]`.
 ///
+/// NaN or ±∞ in either input gives NaN (the moments are undefined), as
+/// SciPy; a constant input gives NaN.
+///
 /// ```
 /// use simkern_core::correlation::pearson;
 /// assert_eq!(pearson(&[1.0f32, 2.0, 3.0], &[2.0, 4.0, 6.0]).unwrap(), 1.0);

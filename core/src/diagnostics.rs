@@ -49,6 +49,9 @@ fn check_positive(name: &'static str, value: f32) -> Result<()> {
 
 /// Alignment `(1/N) Σᵢ ‖xᵢ − yᵢ‖^α` of positive pairs `(xᵢ, yᵢ)`.
 ///
+/// IEEE arithmetic on the differences: NaN propagates; an infinite entry
+/// gives `+∞` (or NaN where `x` and `y` hold the same infinity).
+///
 /// Errors: no rows, `x` and `y` of different shapes, `α` not positive and
 /// finite.
 ///
@@ -122,6 +125,9 @@ pub fn uniformity_workspace_len(n: usize, dim: usize) -> usize {
 
 /// Uniformity `log mean_{i<j} e^{−t‖xᵢ − xⱼ‖²}`, streamed over blocks of
 /// pairs (never an `N × N` matrix).
+///
+/// A NaN or ±∞ entry gives NaN (distances come from `‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ`,
+/// which is `∞ − ∞` for an infinite row).
 ///
 /// Errors: fewer than 2 rows, `t` not positive and finite, a workspace
 /// shorter than [`uniformity_workspace_len`].

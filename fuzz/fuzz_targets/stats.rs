@@ -1,8 +1,8 @@
 //! Arbitrary bytes → values for ranks and rank correlations: no panic;
 //! exact ranks against the counting reference (tie-heavy small integers
 //! and ±∞); correlations within 1e-12
-//! of the references (Kendall's O(n²) one up to 512 pairs; beyond, the
-//! identities τ(x, y) = τ(y, x) and τ(x, −y) = −τ(x, y), which the
+//! of the references (Kendall's O(n²) one up to 512 pairs; beyond, one of
+//! the identities τ(x, y) = τ(y, x) and τ(x, −y) = −τ(x, y), which the
 //! implementation's asymmetric sort-and-merge does not get for free);
 //! `Raise` fails exactly when there is a NaN.
 #![no_main]
@@ -23,7 +23,10 @@ fn check_ranks(x: &[f32], method: u8) {
     let omit = simkern::rank_with(x, ties, NanPolicy::Omit).expect("Omit never fails");
     let got: Vec<f64> = omit.iter().zip(x).filter(|(_, v)| !v.is_nan()).map(|(r, _)| *r).collect();
     // Every value is an integer or ±∞: the counting reference applies.
-    assert_eq!(got, naive::rankdata_counting(&kept, name), "{name}");
+    // Compared element by element (a slice `==` is a memcmp, which
+    // libFuzzer intercepts and traces: a third of this target's time).
+    let want = naive::rankdata_counting(&kept, name);
+    assert!(got.len() == want.len() && got.iter().zip(&want).all(|(g, w)| g == w), "{name}: {got:?} vs {want:?}");
     assert!(omit.iter().zip(x).all(|(r, v)| !v.is_nan() || r.is_nan()), "{name}: NaN positions");
     let has_nan = x.iter().any(|v| v.is_nan());
     assert_eq!(simkern::rank_with(x, ties, NanPolicy::Raise).is_err(), has_nan);
@@ -71,14 +74,16 @@ fuzz_target!(|data: &[u8]| {
             let tau = tau.unwrap();
             if pa.len() <= 512 {
                 assert!(close(tau, naive::kendall_tau_b(&pa, &pb)), "kendall");
-            } else {
+            } else if data[1] & 1 == 0 {
+                // One identity per input (the fuzzer reaches both).
                 let swapped = simkern::kendall_tau_b(&pb, &pa).unwrap();
+                assert!(close(tau, swapped), "τ(x, y) = {tau}, τ(y, x) = {swapped}");
+            } else {
                 let neg: Vec<f64> = pb.iter().map(|v| -v).collect();
                 let negated = simkern::kendall_tau_b(&pa, &neg).unwrap();
-                assert!(close(tau, swapped), "τ(x, y) = {tau}, τ(y, x) = {swapped}");
                 assert!(close(tau, -negated), "τ(x, y) = {tau}, τ(x, −y) = {negated}");
-                assert!(tau.is_nan() || (-1.0..=1.0).contains(&tau));
             }
+            assert!(tau.is_nan() || (-1.0..=1.0).contains(&tau));
         } else {
             assert!(rho.is_err() && tau.is_err());
         }
