@@ -41,10 +41,14 @@ fn check_pairs(x: usize, y: usize) -> Result<()> {
     Ok(())
 }
 
-/// Pearson's correlation coefficient, in `[−1, 1]`.
+/// Pearson's correlation coefficient, in `[−1, 1]`, two passes in `f64`.
 ///
-/// NaN or ±∞ in either input gives NaN (the moments are undefined), as
-/// SciPy; a constant input gives NaN.
+/// Accurate over the whole `f64` range (within 1e-12 of the exact value,
+/// tested from 1e-300 to 1e307 with offsets): where the squared deviations
+/// would overflow or lose digits to underflow, each input is rescaled by a
+/// power of two first (exact; `r` does not change). NaN or ±∞ in either
+/// input gives NaN (the moments are undefined), as SciPy; so does a
+/// constant input, also one whose mean does not round back to its value.
 ///
 /// ```
 /// use simkern_core::correlation::pearson;
@@ -84,19 +88,38 @@ impl<T: Float> Kernel for Pearson<'_, T> {
     }
 }
 
-/// Two-pass Pearson inside a kernel.
+/// Two-pass Pearson inside a kernel: the plain sums when their magnitudes
+/// are safe, [`pearson_rescaled`] when they are not.
 #[inline(always)]
 fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     let n = x.len() as f64;
-    let (sx, sy) = sums(s, x, y);
+    let (sx, sy) = sums::<S, T, false>(s, x, y, [1.0, 1.0]);
     let (mx, my) = (sx / n, sy / n);
-    let [sxy, sxx, syy] = centered(s, x, y, mx, my);
-    if sxx == 0.0 || syy == 0.0 {
-        // A constant input: no correlation (NaN, as SciPy); NaN stays NaN.
-        return f64::NAN;
+    let [sxy, sxx, syy] = centered::<S, T, false>(s, x, y, [mx, my], [1.0, 1.0]);
+    // Safe: finite, far from f64's underflow (squared deviations below
+    // ~1e-140 lose digits to subnormals) and above the rounding level of
+    // the mean (where a constant input whose mean does not round back
+    // exactly, e.g. three times 0.667, would show rounding noise).
+    let safe = |ss: f64, m: f64| {
+        let noise = 8.0 * f64::EPSILON * m;
+        ss.is_finite() && ss > SUM_SQUARES_MIN && ss > n * noise * noise
+    };
+    if sxy.is_finite() && safe(sxx, mx) && safe(syy, my) {
+        return ratio(sxy, sxx, syy);
     }
-    // One rounding in the product, one in the root (so r(x, x) is exactly
-    // 1); the two-root form only where the product leaves the f64 range.
+    // Constant inputs (no correlation: NaN, as SciPy) land here too, with
+    // squared deviations of 0 or of rounding size: the exact test is there.
+    pearson_rescaled(s, x, y)
+}
+
+/// Sums of squared deviations below this are recomputed from rescaled data.
+const SUM_SQUARES_MIN: f64 = 1e-280;
+
+/// `sxy / √(sxx·syy)` in `[−1, 1]`: one rounding in the product and one in
+/// the root (so `r(x, x)` is exactly 1); two roots only where the product
+/// leaves the `f64` range.
+#[inline(always)]
+fn ratio(sxy: f64, sxx: f64, syy: f64) -> f64 {
     let prod = sxx * syy;
     let den = if prod.is_finite() && prod >= f64::MIN_POSITIVE {
         libm::sqrt(prod)
@@ -106,49 +129,97 @@ fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     (sxy / den).clamp(-1.0, 1.0)
 }
 
-/// `(Σxᵢ, Σyᵢ)` in `f64`, four chains each.
+/// Pearson for inputs whose plain sums overflow or underflow (magnitudes
+/// beyond ~1e150 or deviations below ~1e-140), and for inputs that may be
+/// constant: NaN for NaN or ±∞ anywhere and for a constant input;
+/// otherwise each input scaled by a power of two that brings its largest
+/// magnitude to `[½, 1)` (exact, and `r` is scale-invariant), then the
+/// same two passes. Rare, so scalar scans are fine here.
+#[cold]
+#[inline(never)]
+fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
+    let largest = |v: &[T]| v.iter().fold(0.0f64, |m, e| m.max(libm::fabs(e.to_f64())));
+    let constant = |v: &[T]| v.iter().all(|e| e.to_f64() == v[0].to_f64());
+    if x.iter().chain(y).any(|v| !v.to_f64().is_finite()) || constant(x) || constant(y) {
+        return f64::NAN;
+    }
+    // 2^−e with e from the largest magnitude, kept within f64's exponent
+    // range (a subnormal maximum is scaled by 2^1000, enough for its squares).
+    let scale = |m: f64| {
+        let (_, e) = libm::frexp(m);
+        libm::ldexp(1.0, (-e).clamp(-1000, 1000))
+    };
+    let sc = [scale(largest(x)), scale(largest(y))];
+    let n = x.len() as f64;
+    let (sx, sy) = sums::<S, T, true>(s, x, y, sc);
+    let [sxy, sxx, syy] = centered::<S, T, true>(s, x, y, [sx / n, sy / n], sc);
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    ratio(sxy, sxx, syy)
+}
+
+/// `(Σ cₓxᵢ, Σ c_y yᵢ)` in `f64`, four chains each; the scale factors
+/// `c = [cₓ, c_y]` (powers of two) are applied, exactly, only when `SCALED`.
 #[inline(always)]
-pub(crate) fn sums<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> (f64, f64) {
+pub(crate) fn sums<S: Simd, T: Float, const SCALED: bool>(s: S, x: &[T], y: &[T], c: [f64; 2]) -> (f64, f64) {
     let w = S::F64_LANES;
     let y = &y[..x.len()];
+    let (cx, cy) = (s.splat_f64(c[0]), s.splat_f64(c[1]));
+    let add =
+        |acc: S::F64, v: S::F64, c: S::F64| if SCALED { s.mul_add_f64(v, c, acc) } else { s.add_f64(acc, v) };
     let (mut ax, mut ay) = ([s.splat_f64(0.0); 4], [s.splat_f64(0.0); 4]);
     let mut xs = x.chunks_exact(4 * w);
     let mut ys = y.chunks_exact(4 * w);
     for (xc, yc) in (&mut xs).zip(&mut ys) {
         for u in 0..4 {
-            ax[u] = s.add_f64(ax[u], T::load_f64(s, &xc[u * w..]));
-            ay[u] = s.add_f64(ay[u], T::load_f64(s, &yc[u * w..]));
+            ax[u] = add(ax[u], T::load_f64(s, &xc[u * w..]), cx);
+            ay[u] = add(ay[u], T::load_f64(s, &yc[u * w..]), cy);
         }
     }
     for (xc, yc) in xs.remainder().chunks(w).zip(ys.remainder().chunks(w)) {
-        ax[0] = s.add_f64(ax[0], T::load_partial_f64(s, xc));
-        ay[0] = s.add_f64(ay[0], T::load_partial_f64(s, yc));
+        ax[0] = add(ax[0], T::load_partial_f64(s, xc), cx);
+        ay[0] = add(ay[0], T::load_partial_f64(s, yc), cy);
     }
     let fold = |a: [S::F64; 4]| s.reduce_sum_f64(s.add_f64(s.add_f64(a[0], a[1]), s.add_f64(a[2], a[3])));
     (fold(ax), fold(ay))
 }
 
-/// `[Σ(x−mx)(y−my), Σ(x−mx)², Σ(y−my)²]` in `f64`, four chains each.
+/// `[Σ(cₓx−mx)(c_y y−my), Σ(cₓx−mx)², Σ(c_y y−my)²]` in `f64`, four chains
+/// each: the deviations from the means `m` of the (scaled, when `SCALED`)
+/// values, one rounding each (`cx − m` as one fused operation).
 #[inline(always)]
-pub(crate) fn centered<S: Simd, T: Float>(s: S, x: &[T], y: &[T], mx: f64, my: f64) -> [f64; 3] {
+pub(crate) fn centered<S: Simd, T: Float, const SCALED: bool>(
+    s: S,
+    x: &[T],
+    y: &[T],
+    m: [f64; 2],
+    c: [f64; 2],
+) -> [f64; 3] {
     let w = S::F64_LANES;
     let y = &y[..x.len()];
-    let (vx, vy) = (s.splat_f64(mx), s.splat_f64(my));
+    let (cx, cy) = (s.splat_f64(c[0]), s.splat_f64(c[1]));
+    let (vx, vy) = (s.splat_f64(m[0]), s.splat_f64(m[1]));
+    let (nx, ny) = (s.splat_f64(-m[0]), s.splat_f64(-m[1]));
+    let dev = |v: S::F64, c: S::F64, m: S::F64, neg_m: S::F64| {
+        if SCALED { s.mul_add_f64(v, c, neg_m) } else { s.sub_f64(v, m) }
+    };
     let mut acc = [[s.splat_f64(0.0); 3]; 4];
     let mut xs = x.chunks_exact(4 * w);
     let mut ys = y.chunks_exact(4 * w);
     for (xc, yc) in (&mut xs).zip(&mut ys) {
         for (u, a) in acc.iter_mut().enumerate() {
-            let dx = s.sub_f64(T::load_f64(s, &xc[u * w..]), vx);
-            let dy = s.sub_f64(T::load_f64(s, &yc[u * w..]), vy);
+            let dx = dev(T::load_f64(s, &xc[u * w..]), cx, vx, nx);
+            let dy = dev(T::load_f64(s, &yc[u * w..]), cy, vy, ny);
             *a = [s.mul_add_f64(dx, dy, a[0]), s.mul_add_f64(dx, dx, a[1]), s.mul_add_f64(dy, dy, a[2])];
         }
     }
     for (xc, yc) in xs.remainder().chunks(w).zip(ys.remainder().chunks(w)) {
-        // Padded lanes would contribute (0 − m)²: mask them by loading the
-        // mean into them instead (their differences are then 0).
-        let dx = s.sub_f64(load_or(s, xc, mx), vx);
-        let dy = s.sub_f64(load_or(s, yc, my), vy);
+        // Padded lanes would contribute (0 − m)²: load a value whose
+        // deviation is exactly 0 into them instead (m itself, or m / c).
+        let (fx, fy) = if SCALED { (m[0] / c[0], m[1] / c[1]) } else { (m[0], m[1]) };
+        let dx = dev(load_or(s, xc, fx), cx, vx, nx);
+        let dy = dev(load_or(s, yc, fy), cy, vy, ny);
         let a = &mut acc[0];
         *a = [s.mul_add_f64(dx, dy, a[0]), s.mul_add_f64(dx, dx, a[1]), s.mul_add_f64(dy, dy, a[2])];
     }

@@ -148,9 +148,9 @@ impl<T: Float> Kernel for MeanVar<'_, T> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> MeanVariance {
         let n = self.x.len() as f64;
-        let (sum, _) = crate::correlation::sums(s, self.x, self.x);
+        let (sum, _) = crate::correlation::sums::<S, T, false>(s, self.x, self.x, [1.0; 2]);
         let mean = sum / n;
-        let [_, ss, _] = crate::correlation::centered(s, self.x, self.x, mean, mean);
+        let [_, ss, _] = crate::correlation::centered::<S, T, false>(s, self.x, self.x, [mean; 2], [1.0; 2]);
         MeanVariance { mean, variance: ss / n }
     }
 }

@@ -61,7 +61,7 @@ fn reductions_and_elementwise() {
             assert!(close(init::mean_variance_at(level, x).unwrap().mean, mean, 1.0), "{level:?} mean");
             let lse_want = xw.iter().map(|p| p.exp()).sum::<f64>().ln();
             assert!(close(f64::from(lse::logsumexp_at(level, x).unwrap()), lse_want, 1.0), "{level:?} lse");
-            let mut out = vec![0.0f32; len];
+            let mut out = vec![f32::NAN; len];
             lse::softmax_at(level, x, &mut out).unwrap();
             let total: f64 = out.iter().map(|&p| f64::from(p)).sum();
             assert!(close(total, 1.0, 1.0), "{level:?} softmax, len {len}: Σ = {total}");
@@ -88,8 +88,8 @@ fn similarity_matrix_and_infonce() {
                 let qd: Vec<f32> = (0..rows_q * d).map(|i| value(i, 3)).collect();
                 let kd: Vec<f32> = (0..rows_k * d).map(|i| value(i, 4)).collect();
                 let (q, k) = (MatRef::new(&qd, d).unwrap(), MatRef::new(&kd, d).unwrap());
-                let mut s = vec![0.0f32; rows_q * rows_k];
-                let mut scratch = vec![0.0f32; sim::similarity_matrix_scratch_len(rows_q, rows_k, d)];
+                let mut s = vec![f32::NAN; rows_q * rows_k];
+                let mut scratch = vec![f32::NAN; sim::similarity_matrix_scratch_len(rows_q, rows_k, d)];
                 sim::similarity_matrix_at(level, q, k, &mut s, &mut scratch).unwrap();
                 let want = |i: usize, j: usize| -> f64 {
                     (0..d).map(|t| f64::from(qd[i * d + t]) * f64::from(kd[j * d + t])).sum()
@@ -113,8 +113,8 @@ fn similarity_matrix_and_infonce() {
                     .sum::<f64>()
                     / rows_q as f64;
                 let loss = InfoNce::new(0.5).unwrap().at(level);
-                let mut ws = vec![0.0f32; loss.workspace_len(rows_q, rows_k, d, true)];
-                let (mut dq, mut dk) = (vec![0.0f32; qd.len()], vec![0.0f32; kd.len()]);
+                let mut ws = vec![f32::NAN; loss.workspace_len(rows_q, rows_k, d, true)];
+                let (mut dq, mut dk) = (vec![f32::NAN; qd.len()], vec![f32::NAN; kd.len()]);
                 // Query i's positive is key i.
                 let pos: Vec<usize> = (0..rows_q).collect();
                 let l =
@@ -190,7 +190,7 @@ fn ranks_correlations_binomial() {
     }
     for &level in Level::available() {
         let ks: Vec<u64> = (0..=if cfg!(miri) { 12 } else { 40 }).collect();
-        let mut out = vec![0.0; ks.len()];
+        let mut out = vec![f64::NAN; ks.len()];
         binomial::pmf_into_at(level, &ks, 40, 0.3, &mut out).unwrap();
         for (&k, &p) in ks.iter().zip(&out) {
             let want = binomial::pmf(k, 40, 0.3);

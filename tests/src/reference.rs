@@ -453,9 +453,12 @@ pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }
-    // Two roots, not the root of the product: sxx·syy underflows to 0 for
-    // deviations near 1e-140 (and overflows near 1e140).
-    (sxy / (sxx.sqrt() * syy.sqrt())).clamp(-1.0, 1.0)
+    // The root of the product (one rounding less), but two roots where the
+    // product leaves f64's range (deviations near 1e-140 or 1e140).
+    let prod = sxx * syy;
+    let den =
+        if prod.is_finite() && prod >= f64::MIN_POSITIVE { prod.sqrt() } else { sxx.sqrt() * syy.sqrt() };
+    (sxy / den).clamp(-1.0, 1.0)
 }
 
 /// Spearman's ρ: Pearson's r of the average ranks.

@@ -45,7 +45,7 @@ proptest! {
         let pairs = (n * (n - 1) / 2) as f64;
         let bound = f64::from(t) * (8.0 * U32 + 2.0 * gamma(d + 2, U32)) * 2.0 * max_sq
             + 8.0 * U32 * (want.abs() + pairs.ln() + 1.0);
-        let mut ws = vec![0.0; uniformity_workspace_len(n, d)];
+        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
         for &level in levels() {
             let got = diag::uniformity_at(level, MatRef::new(&x, d).unwrap(), t, &mut ws).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want} (bound {bound:e})");
@@ -78,7 +78,7 @@ proptest! {
         // A common shift makes the rows anisotropic (one dominant direction).
         let x: Vec<f32> = rows(seed, m, d, false).into_iter().map(|v| v + shift).collect();
         let (cos, gram, top) = naive::anisotropy(&widen(&x), d);
-        let mut ws = vec![0.0f64; anisotropy_workspace_len(d)];
+        let mut ws = vec![f64::NAN; anisotropy_workspace_len(d)];
         for &level in levels() {
             let a = diag::anisotropy_at(level, MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
             prop_assert!((a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);

@@ -266,7 +266,7 @@ fn kernel_gradients_match_finite_differences() {
     let (q, k, pos) = inputs(&c, 5);
     let (_, dq, _) = run(&c, Level::best(), &q, &k, &pos);
     let cfg = config(&c);
-    let mut ws = vec![0.0; cfg.workspace_len(6, 6, 5, false)];
+    let mut ws = vec![f32::NAN; cfg.workspace_len(6, 6, 5, false)];
     let mut loss_at = |q: &[f32]| {
         cfg.loss(MatRef::new(q, 5).unwrap(), MatRef::new(&k, 5).unwrap(), Positives::Diagonal, &mut ws)
             .unwrap() as f64
@@ -317,7 +317,7 @@ fn bad_input_is_an_error() {
     let l = InfoNce::new(0.1).unwrap();
     let q = [0.0f32; 6];
     let (q2, q3) = (MatRef::new(&q, 2).unwrap(), MatRef::new(&q, 3).unwrap());
-    let mut ws = vec![0.0f32; 1 << 16];
+    let mut ws = vec![f32::NAN; 1 << 16];
     let err = |r: simkern::Result<f32>| r.unwrap_err().to_string();
     assert_eq!(err(l.loss(q2, q3, Positives::Diagonal, &mut ws)), "row length mismatch: 2 vs 3");
     let k4 = MatRef::new(&q[..4], 2).unwrap();

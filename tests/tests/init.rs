@@ -16,7 +16,7 @@ fn filled_buffers_have_the_scheme_variance() {
         (Init::HeNormal, 64, 64),
     ] {
         let mut rng = Rng::new(2024);
-        let mut w = vec![0.0f32; n];
+        let mut w = vec![f32::NAN; n];
         init::fill(&mut w, fan_in, fan_out, scheme, &mut || rng.next_u64()).unwrap();
         let mv = init::mean_variance(&w).unwrap();
         let var = scheme.variance(fan_in, fan_out);

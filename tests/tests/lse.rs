@@ -148,7 +148,7 @@ fn softmax_vjp_is_the_jacobian_product() {
     // Lengths past every level's vector width and tail, at every level.
     for n in [1usize, 37, 64, 129, 1000, 4099] {
         let x = logits(n as u64, n, 2.0);
-        let mut p = vec![0.0f32; n];
+        let mut p = vec![f32::NAN; n];
         lse::softmax(&x, &mut p).unwrap();
         let g = logits(n as u64 + 1, n, 1.0);
         // J = diag(p) − p pᵀ, so (Jᵀ g)ᵢ = pᵢ gᵢ − pᵢ Σⱼ pⱼ gⱼ.

@@ -304,3 +304,55 @@ fn invariances() {
     assert_eq!(simkern::spearman(&x, &x).unwrap(), 1.0);
     assert_eq!(simkern::kendall_tau_b(&x, &x).unwrap(), 1.0);
 }
+
+/// Pearson over f64's whole range: magnitudes from 1e-300 to 1e300 (where
+/// the plain squared deviations underflow or overflow: 1e154 once gave 0.0
+/// for r ≈ 0.98, 1e200 and 1e-188 gave NaN), against the reference on the
+/// same data scaled by an exact power of two (r is scale-invariant), at
+/// every level; constant inputs whose mean does not round back exactly give
+/// NaN, as an exactly constant input does.
+#[test]
+fn pearson_over_the_whole_f64_range() {
+    let mut r = Rng::new(2026);
+    let n = 257;
+    let base: Vec<(f64, f64)> = (0..n)
+        .map(|_| {
+            let a = r.normal();
+            (a, 0.98 * a + 0.2 * r.normal())
+        })
+        .collect();
+    for e in [-300i32, -188, -154, -100, 0, 100, 154, 200, 300, 307] {
+        for offset in [0.0, 5.0, -1e6] {
+            let scale = 10f64.powi(e);
+            let x: Vec<f64> = base.iter().map(|p| (offset + p.0) * scale).collect();
+            let y: Vec<f64> = base.iter().map(|p| p.1 * scale * 0.5).collect();
+            if x.iter().any(|v| !v.is_finite()) {
+                // (−1e6 + a)·1e307 overflows to −∞: no moments, NaN.
+                assert!(corr::pearson(&x, &y).unwrap().is_nan());
+                continue;
+            }
+            // The reference on the data brought near 1 by a power of two.
+            let k = scale.log2().round() as i32;
+            let unit = |v: &[f64]| -> Vec<f64> {
+                v.iter().map(|t| t * 2f64.powi(-k / 2) * 2f64.powi(-k + k / 2)).collect()
+            };
+            let want = naive::pearson(&unit(&x), &unit(&y));
+            assert!(want.is_finite() && want.abs() > 0.5, "well posed: {want}");
+            for &level in levels() {
+                let got = corr::pearson_at(level, &x, &y).unwrap();
+                assert!((got - want).abs() <= 1e-12, "{level:?} 1e{e} offset {offset}: {got} vs {want}");
+            }
+        }
+    }
+    // Constant inputs: NaN whether or not the mean rounds back exactly.
+    for v in [0.667f64, 0.1, 1e300, 3e-300, 2.0] {
+        for n in [2usize, 3, 7, 100, 1001] {
+            let c = vec![v; n];
+            let y: Vec<f64> = (0..n).map(|i| i as f64).collect();
+            for &level in levels() {
+                assert!(corr::pearson_at(level, &c, &y).unwrap().is_nan(), "{level:?} constant {v} × {n}");
+                assert!(corr::pearson_at(level, &y, &c).unwrap().is_nan(), "{level:?} constant {v} × {n}");
+            }
+        }
+    }
+}

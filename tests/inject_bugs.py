@@ -1,0 +1,91 @@
+"""Deliberately injected bugs, one or more per kernel family: each is
+applied to the source, the suites that should catch it are run, and the
+source is restored. Every line of the output must say the suite failed.
+
+Run from anywhere:  python3 tests/inject_bugs.py [INDEX ...]
+(not part of CI: each case rebuilds the test binaries, ~30 s apiece).
+"""
+import pathlib
+import re
+import subprocess
+import sys
+
+os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
+cases=[
+ ("similarity: the wide merge drops the last accumulator (and any NaN in it)", "core/src/similarity.rs",
+  "            acc[u] = Op::merge(s, acc[u], acc[u + width]);",
+  "            if u + width != U - 1 {\n                acc[u] = Op::merge(s, acc[u], acc[u + width]);\n            }",
+  ["similarity","special_values"]),
+ ("GEMM: a partial register tile stores one column too few", "core/src/gemm.rs",
+  "                let dst = &mut row[c0..cols.min(c0 + l)];",
+  "                let dst = &mut row[c0..cols.min(c0 + l) - usize::from(cols < c0 + l)];",
+  ["similarity","special_values"]),
+ ("lse: a one-element tail is skipped", "core/src/lse.rs",
+  "    if !tail.is_empty() {",
+  "    if tail.len() > 1 {",
+  ["lse","special_values"]),
+ ("InfoNCE: the positive's gradient entry has the wrong sign", "core/src/infonce.rs",
+  "                row[p] = (f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;",
+  "                row[p] = -(f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;",
+  ["infonce"]),
+ ("diagnostics: the f64 axpy skips its tail (anisotropy)", "core/src/diagnostics.rs",
+  "    s.store_partial_f64(s.mul_add_f64(av, s.load_widen_partial_f64(hc), s.load_partial_f64(ac)), ac);",
+  "    let _ = (hc, ac, av);",
+  ["diagnostics"]),
+ ("rank: average ties half a rank low", "core/src/rank.rs",
+  "                    Ties::Average => (start + 1 + end) as f64 / 2.0,",
+  "                    Ties::Average => (start + end) as f64 / 2.0,",
+  ["stats"]),
+ ("Kendall: the joint-tie correction n3 dropped", "core/src/correlation.rs",
+  "    let num = n0 as f64 - n1 as f64 - n2 as f64 + n3 as f64 - 2.0 * swaps as f64;",
+  "    let num = n0 as f64 - n1 as f64 - n2 as f64 - 2.0 * swaps as f64 + 0.0 * n3 as f64;",
+  ["stats"]),
+ ("binomial: the lower tail sum stops one term early", "core/src/binomial.rs",
+  "        while j > 0 && k - j < CDF_MAX_TERMS {",
+  "        while j > 1 && k - j < CDF_MAX_TERMS {",
+  ["binomial"]),
+ ("anisotropy: NaN rows give finite statistics again", "core/src/diagnostics.rs",
+  "        if !gram_sum.is_finite() {",
+  "        if gram_sum.is_nan() && false {",
+  ["special_values"]),
+ ("lse: NaN/∞ flagged only in the tail (the main loop's flag ignored)", "core/src/lse.rs",
+  "    if f.is_nan() || tail.iter().any(|t| !(t * scale).is_finite()) {",
+  "    if f.is_nan() && false || tail.iter().any(|t| !(t * scale).is_finite()) {",
+  ["lse","special_values"]),
+ ("cosine: a NaN sum taken for a zero vector", "core/src/similarity.rs",
+  "    if aa == 0.0 || bb == 0.0 {\n        return 0.0;",
+  "    if !(aa > 0.0) || !(bb > 0.0) {\n        return 0.0;",
+  ["similarity","special_values"]),
+ ("init: the variance divides by n − 1 (sample, not population)", "core/src/init.rs",
+  "        MeanVariance { mean, variance: ss / n }",
+  "        MeanVariance { mean, variance: ss / (n - 1.0) }",
+  ["init"]),
+]
+only = sys.argv[1:]
+for i,(name,f,old,new,tests) in enumerate(cases):
+    if only and str(i) not in only: continue
+    # proptest records each failure it finds; an injected bug's must not stay.
+    regress = {q: q.read_text() for q in pathlib.Path(os_cwd, "tests/tests").glob("*.proptest-regressions")}
+    s=open(f'{os_cwd}/{f}').read()
+    assert s.count(old)==1,(name,s.count(old))
+    open(f'{os_cwd}/{f}','w').write(s.replace(old,new))
+    try:
+        args=['cargo','test','--release','-q','--no-fail-fast','-p','simkern-tests']
+        for t in tests: args+=['--test',t]
+        r=subprocess.run(args,cwd=os_cwd,capture_output=True,text=True)
+        out=r.stdout+r.stderr
+        fails=re.findall(r"^test (\S+) \.\.\. FAILED",out,re.M)
+        fails=sorted(set(re.findall(r"---- (\S+) stdout ----",out)))
+        first=re.search(r"panicked at ([^\n]+)\n([^\n]+)",out)
+        verdict = "caught" if r.returncode != 0 and fails else "NOT CAUGHT"
+        print(f"[{i}] {name}: {verdict}; failing tests: {', '.join(fails) or 'none'}")
+        if first: print(f"     first failure: {first.group(1)}: {first.group(2)[:200]}")
+        if 'error[' in out: print('     COMPILE ERROR', out[out.index('error['):][:500])
+    finally:
+        open(f'{os_cwd}/{f}','w').write(s)
+        for q in pathlib.Path(os_cwd, "tests/tests").glob("*.proptest-regressions"):
+            if q in regress:
+                q.write_text(regress[q])
+            else:
+                q.unlink()
+    sys.stdout.flush()
