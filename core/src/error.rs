@@ -112,6 +112,11 @@ pub enum Error {
         /// The level that was asked for.
         level: Level,
     },
+    /// An output or scratch allocation (by the `std` API) could not be made.
+    OutOfMemory {
+        /// The size of the allocation that failed.
+        bytes: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -151,6 +156,7 @@ impl fmt::Display for Error {
             Error::LevelUnavailable { level } => {
                 write!(f, "SIMD level {level:?} is not available on this CPU or target")
             }
+            Error::OutOfMemory { bytes } => write!(f, "could not allocate {bytes} bytes"),
         }
     }
 }

@@ -8,6 +8,8 @@
 //! | [`softmax`] | `pᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` (`∂LSE/∂x = softmax(x)`) |
 //! | [`log_softmax`] | `(xᵢ − m) − log1p(Σ_{j ≠ j*} e^{xⱼ − m})` |
 //! | [`softmax_vjp`] | `g ↦ p ⊙ (g − ⟨g, p⟩)` |
+//! | [`logsumexp_rows`] | one `LSE` per row of a matrix |
+//! | [`logsumexp_weighted`] | `(log|Σ bᵢ e^{xᵢ}|, sign)`, weights of any sign |
 //!
 //! # Numerics
 //! - The maximum is subtracted first: logits of ±1e30 do not overflow.
@@ -551,6 +553,110 @@ pub fn log_softmax<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
 /// ```
 pub fn log_softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<()> {
     T::softmax_into(Some(level), x, out, true)
+}
+
+/// `LSE` of each row of the row-major matrix `x` (rows of `dim`) into `out`
+/// (one entry per row), with the semantics and bound of [`logsumexp`].
+///
+/// Errors: `dim == 0`, `x.len()` not a multiple of `dim`, `out` not one
+/// entry per row.
+///
+/// ```
+/// let mut out = [0.0f32; 2];
+/// simkern_core::lse::logsumexp_rows(&[0.0, 0.0, 1.0, f32::NEG_INFINITY], 2, &mut out).unwrap();
+/// assert_eq!(out, [std::f32::consts::LN_2, 1.0]);
+/// ```
+pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    logsumexp_rows_opt(None, x, dim, out)
+}
+
+/// [`logsumexp_rows`] at an explicit [`Level`].
+///
+/// ```
+/// use simkern_core::{Level, lse::logsumexp_rows_at};
+/// let mut out = [0.0f64; 1];
+/// logsumexp_rows_at(Level::Portable, &[0.0, 0.0], 2, &mut out).unwrap();
+/// assert_eq!(out, [std::f64::consts::LN_2]);
+/// ```
+pub fn logsumexp_rows_at<T: Float>(level: Level, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    logsumexp_rows_opt(Some(level), x, dim, out)
+}
+
+fn logsumexp_rows_opt<T: Float>(level: Option<Level>, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    let rows = crate::matrix::MatRef::named("x", x, dim)?.rows();
+    if out.len() != rows {
+        return Err(crate::Error::OutputSize { needed: rows, got: out.len() });
+    }
+    // The level is checked even for no rows.
+    if let Some(level) = level.filter(|l| !l.is_available()) {
+        return Err(crate::Error::LevelUnavailable { level });
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(dim)) {
+        *o = T::from_f64(T::lse_state(level, row)?.value());
+    }
+    Ok(())
+}
+
+/// The weighted log-sum-exp with its sign, as SciPy's
+/// `logsumexp(x, b=b, return_sign=True)`: `(log|S|, sign S)` for
+/// `S = Σᵢ bᵢ e^{xᵢ}`, the sign in `{−1, 0, 1}`; weights may be negative.
+///
+/// Computed in `f64` (scalar) as `m + ln|Σ bᵢ e^{xᵢ − m}|`, `m` the largest
+/// `xᵢ` with `bᵢ ≠ 0`, the terms summed with Neumaier's compensation: the
+/// result is within `4u·(Σ|tᵢ|/|Σtᵢ| + |log|S||)` (`u = 2⁻⁵³`, `tᵢ` the
+/// terms), so cancelling weights lose only what their condition number says.
+///
+/// Semantics (SciPy's): entries with `bᵢ = 0` are left out (even a NaN
+/// `xᵢ`); NaN in a kept entry gives `(NaN, NaN)`; `S = 0` (all left out,
+/// all `−∞`, or exact cancellation) gives `(−∞, 0)` — also for empty input,
+/// where SciPy reports sign −1; `+∞` entries decide the result alone
+/// (`(+∞, ±1)`, NaN if their weights cancel). Errors: lengths differ.
+///
+/// ```
+/// use simkern_core::lse::logsumexp_weighted;
+/// let (v, sign) = logsumexp_weighted(&[0.0f64, 0.0], &[2.0, -0.5]).unwrap();
+/// assert!((v - 1.5f64.ln()).abs() < 1e-15 && sign == 1.0);
+/// assert_eq!(logsumexp_weighted(&[1.0f64, 1.0], &[1.0, -1.0]).unwrap(), (f64::NEG_INFINITY, 0.0));
+/// assert_eq!(logsumexp_weighted(&[0.0f32], &[-1.0]).unwrap(), (0.0, -1.0));
+/// ```
+pub fn logsumexp_weighted<T: Float>(x: &[T], b: &[T]) -> Result<(T, T)> {
+    same_len("x", x.len(), "b", b.len())?;
+    let (value, sign) = weighted_lse(x, b);
+    Ok((T::from_f64(value), T::from_f64(sign)))
+}
+
+/// [`logsumexp_weighted`] after its checks, in `f64`.
+fn weighted_lse<T: Float>(x: &[T], b: &[T]) -> (f64, f64) {
+    let kept = || x.iter().zip(b).map(|(v, w)| (v.to_f64(), w.to_f64())).filter(|&(_, w)| w != 0.0);
+    if kept().any(|(v, w)| v.is_nan() || w.is_nan()) {
+        return (f64::NAN, f64::NAN);
+    }
+    let m = kept().fold(f64::NEG_INFINITY, |m, (v, _)| m.max(v));
+    let total = if m == f64::INFINITY {
+        // Only the +∞ entries count (a finite entry's e^{x − ∞} is 0; times
+        // an infinite weight, NaN).
+        kept().map(|(v, w)| if v == f64::INFINITY { w } else { w * 0.0 }).sum::<f64>()
+    } else if m == f64::NEG_INFINITY {
+        0.0
+    } else {
+        // Neumaier: the running sum and the exact rounding errors of each add.
+        let (mut sum, mut comp) = (0.0f64, 0.0f64);
+        for (v, w) in kept() {
+            let t = w * libm::exp(v - m);
+            let next = sum + t;
+            comp += if libm::fabs(sum) >= libm::fabs(t) { (sum - next) + t } else { (t - next) + sum };
+            sum = next;
+        }
+        sum + comp
+    };
+    if total.is_nan() || (m == f64::INFINITY && total == 0.0) {
+        (f64::NAN, f64::NAN)
+    } else if total == 0.0 {
+        (f64::NEG_INFINITY, 0.0)
+    } else {
+        let sign = if total > 0.0 { 1.0 } else { -1.0 };
+        (m + libm::log(libm::fabs(total)), sign)
+    }
 }
 
 /// The softmax vector-Jacobian product `out = p ⊙ (g − ⟨g, p⟩)`: the

@@ -1,7 +1,7 @@
 //! Log-sum-exp and softmax with owned results.
 
-use simkern_core::Float;
 use simkern_core::lse as core_lse;
+use simkern_core::{Error, Float, Result};
 
 pub use simkern_core::lse::OnlineLse;
 
@@ -43,4 +43,35 @@ pub fn log_softmax<T: Float>(x: &[T]) -> Vec<T> {
     let mut out = vec![T::default(); x.len()];
     let _ = core_lse::log_softmax(x, &mut out);
     out
+}
+
+/// One `LSE` per row of the row-major matrix `x` (rows of `dim`); see
+/// [`simkern_core::lse::logsumexp_rows`].
+///
+/// ```
+/// let l = simkern::logsumexp_rows(&[0.0f64, 0.0, 5.0, f64::NEG_INFINITY], 2)?;
+/// assert_eq!(l, vec![2f64.ln(), 5.0]);
+/// assert!(simkern::logsumexp_rows(&[0.0f32; 3], 2).is_err());
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
+    let rows = simkern_core::MatRef::named("x", x, dim)?.rows();
+    let mut out = Vec::new();
+    out.try_reserve_exact(rows)
+        .map_err(|_| Error::OutOfMemory { bytes: rows.saturating_mul(core::mem::size_of::<T>()) })?;
+    out.resize(rows, T::default());
+    core_lse::logsumexp_rows(x, dim, &mut out)?;
+    Ok(out)
+}
+
+/// `(log|Σ bᵢ e^{xᵢ}|, sign)` as SciPy's `logsumexp(x, b=b,
+/// return_sign=True)`; see [`simkern_core::lse::logsumexp_weighted`].
+///
+/// ```
+/// let (v, sign) = simkern::logsumexp_weighted(&[1.0f64, 2.0, 3.0], &[1.0, -1.0, 1.0])?;
+/// assert!((v - 2.7353256640555195).abs() < 1e-15 && sign == 1.0); // SciPy 1.17
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn logsumexp_weighted<T: Float>(x: &[T], b: &[T]) -> Result<(T, T)> {
+    core_lse::logsumexp_weighted(x, b)
 }
