@@ -8,11 +8,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simkern::{NanPolicy, Ties};
+use simkern::NanPolicy;
 use simkern_tests::reference::{self as naive, widen};
 
-const METHODS: [(Ties, &str); 5] =
-    [(Ties::Average, "average"), (Ties::Min, "min"), (Ties::Max, "max"), (Ties::Dense, "dense"), (Ties::Ordinal, "ordinal")];
+use simkern_tests::reference::TIE_METHODS as METHODS;
 
 /// Ranks of the non-NaN values of `x` under `Omit` with the tie method the
 /// input chose (one per input keeps the target fast; the fuzzer reaches

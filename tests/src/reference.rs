@@ -438,6 +438,19 @@ pub fn rankdata(x: &[f64], method: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Every tie method with its SciPy `rankdata` name, for suites that sweep them.
+///
+/// ```
+/// assert_eq!(simkern_tests::reference::TIE_METHODS[0].1, "average");
+/// ```
+pub const TIE_METHODS: [(simkern::Ties, &str); 5] = [
+    (simkern::Ties::Average, "average"),
+    (simkern::Ties::Min, "min"),
+    (simkern::Ties::Max, "max"),
+    (simkern::Ties::Dense, "dense"),
+    (simkern::Ties::Ordinal, "ordinal"),
+];
+
 /// Pearson's r, two-pass, with compensated (Dot2) sums.
 ///
 /// ```

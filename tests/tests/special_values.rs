@@ -336,13 +336,7 @@ fn ranks_and_correlations_with_specials_in_long_inputs() {
         let xs: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         let kept: Vec<f64> = x.iter().copied().filter(|v| !v.is_nan()).collect();
         for &level in levels() {
-            for (ties, name) in [
-                (Ties::Average, "average"),
-                (Ties::Min, "min"),
-                (Ties::Max, "max"),
-                (Ties::Dense, "dense"),
-                (Ties::Ordinal, "ordinal"),
-            ] {
+            for (ties, name) in simkern_tests::reference::TIE_METHODS {
                 let want = naive::rankdata_sorted(&kept, name);
                 for (values, label) in [(&x as &dyn AsF64, "f64"), (&xs as &dyn AsF64, "f32")] {
                     let mut out = vec![f64::NAN; n];

@@ -8,13 +8,7 @@ use simkern_tests::data::Rng;
 use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, widen};
 
-const METHODS: [(Ties, &str); 5] = [
-    (Ties::Average, "average"),
-    (Ties::Min, "min"),
-    (Ties::Max, "max"),
-    (Ties::Dense, "dense"),
-    (Ties::Ordinal, "ordinal"),
-];
+use simkern_tests::reference::TIE_METHODS as METHODS;
 
 /// `n` values: continuous, or drawn from `range` distinct integers (ties),
 /// with signed zeros and infinities mixed in.
@@ -99,19 +93,23 @@ proptest! {
     }
 }
 
-/// f64 Pearson where the naive one-pass formula fails: large offsets
-/// (deviations 1e-9 of the mean) at every scale from 1e-140 to 1e140 (the
-/// squares stay in range; beyond ~1e150 they overflow, a known limit).
-#[test]
-fn pearson_with_large_offsets_at_every_scale() {
-    let mut r = Rng::new(77);
-    let n = 1000;
-    let base: Vec<(f64, f64)> = (0..n)
+/// `n` pairs `(a, ρa + √(1 − ρ²)·e)` of standard normals: correlation ≈ ρ.
+fn correlated_pairs(seed: u64, n: usize, rho: f64) -> Vec<(f64, f64)> {
+    let mut r = Rng::new(seed);
+    (0..n)
         .map(|_| {
             let a = r.normal();
-            (a, 0.6 * a + 0.8 * r.normal())
+            (a, rho * a + (1.0 - rho * rho).sqrt() * r.normal())
         })
-        .collect();
+        .collect()
+}
+
+/// f64 Pearson where the naive one-pass formula fails: large offsets
+/// (deviations 1e-9 of the mean) at scales from 1e-140 to 1e140 (the
+/// whole range, with the rescaled path, is `pearson_over_the_whole_f64_range`).
+#[test]
+fn pearson_with_large_offsets_at_every_scale() {
+    let base = correlated_pairs(77, 1000, 0.6);
     for offset in [0.0, 1e3, 1e6, 1e9] {
         for scale in [1e-140, 1e-30, 1.0, 1e30, 1e140] {
             let x: Vec<f64> = base.iter().map(|p| (offset + p.0) * scale).collect();
@@ -313,14 +311,7 @@ fn invariances() {
 /// NaN, as an exactly constant input does.
 #[test]
 fn pearson_over_the_whole_f64_range() {
-    let mut r = Rng::new(2026);
-    let n = 257;
-    let base: Vec<(f64, f64)> = (0..n)
-        .map(|_| {
-            let a = r.normal();
-            (a, 0.98 * a + 0.2 * r.normal())
-        })
-        .collect();
+    let base = correlated_pairs(2026, 257, 0.98);
     for e in [-300i32, -188, -154, -100, 0, 100, 154, 200, 300, 307] {
         for offset in [0.0, 5.0, -1e6] {
             let scale = 10f64.powi(e);

@@ -3,7 +3,6 @@
 //! from `tests/data/stats_scipy.py` (its output: `stats_scipy.json`).
 
 use serde_json::Value;
-use simkern::Ties;
 
 fn f64s(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect()
@@ -16,13 +15,7 @@ fn agrees_with_scipy() {
         let (x, y) = (f64s(&c["x"]), f64s(&c["y"]));
         let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
         let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
-        for (ties, name) in [
-            (Ties::Average, "average"),
-            (Ties::Min, "min"),
-            (Ties::Max, "max"),
-            (Ties::Dense, "dense"),
-            (Ties::Ordinal, "ordinal"),
-        ] {
+        for (ties, name) in simkern_tests::reference::TIE_METHODS {
             let want = f64s(&c["rank"][name]);
             assert_eq!(simkern::rank(&x, ties).unwrap(), want, "{} {name}", c["kind"]);
             assert_eq!(simkern::rank(&x32, ties).unwrap(), want, "{} {name} f32", c["kind"]);
