@@ -97,11 +97,13 @@ fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     let (mx, my) = (sx / n, sy / n);
     let [sxy, sxx, syy] = centered::<S, T, false>(s, x, y, [mx, my], [1.0, 1.0]);
     // Safe: finite, far from f64's underflow (squared deviations below
-    // ~1e-140 lose digits to subnormals) and above the rounding level of
-    // the mean (where a constant input whose mean does not round back
-    // exactly, e.g. three times 0.667, would show rounding noise).
+    // ~1e-140 lose digits to subnormals) and above what the mean's own
+    // rounding can produce (|δ| ≤ γₙ·|m| for n additions, whatever the
+    // number of chains: a constant input whose mean does not round back
+    // exactly, e.g. 1001 times 0.667, has deviations of that size only).
+    // The other path is right for every input; this one is just faster.
     let safe = |ss: f64, m: f64| {
-        let noise = 8.0 * f64::EPSILON * m;
+        let noise = (n + 8.0) * f64::EPSILON * m;
         ss.is_finite() && ss > SUM_SQUARES_MIN && ss > n * noise * noise
     };
     if sxy.is_finite() && safe(sxx, mx) && safe(syy, my) {
