@@ -9,7 +9,7 @@
 //! | [`log_softmax`] | `(xᵢ − m) − log1p(Σ_{j ≠ j*} e^{xⱼ − m})` |
 //! | [`softmax_vjp`] | `g ↦ p ⊙ (g − ⟨g, p⟩)` |
 //! | [`logsumexp_rows`] | one `LSE` per row of a matrix |
-//! | [`logsumexp_weighted`] | `(log|Σ bᵢ e^{xᵢ}|, sign)`, weights of any sign |
+//! | [`logsumexp_weighted`] | `log abs(Σ bᵢ e^{xᵢ})` and its sign, weights of any sign |
 //!
 //! # Numerics
 //! - The maximum is subtracted first: logits of ±1e30 do not overflow.
