@@ -597,9 +597,10 @@ pub fn rankdata_counting(x: &[f64], method: &str) -> Vec<f64> {
     let mut seen = vec![0usize; span + 2];
     // The method resolved once (a string match per element dominated the
     // fuzz targets' time).
-    let methods = ["average", "min", "max", "dense", "ordinal"];
-    let method =
-        methods.iter().position(|&m| m == method).unwrap_or_else(|| panic!("unknown method {method}"));
+    let method = TIE_METHODS
+        .iter()
+        .position(|&(_, m)| m == method)
+        .unwrap_or_else(|| panic!("unknown method {method}"));
     x.iter()
         .map(|&v| {
             let b = bucket(v);
