@@ -174,7 +174,7 @@ pub fn materialized_infonce_grad(
     let scale = 1.0 / (n as f32 * tau);
     for (i, row) in logits.chunks_exact_mut(m).enumerate() {
         total += f64::from(simkern::logsumexp(row) - row[i]);
-        simkern_core::lse::softmax(row, &mut p).expect("same length");
+        simkern_core::lse::softmax_into(row, &mut p).expect("same length");
         for (g, &pj) in row.iter_mut().zip(&p) {
             *g = pj * scale;
         }

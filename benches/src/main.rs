@@ -9,6 +9,7 @@
 
 mod chart;
 
+use simkern::Kernels;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -27,7 +28,7 @@ use simkern_core::similarity as sim;
 struct Options {
     quick: bool,
     filter: Option<String>,
-    level: Level,
+    level: Kernels,
     json: bool,
     /// Rewrite the report section of `BENCHMARKS.md` with this run's output.
     update_benchmarks: bool,
@@ -35,7 +36,7 @@ struct Options {
 
 fn parse_args() -> Result<Options, String> {
     let mut o =
-        Options { quick: false, filter: None, level: Level::best(), json: false, update_benchmarks: false };
+        Options { quick: false, filter: None, level: Kernels::best(), json: false, update_benchmarks: false };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -45,10 +46,8 @@ fn parse_args() -> Result<Options, String> {
             "--filter" => o.filter = Some(args.next().ok_or("--filter needs a family name")?),
             "--level" => {
                 let name = args.next().ok_or("--level needs a level name")?;
-                o.level = Level::from_name(&name).ok_or(format!("unknown level {name:?}"))?;
-                if !o.level.is_available() {
-                    return Err(format!("level {name} is not available on this CPU"));
-                }
+                let level = Level::from_name(&name).ok_or(format!("unknown level {name:?}"))?;
+                o.level = Kernels::new(level).map_err(|e| format!("level {name}: {e}"))?;
             }
             "-h" | "--help" => {
                 return Err("usage: simkern-benches [--quick] [--filter FAMILY] [--level LEVEL] [--json] [--update-benchmarks]\n\
@@ -68,7 +67,7 @@ fn parse_args() -> Result<Options, String> {
 struct Row {
     family: &'static str,
     case: String,
-    level: Level,
+    level: Kernels,
     ours: f64,
     baseline: &'static str,
     theirs: f64,
@@ -126,10 +125,10 @@ fn dot_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn F
             let (a, b) = (&a[ra], &b[rb]);
             let level = o.level;
             // The default entry (run-time dispatch) unless a level is forced.
-            let forced = level != Level::best();
+            let forced = level != Kernels::best();
             let ours = move || {
                 let d = if forced {
-                    sim::dot_at(level, black_box(a), black_box(b))
+                    level.dot(black_box(a), black_box(b))
                 } else {
                     simkern::dot(black_box(a), black_box(b))
                 };
@@ -187,7 +186,7 @@ fn similarity_matrix_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, st
         let case = format!("{n}×{n}×{d}");
         let (s, t) = compare(
             budget,
-            || sim::similarity_matrix_at(level, qm, km, &mut out, &mut scratch).expect("valid shapes"),
+            || level.similarity_matrix_into(qm, km, &mut out, &mut scratch).expect("valid shapes"),
             || faer_qkt(&q, &k, d, &mut theirs),
         );
         rows.push(Row {
@@ -202,7 +201,7 @@ fn similarity_matrix_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, st
         });
         let (s, t) = compare(
             budget,
-            || sim::similarity_matrix_at(level, qm, km, &mut out, &mut scratch).expect("valid shapes"),
+            || level.similarity_matrix_into(qm, km, &mut out, &mut scratch).expect("valid shapes"),
             || matrixmultiply_qkt(&q, &k, d, &mut theirs),
         );
         rows.push(Row {
@@ -236,9 +235,9 @@ fn dot_accuracy(o: &Options) -> String {
             let exact = dot_exact(&widen(a), &widen(b));
             let nk = numkong_dot(a, b);
             let got = [
-                f64::from(sim::dot_at(o.level, a, b).unwrap_or(f32::NAN)),
+                f64::from(o.level.dot(a, b).unwrap_or(f32::NAN)),
                 f64::from(nk as f32),
-                sim::dot_f64_at(o.level, a, b).unwrap_or(f64::NAN),
+                o.level.dot_f64(a, b).unwrap_or(f64::NAN),
                 nk,
             ];
             for (e, g) in err.iter_mut().zip(got) {
@@ -297,15 +296,12 @@ fn lse_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut dyn F
         step(&format!("logsumexp n={n}"));
         let x: Vec<f32> = matrix(1, n, 3).into_iter().map(|v| 4.0 * v).collect();
         let level = o.level;
-        let forced = level != Level::best();
+        let forced = level != Kernels::best();
         let (s, t) = compare(
             budget,
             || {
-                let l = if forced {
-                    simkern_core::lse::logsumexp_at(level, black_box(&x)).unwrap_or(f32::NAN)
-                } else {
-                    simkern::logsumexp(black_box(&x))
-                };
+                let l =
+                    if forced { level.logsumexp(black_box(&x)) } else { simkern::logsumexp(black_box(&x)) };
                 black_box(l);
             },
             || {
@@ -335,7 +331,7 @@ fn infonce_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, step: &mut d
     for &(n, d) in shapes {
         step(&format!("infonce {n}x{d}"));
         let (q, k) = (unit_rows(n, d, 5), unit_rows(n, d, 6));
-        let loss = simkern::InfoNce::new(tau).expect("valid temperature").at(o.level);
+        let loss = simkern::InfoNce::new(tau).expect("valid temperature").on(o.level);
         let mut logits = Vec::new();
         let flops = 2.0 * (n * n * d) as f64;
         let case = format!("N=M={n}, d={d}, τ={tau}");
@@ -579,7 +575,7 @@ fn infonce_parallel_rows(o: &Options, budget: Duration, rows: &mut Vec<Row>, ste
     let (n, d) = if o.quick { (1024, 128) } else { (4096, 768) };
     step(&format!("infonce rayon {n}x{d}"));
     let (q, k) = (unit_rows(n, d, 5), unit_rows(n, d, 6));
-    let loss = simkern::InfoNce::new(0.05).expect("valid temperature").at(o.level);
+    let loss = simkern::InfoNce::new(0.05).expect("valid temperature").on(o.level);
     let flops = 2.0 * (n * n * d) as f64;
     let threads = rayon::current_num_threads();
     let case = format!("N=M={n}, d={d}, {threads} threads");
@@ -643,7 +639,7 @@ fn markdown(rows: &[Row]) -> String {
             "| {} | {} | {} | {} | {} | {} | {:.2}× | {:.1} {} | {:.1} {} |",
             r.family,
             r.case,
-            r.level.name(),
+            r.level.level().name(),
             fmt_time(r.ours),
             r.baseline,
             fmt_time(r.theirs),
@@ -665,7 +661,7 @@ fn json(rows: &[Row]) -> String {
                 "{{\"kernel\":\"{}\",\"case\":\"{}\",\"level\":\"{}\",\"simkern_s\":{:e},\"baseline\":\"{}\",\"baseline_s\":{:e},\"speedup\":{:.4}}}",
                 r.family,
                 r.case,
-                r.level.name(),
+                r.level.level().name(),
                 r.ours,
                 r.baseline,
                 r.theirs,
@@ -746,7 +742,7 @@ fn main() {
     let header = format!(
         "simkern report — best level here: {}, measured level: {}, {:.0} s, medians of interleaved batches\n\n",
         Level::best().name(),
-        o.level.name(),
+        o.level.level().name(),
         started.elapsed().as_secs_f64()
     );
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/simkern-report");
@@ -761,7 +757,7 @@ fn main() {
             yardstick: r.baseline.contains("for scale"),
         })
         .collect();
-    let title = format!("simkern speed-ups ({}, medians of interleaved batches)", o.level.name());
+    let title = format!("simkern speed-ups ({}, medians of interleaved batches)", o.level.level().name());
     if let Err(e) = chart::speedups_svg(&dir.join("speedups.svg"), &title, &bars) {
         eprintln!("could not write the chart: {e}");
     }

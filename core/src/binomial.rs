@@ -35,7 +35,7 @@
 
 use crate::error::Result;
 use crate::math::exp_f64;
-use crate::simd::{self, Kernel, Level, Simd};
+use crate::simd::{Kernel, Kernels, LaneMap, Simd, map_in_place};
 
 /// `ln(2π)`.
 const LN_2PI: f64 = 1.837_877_066_409_345_5;
@@ -266,49 +266,52 @@ pub fn pmf(k: u64, n: u64, p: f64) -> f64 {
 /// }
 /// ```
 pub fn pmf_into(ks: &[u64], n: u64, p: f64, out: &mut [f64]) -> Result<()> {
-    pmf_into_opt(None, ks, n, p, out)
-}
-
-/// [`pmf_into`] with the `exp` at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, binomial::pmf_into_at};
-/// let mut out = [0.0; 2];
-/// pmf_into_at(Level::Portable, &[1, 3], 2, 0.5, &mut out).unwrap();
-/// assert!((out[0] - 0.5).abs() <= 1e-15);
-/// assert_eq!(out[1], 0.0); // k > n
-/// ```
-pub fn pmf_into_at(level: Level, ks: &[u64], n: u64, p: f64, out: &mut [f64]) -> Result<()> {
-    pmf_into_opt(Some(level), ks, n, p, out)
+    Kernels::best().pmf_into(ks, n, p, out)
 }
 
 /// Values per block: the logs of a block are exponentiated while in L1.
 const PMF_BLOCK: usize = 512;
 
-fn pmf_into_opt(level: Option<Level>, ks: &[u64], n: u64, p: f64, out: &mut [f64]) -> Result<()> {
-    crate::error::same_len("ks", ks.len(), "out", out.len())?;
-    if let Some(level) = level
-        && !level.is_available()
-    {
-        return Err(crate::Error::LevelUnavailable { level });
-    }
-    if !valid(p) {
-        out.fill(f64::NAN);
-        return Ok(());
-    }
-    let dist = Loader::new(n, p);
-    for (ks, out) in ks.chunks(PMF_BLOCK).zip(out.chunks_mut(PMF_BLOCK)) {
-        for (o, &k) in out.iter_mut().zip(ks) {
-            // Below −746 (and −∞) the pmf rounds to 0, which `exp_f64`
-            // gives for −746: clamp into its domain.
-            *o = dist.ln_pmf(k).max(-746.0);
+impl Kernels {
+    /// [`pmf_into`] with the `exp` at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut out = [0.0; 2];
+    /// Kernels::new(Level::Portable).unwrap().pmf_into(&[1, 3], 2, 0.5, &mut out).unwrap();
+    /// assert!((out[0] - 0.5).abs() <= 1e-15);
+    /// assert_eq!(out[1], 0.0); // k > n
+    /// ```
+    pub fn pmf_into(self, ks: &[u64], n: u64, p: f64, out: &mut [f64]) -> Result<()> {
+        crate::error::same_len("ks", ks.len(), "out", out.len())?;
+        if !valid(p) {
+            out.fill(f64::NAN);
+            return Ok(());
         }
-        simd::run(level, ExpInPlace { x: out })?;
+        let dist = Loader::new(n, p);
+        for (ks, out) in ks.chunks(PMF_BLOCK).zip(out.chunks_mut(PMF_BLOCK)) {
+            for (o, &k) in out.iter_mut().zip(ks) {
+                // Below −746 (and −∞) the pmf rounds to 0, which `exp_f64`
+                // gives for −746: clamp into its domain.
+                *o = dist.ln_pmf(k).max(-746.0);
+            }
+            self.run(ExpInPlace { x: out });
+        }
+        Ok(())
     }
-    Ok(())
 }
 
-/// `x ← eˣ` over `f64` lanes, for `x ∈ [−746, 0]`.
+/// `eˣ` lane by lane, for `x ∈ [−746, 0]`.
+struct ExpF64Lanes;
+
+impl<S: Simd> LaneMap<S, f64> for ExpF64Lanes {
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F64) -> S::F64 {
+        exp_f64(s, x)
+    }
+}
+
+/// `x ← eˣ` over `f64` lanes.
 struct ExpInPlace<'a> {
     x: &'a mut [f64],
 }
@@ -317,12 +320,7 @@ impl Kernel for ExpInPlace<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        let mut chunks = self.x.chunks_exact_mut(S::F64_LANES);
-        for c in &mut chunks {
-            s.store_f64(exp_f64(s, s.load_f64(c)), c);
-        }
-        let c = chunks.into_remainder();
-        s.store_partial_f64(exp_f64(s, s.load_partial_f64(c)), c);
+        map_in_place(s, &mut ExpF64Lanes, self.x);
     }
 }
 

@@ -26,8 +26,9 @@
 
 use crate::error::{Error, Result, same_len};
 use crate::float::Float;
+use crate::moments::{Centered, Sums, ratio};
 use crate::rank::{self, NanPolicy, Ties, WholeWord};
-use crate::simd::{self, Kernel, Level, Simd};
+use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
 
 fn check_pairs(x: usize, y: usize) -> Result<()> {
     same_len("x", x, "y", y)?;
@@ -57,22 +58,7 @@ fn check_pairs(x: usize, y: usize) -> Result<()> {
 /// assert!(pearson(&[1.0f32], &[1.0]).is_err());
 /// ```
 pub fn pearson<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
-    pearson_opt(None, x, y)
-}
-
-/// [`pearson`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, correlation::pearson_at};
-/// assert_eq!(pearson_at(Level::Portable, &[1.0f64, 2.0], &[2.0, 1.0]).unwrap(), -1.0);
-/// ```
-pub fn pearson_at<T: Float>(level: Level, x: &[T], y: &[T]) -> Result<f64> {
-    pearson_opt(Some(level), x, y)
-}
-
-fn pearson_opt<T: Float>(level: Option<Level>, x: &[T], y: &[T]) -> Result<f64> {
-    check_pairs(x.len(), y.len())?;
-    simd::run(level, Pearson { x, y })
+    Kernels::best().pearson(x, y)
 }
 
 struct Pearson<'a, T> {
@@ -93,9 +79,10 @@ impl<T: Float> Kernel for Pearson<'_, T> {
 #[inline(always)]
 fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     let n = x.len() as f64;
-    let (sx, sy) = sums::<S, T, false>(s, x, y, [1.0, 1.0]);
+    let [sx, sy] = reduce_pairs::<S, T, T, _, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
     let (mx, my) = (sx / n, sy / n);
-    let [sxy, sxx, syy] = centered::<S, T, false>(s, x, y, [mx, my], [1.0, 1.0]);
+    let [sxy, sxx, syy] =
+        reduce_pairs::<S, T, T, _, 4>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
     // Safe: finite, far from f64's underflow (squared deviations below
     // ~1e-140 lose digits to subnormals) and above what the mean's own
     // rounding can produce (|δ| ≤ γₙ·|m| for n additions, whatever the
@@ -116,20 +103,6 @@ fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
 
 /// Sums of squared deviations below this are recomputed from rescaled data.
 const SUM_SQUARES_MIN: f64 = 1e-280;
-
-/// `sxy / √(sxx·syy)` in `[−1, 1]`: one rounding in the product and one in
-/// the root (so `r(x, x)` is exactly 1); two roots only where the product
-/// leaves the `f64` range.
-#[inline(always)]
-fn ratio(sxy: f64, sxx: f64, syy: f64) -> f64 {
-    let prod = sxx * syy;
-    let den = if prod.is_finite() && prod >= f64::MIN_POSITIVE {
-        libm::sqrt(prod)
-    } else {
-        libm::sqrt(sxx) * libm::sqrt(syy)
-    };
-    (sxy / den).clamp(-1.0, 1.0)
-}
 
 /// Pearson for inputs whose plain sums overflow or underflow (magnitudes
 /// beyond ~1e150 or deviations below ~1e-140), and for inputs that may be
@@ -153,93 +126,13 @@ fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     };
     let sc = [scale(largest(x)), scale(largest(y))];
     let n = x.len() as f64;
-    let (sx, sy) = sums::<S, T, true>(s, x, y, sc);
-    let [sxy, sxx, syy] = centered::<S, T, true>(s, x, y, [sx / n, sy / n], sc);
+    let [sx, sy] = reduce_pairs::<S, T, T, _, 4>(s, &Sums::<true> { c: sc }, x, y);
+    let [sxy, sxx, syy] =
+        reduce_pairs::<S, T, T, _, 4>(s, &Centered::<true> { m: [sx / n, sy / n], c: sc }, x, y);
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }
     ratio(sxy, sxx, syy)
-}
-
-/// `(Σ cₓxᵢ, Σ c_y yᵢ)` in `f64`, four chains each; the scale factors
-/// `c = [cₓ, c_y]` (powers of two) are applied, exactly, only when `SCALED`.
-#[inline(always)]
-pub(crate) fn sums<S: Simd, T: Float, const SCALED: bool>(s: S, x: &[T], y: &[T], c: [f64; 2]) -> (f64, f64) {
-    let w = S::F64_LANES;
-    let y = &y[..x.len()];
-    let (cx, cy) = (s.splat_f64(c[0]), s.splat_f64(c[1]));
-    let add =
-        |acc: S::F64, v: S::F64, c: S::F64| if SCALED { s.mul_add_f64(v, c, acc) } else { s.add_f64(acc, v) };
-    let (mut ax, mut ay) = ([s.splat_f64(0.0); 4], [s.splat_f64(0.0); 4]);
-    let mut xs = x.chunks_exact(4 * w);
-    let mut ys = y.chunks_exact(4 * w);
-    for (xc, yc) in (&mut xs).zip(&mut ys) {
-        for u in 0..4 {
-            ax[u] = add(ax[u], T::load_f64(s, &xc[u * w..]), cx);
-            ay[u] = add(ay[u], T::load_f64(s, &yc[u * w..]), cy);
-        }
-    }
-    for (xc, yc) in xs.remainder().chunks(w).zip(ys.remainder().chunks(w)) {
-        ax[0] = add(ax[0], T::load_partial_f64(s, xc), cx);
-        ay[0] = add(ay[0], T::load_partial_f64(s, yc), cy);
-    }
-    let fold = |a: [S::F64; 4]| s.reduce_sum_f64(s.add_f64(s.add_f64(a[0], a[1]), s.add_f64(a[2], a[3])));
-    (fold(ax), fold(ay))
-}
-
-/// `[Σ(cₓx−mx)(c_y y−my), Σ(cₓx−mx)², Σ(c_y y−my)²]` in `f64`, four chains
-/// each: the deviations from the means `m` of the (scaled, when `SCALED`)
-/// values, one rounding each (`cx − m` as one fused operation).
-#[inline(always)]
-pub(crate) fn centered<S: Simd, T: Float, const SCALED: bool>(
-    s: S,
-    x: &[T],
-    y: &[T],
-    m: [f64; 2],
-    c: [f64; 2],
-) -> [f64; 3] {
-    let w = S::F64_LANES;
-    let y = &y[..x.len()];
-    let (cx, cy) = (s.splat_f64(c[0]), s.splat_f64(c[1]));
-    let (vx, vy) = (s.splat_f64(m[0]), s.splat_f64(m[1]));
-    let (nx, ny) = (s.splat_f64(-m[0]), s.splat_f64(-m[1]));
-    let dev = |v: S::F64, c: S::F64, m: S::F64, neg_m: S::F64| {
-        if SCALED { s.mul_add_f64(v, c, neg_m) } else { s.sub_f64(v, m) }
-    };
-    let mut acc = [[s.splat_f64(0.0); 3]; 4];
-    let mut xs = x.chunks_exact(4 * w);
-    let mut ys = y.chunks_exact(4 * w);
-    for (xc, yc) in (&mut xs).zip(&mut ys) {
-        for (u, a) in acc.iter_mut().enumerate() {
-            let dx = dev(T::load_f64(s, &xc[u * w..]), cx, vx, nx);
-            let dy = dev(T::load_f64(s, &yc[u * w..]), cy, vy, ny);
-            *a = [s.mul_add_f64(dx, dy, a[0]), s.mul_add_f64(dx, dx, a[1]), s.mul_add_f64(dy, dy, a[2])];
-        }
-    }
-    for (xc, yc) in xs.remainder().chunks(w).zip(ys.remainder().chunks(w)) {
-        // Padded lanes would contribute (0 − m)²: load a value whose
-        // deviation is exactly 0 into them instead (m itself, or m / c).
-        let (fx, fy) = if SCALED { (m[0] / c[0], m[1] / c[1]) } else { (m[0], m[1]) };
-        let dx = dev(load_or(s, xc, fx), cx, vx, nx);
-        let dy = dev(load_or(s, yc, fy), cy, vy, ny);
-        let a = &mut acc[0];
-        *a = [s.mul_add_f64(dx, dy, a[0]), s.mul_add_f64(dx, dx, a[1]), s.mul_add_f64(dy, dy, a[2])];
-    }
-    let mut out = [0.0; 3];
-    for (k, o) in out.iter_mut().enumerate() {
-        *o = s.reduce_sum_f64(s.add_f64(s.add_f64(acc[0][k], acc[1][k]), s.add_f64(acc[2][k], acc[3][k])));
-    }
-    out
-}
-
-/// Loads up to `F64_LANES` values widened to `f64`, `fill` in the rest.
-#[inline(always)]
-fn load_or<S: Simd, T: Float>(s: S, x: &[T], fill: f64) -> S::F64 {
-    let mut buf = [fill; 8];
-    for (b, v) in buf.iter_mut().zip(x) {
-        *b = v.to_f64();
-    }
-    s.load_f64(&buf[..S::F64_LANES])
 }
 
 /// Elements of `f64` rank space and `u64` sort scratch [`spearman`] needs
@@ -263,47 +156,7 @@ pub fn spearman_scratch_len<T: Float>(n: usize) -> (usize, usize) {
 /// assert_eq!(rho, 1.0); // monotone
 /// ```
 pub fn spearman<T: Float>(x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u64]) -> Result<f64> {
-    spearman_opt(None, x, y, ranks, scratch)
-}
-
-/// [`spearman`] at an explicit [`Level`] (both ranks and the Pearson sums).
-///
-/// ```
-/// use simkern_core::{Level, correlation::{spearman_at, spearman_scratch_len}};
-/// let (r, s) = spearman_scratch_len::<f64>(3);
-/// let (mut ranks, mut scratch) = (vec![0.0; r], vec![0u64; s]);
-/// let rho = spearman_at(Level::Portable, &[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0], &mut ranks, &mut scratch);
-/// assert_eq!(rho.unwrap(), -1.0);
-/// ```
-pub fn spearman_at<T: Float>(
-    level: Level,
-    x: &[T],
-    y: &[T],
-    ranks: &mut [f64],
-    scratch: &mut [u64],
-) -> Result<f64> {
-    spearman_opt(Some(level), x, y, ranks, scratch)
-}
-
-fn spearman_opt<T: Float>(
-    level: Option<Level>,
-    x: &[T],
-    y: &[T],
-    ranks: &mut [f64],
-    scratch: &mut [u64],
-) -> Result<f64> {
-    check_pairs(x.len(), y.len())?;
-    let n = x.len();
-    let (need_r, _) = spearman_scratch_len::<T>(n);
-    if ranks.len() < need_r {
-        return Err(Error::ScratchTooSmall { needed: need_r, got: ranks.len() });
-    }
-    let (rx, rest) = ranks.split_at_mut(n);
-    let ry = &mut rest[..n];
-    // `rank_into` checks `scratch` against `need_s` itself.
-    rank::rank_into_opt(level, x, Ties::Average, NanPolicy::Propagate, rx, scratch)?;
-    rank::rank_into_opt(level, y, Ties::Average, NanPolicy::Propagate, ry, scratch)?;
-    pearson_opt::<f64>(level, rx, ry)
+    Kernels::best().spearman(x, y, ranks, scratch)
 }
 
 /// Elements of `u64` scratch [`kendall_tau_b`] needs for `n` pairs.
@@ -325,42 +178,80 @@ pub fn kendall_scratch_len(n: usize) -> usize {
 /// assert!((t - 4.0 / 6.0).abs() < 1e-15); // 5 concordant, 1 discordant
 /// ```
 pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
-    kendall_tau_b_opt(None, x, y, scratch)
+    Kernels::best().kendall_tau_b(x, y, scratch)
 }
 
-/// [`kendall_tau_b`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, correlation::{kendall_tau_b_at, kendall_scratch_len}};
-/// let mut scratch = vec![0u64; kendall_scratch_len(3)];
-/// let t = kendall_tau_b_at(Level::Portable, &[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut scratch);
-/// assert_eq!(t.unwrap(), 1.0);
-/// ```
-pub fn kendall_tau_b_at<T: Float>(level: Level, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
-    kendall_tau_b_opt(Some(level), x, y, scratch)
+impl Kernels {
+    /// [`pearson`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.pearson(&[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap(), -1.0);
+    /// ```
+    pub fn pearson<T: Float>(self, x: &[T], y: &[T]) -> Result<f64> {
+        check_pairs(x.len(), y.len())?;
+        Ok(self.run(Pearson { x, y }))
+    }
+
+    /// [`spearman`] at this handle's level (both ranks and the Pearson sums).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, correlation::spearman_scratch_len};
+    /// let (r, s) = spearman_scratch_len::<f64>(3);
+    /// let (mut ranks, mut scratch) = (vec![0.0; r], vec![0u64; s]);
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// let rho = k.spearman(&[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0], &mut ranks, &mut scratch);
+    /// assert_eq!(rho.unwrap(), -1.0);
+    /// ```
+    pub fn spearman<T: Float>(self, x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u64]) -> Result<f64> {
+        check_pairs(x.len(), y.len())?;
+        let n = x.len();
+        let (need_r, _) = spearman_scratch_len::<T>(n);
+        if ranks.len() < need_r {
+            return Err(Error::ScratchTooSmall { needed: need_r, got: ranks.len() });
+        }
+        let (rx, rest) = ranks.split_at_mut(n);
+        let ry = &mut rest[..n];
+        // `rank_into` checks `scratch` itself.
+        self.rank_into(x, Ties::Average, NanPolicy::Propagate, rx, scratch)?;
+        self.rank_into(y, Ties::Average, NanPolicy::Propagate, ry, scratch)?;
+        self.pearson::<f64>(rx, ry)
+    }
+
+    /// [`kendall_tau_b`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, correlation::kendall_scratch_len};
+    /// let mut scratch = vec![0u64; kendall_scratch_len(3)];
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.kendall_tau_b(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut scratch).unwrap(), 1.0);
+    /// ```
+    pub fn kendall_tau_b<T: Float>(self, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+        check_pairs(x.len(), y.len())?;
+        let n = x.len();
+        let needed = kendall_scratch_len(n);
+        if scratch.len() < needed {
+            return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
+        }
+        if x.iter().chain(y).any(|v| v.to_f64().is_nan()) {
+            return Ok(f64::NAN);
+        }
+        if n > u32::MAX as usize {
+            return Err(Error::SizeOverflow);
+        }
+        let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
+        let (rx, ry) = ranks.split_at_mut(n);
+        self.dense_ranks(x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
+        self.dense_ranks(y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
+        Ok(tau_b_of_dense_ranks(rx, ry, work))
+    }
 }
 
-fn kendall_tau_b_opt<T: Float>(level: Option<Level>, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
-    check_pairs(x.len(), y.len())?;
-    if let Some(level) = level.filter(|l| !l.is_available()) {
-        return Err(Error::LevelUnavailable { level });
-    }
-    let n = x.len();
-    let needed = kendall_scratch_len(n);
-    if scratch.len() < needed {
-        return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
-    }
-    if x.iter().chain(y).any(|v| v.to_f64().is_nan()) {
-        return Ok(f64::NAN);
-    }
-    if n > u32::MAX as usize {
-        return Err(Error::SizeOverflow);
-    }
-    let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
-    let (rx, ry) = ranks.split_at_mut(n);
-    rank::dense_ranks(level, x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
-    rank::dense_ranks(level, y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
-
+/// Kendall's τ-b from the dense ranks `rx`, `ry` (from 0) of NaN-free
+/// inputs; `work` has `4n` words plus the histograms. Overwrites `rx`.
+fn tau_b_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> f64 {
+    let n = rx.len();
     // Pairs sorted by (x, y): ties in x (n₁) and joint ties (n₃) are runs.
     let (items, rest) = work.split_at_mut(n);
     let (buf, rest) = rest.split_at_mut(n);
@@ -388,7 +279,7 @@ fn kendall_tau_b_opt<T: Float>(level: Option<Level>, x: &[T], y: &[T], scratch: 
     let num = n0 as f64 - n1 as f64 - n2 as f64 + n3 as f64 - 2.0 * swaps as f64;
     // One root of the product (< 2¹²⁸, fine in f64): τ(x, x) is exactly 1.
     let den = libm::sqrt((n0 - n1) as f64 * (n0 - n2) as f64);
-    Ok(if den == 0.0 { f64::NAN } else { (num / den).clamp(-1.0, 1.0) })
+    if den == 0.0 { f64::NAN } else { (num / den).clamp(-1.0, 1.0) }
 }
 
 /// Pairs within runs of equal values of a sorted sequence: `Σ t(t−1)/2`.

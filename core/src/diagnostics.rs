@@ -26,11 +26,11 @@
 //!   top cluster).
 
 use crate::error::{Error, Result};
-use crate::gemm::{self, Gemm, View};
+use crate::gemm::{self, Accum, Gemm, View, ViewMut};
 use crate::lse::{OnlineLse, lse_state_of};
 use crate::matrix::MatRef;
-use crate::simd::{self, Kernel, Level, Simd};
-use crate::similarity::sum_squares;
+use crate::simd::{Kernel, Kernels, LaneZip, Simd, reduce_pairs, zip_map_in_place};
+use crate::similarity::{Dot, sum_squares};
 
 /// Rows of `x` per block of the uniformity pass.
 const ROWS: usize = 144;
@@ -63,32 +63,7 @@ fn check_positive(name: &'static str, value: f32) -> Result<()> {
 /// assert_eq!(alignment(x, y, 1.0).unwrap(), 2.5);
 /// ```
 pub fn alignment(x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
-    alignment_opt(None, x, y, alpha)
-}
-
-/// [`alignment`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, MatRef, diagnostics::alignment_at};
-/// let x = MatRef::new(&[1.0f32, 1.0], 2).unwrap();
-/// assert_eq!(alignment_at(Level::Portable, x, x, 2.0).unwrap(), 0.0);
-/// ```
-pub fn alignment_at(level: Level, x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
-    alignment_opt(Some(level), x, y, alpha)
-}
-
-fn alignment_opt(level: Option<Level>, x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
-    check_positive("alpha", alpha)?;
-    if x.rows() == 0 {
-        return Err(Error::Empty { name: "x" });
-    }
-    if x.dim() != y.dim() {
-        return Err(Error::DimMismatch { left: x.dim(), right: y.dim() });
-    }
-    if x.rows() != y.rows() {
-        return Err(Error::RowMismatch { left: "x", left_rows: x.rows(), right: "y", right_rows: y.rows() });
-    }
-    simd::run(level, Alignment { x, y, alpha })
+    Kernels::best().alignment(x, y, alpha)
 }
 
 struct Alignment<'a> {
@@ -113,12 +88,12 @@ impl Kernel for Alignment<'_> {
     }
 }
 
-/// Elements of `f32` workspace [`uniformity`] needs for `n` rows of `dim`.
+/// Elements of `f32` scratch [`uniformity`] needs for `n` rows of `dim`.
 ///
 /// ```
-/// assert!(simkern_core::diagnostics::uniformity_workspace_len(1000, 64) < 1000 * 1000);
+/// assert!(simkern_core::diagnostics::uniformity_scratch_len(1000, 64) < 1000 * 1000);
 /// ```
-pub fn uniformity_workspace_len(n: usize, dim: usize) -> usize {
+pub fn uniformity_scratch_len(n: usize, dim: usize) -> usize {
     let r = ROWS.min(n.max(1));
     n.saturating_add(r.saturating_mul(n)).saturating_add(gemm::scratch_len(r, n, dim))
 }
@@ -129,48 +104,18 @@ pub fn uniformity_workspace_len(n: usize, dim: usize) -> usize {
 /// A NaN or ±∞ entry gives NaN (distances come from `‖xᵢ‖² + ‖xⱼ‖² − 2xᵢ·xⱼ`,
 /// which is `∞ − ∞` for an infinite row).
 ///
-/// Errors: fewer than 2 rows, `t` not positive and finite, a workspace
-/// shorter than [`uniformity_workspace_len`].
+/// Errors: fewer than 2 rows, `t` not positive and finite, a scratch
+/// shorter than [`uniformity_scratch_len`].
 ///
 /// ```
-/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_workspace_len}};
+/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_scratch_len}};
 /// // Two orthogonal unit vectors: ‖x₀ − x₁‖² = 2, so the value is −2t.
 /// let x = MatRef::new(&[1.0f32, 0.0, 0.0, 1.0], 2).unwrap();
-/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
+/// let mut ws = vec![0.0; uniformity_scratch_len(2, 2)];
 /// assert!((uniformity(x, 2.0, &mut ws).unwrap() + 4.0).abs() < 1e-6);
 /// ```
-pub fn uniformity(x: MatRef<'_, f32>, t: f32, workspace: &mut [f32]) -> Result<f32> {
-    uniformity_opt(None, x, t, workspace)
-}
-
-/// [`uniformity`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, MatRef, diagnostics::{uniformity_at, uniformity_workspace_len}};
-/// let x = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0], 2).unwrap();
-/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
-/// assert_eq!(uniformity_at(Level::Portable, x, 2.0, &mut ws).unwrap(), 0.0);
-/// ```
-pub fn uniformity_at(level: Level, x: MatRef<'_, f32>, t: f32, workspace: &mut [f32]) -> Result<f32> {
-    uniformity_opt(Some(level), x, t, workspace)
-}
-
-fn uniformity_opt(level: Option<Level>, x: MatRef<'_, f32>, t: f32, ws: &mut [f32]) -> Result<f32> {
-    check_positive("t", t)?;
-    if x.rows() < 2 {
-        return Err(Error::InvalidParameter {
-            name: "rows of x",
-            expected: "at least 2",
-            value: x.rows() as f64,
-        });
-    }
-    let needed = uniformity_workspace_len(x.rows(), x.dim());
-    if ws.len() < needed {
-        return Err(Error::ScratchTooSmall { needed, got: ws.len() });
-    }
-    let n = x.rows();
-    let state = simd::run(level, Uniformity { x, t, rows: 0..n - 1, ws })?;
-    Ok((state.value() - libm::log(n as f64 * (n as f64 - 1.0) / 2.0)) as f32)
+pub fn uniformity(x: MatRef<'_, f32>, t: f32, scratch: &mut [f32]) -> Result<f32> {
+    Kernels::best().uniformity(x, t, scratch)
 }
 
 /// The streaming log-sum-exp state of the exponents `−t‖xᵢ − xⱼ‖²` over the
@@ -179,10 +124,10 @@ fn uniformity_opt(level: Option<Level>, x: MatRef<'_, f32>, t: f32, ws: &mut [f3
 /// in a fixed order. `uniformity = (merged state).value() − ln(N(N−1)/2)`.
 ///
 /// ```
-/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_pairs_state, uniformity_workspace_len}};
+/// use simkern_core::{MatRef, diagnostics::{uniformity, uniformity_pairs_state, uniformity_scratch_len}};
 /// let data = [1.0f32, 0.0, 0.0, 1.0, -1.0, 0.0];
 /// let x = MatRef::new(&data, 2).unwrap();
-/// let mut ws = vec![0.0; uniformity_workspace_len(3, 2)];
+/// let mut ws = vec![0.0; uniformity_scratch_len(3, 2)];
 /// let mut state = uniformity_pairs_state(x, 2.0, 0..1, &mut ws).unwrap();
 /// state.merge(uniformity_pairs_state(x, 2.0, 1..3, &mut ws).unwrap());
 /// let whole = uniformity(x, 2.0, &mut ws).unwrap();
@@ -192,47 +137,112 @@ pub fn uniformity_pairs_state(
     x: MatRef<'_, f32>,
     t: f32,
     rows: core::ops::Range<usize>,
-    workspace: &mut [f32],
+    scratch: &mut [f32],
 ) -> Result<OnlineLse> {
-    uniformity_pairs_state_opt(None, x, t, rows, workspace)
+    Kernels::best().uniformity_pairs_state(x, t, rows, scratch)
 }
 
-/// [`uniformity_pairs_state`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, MatRef, diagnostics::{uniformity_pairs_state_at, uniformity_workspace_len}};
-/// let data = [1.0f32, 0.0, 0.0, 1.0];
-/// let mut ws = vec![0.0; uniformity_workspace_len(2, 2)];
-/// let s = uniformity_pairs_state_at(Level::Portable, MatRef::new(&data, 2).unwrap(), 1.0, 0..1, &mut ws).unwrap();
-/// assert!((s.value() + 2.0).abs() < 1e-6); // one pair at squared distance 2
-/// ```
-pub fn uniformity_pairs_state_at(
-    level: Level,
-    x: MatRef<'_, f32>,
-    t: f32,
-    rows: core::ops::Range<usize>,
-    workspace: &mut [f32],
-) -> Result<OnlineLse> {
-    uniformity_pairs_state_opt(Some(level), x, t, rows, workspace)
-}
+impl Kernels {
+    /// [`alignment`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef};
+    /// let x = MatRef::new(&[1.0f32, 1.0], 2).unwrap();
+    /// assert_eq!(Kernels::new(Level::Portable).unwrap().alignment(x, x, 2.0).unwrap(), 0.0);
+    /// ```
+    pub fn alignment(self, x: MatRef<'_, f32>, y: MatRef<'_, f32>, alpha: f32) -> Result<f32> {
+        check_positive("alpha", alpha)?;
+        if x.rows() == 0 {
+            return Err(Error::Empty { name: "x" });
+        }
+        if x.dim() != y.dim() {
+            return Err(Error::DimMismatch { left: x.dim(), right: y.dim() });
+        }
+        if x.rows() != y.rows() {
+            return Err(Error::RowMismatch {
+                left: "x",
+                left_rows: x.rows(),
+                right: "y",
+                right_rows: y.rows(),
+            });
+        }
+        Ok(self.run(Alignment { x, y, alpha }))
+    }
 
-fn uniformity_pairs_state_opt(
-    level: Option<Level>,
-    x: MatRef<'_, f32>,
-    t: f32,
-    rows: core::ops::Range<usize>,
-    workspace: &mut [f32],
-) -> Result<OnlineLse> {
-    check_positive("t", t)?;
-    let needed = uniformity_workspace_len(x.rows(), x.dim());
-    if workspace.len() < needed {
-        return Err(Error::ScratchTooSmall { needed, got: workspace.len() });
+    /// [`uniformity`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef, diagnostics::uniformity_scratch_len};
+    /// let x = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0], 2).unwrap();
+    /// let mut ws = vec![0.0; uniformity_scratch_len(2, 2)];
+    /// assert_eq!(Kernels::new(Level::Portable).unwrap().uniformity(x, 2.0, &mut ws).unwrap(), 0.0);
+    /// ```
+    pub fn uniformity(self, x: MatRef<'_, f32>, t: f32, scratch: &mut [f32]) -> Result<f32> {
+        check_positive("t", t)?;
+        if x.rows() < 2 {
+            return Err(Error::InvalidParameter {
+                name: "rows of x",
+                expected: "at least 2",
+                value: x.rows() as f64,
+            });
+        }
+        let n = x.rows();
+        let state = self.uniformity_pairs_state(x, t, 0..n - 1, scratch)?;
+        Ok((state.value() - libm::log(n as f64 * (n as f64 - 1.0) / 2.0)) as f32)
     }
-    let rows = rows.start.min(x.rows())..rows.end.min(x.rows().saturating_sub(1));
-    if rows.start >= rows.end {
-        return Ok(OnlineLse::new());
+
+    /// [`uniformity_pairs_state`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef, diagnostics::uniformity_scratch_len};
+    /// let data = [1.0f32, 0.0, 0.0, 1.0];
+    /// let mut ws = vec![0.0; uniformity_scratch_len(2, 2)];
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// let s = k.uniformity_pairs_state(MatRef::new(&data, 2).unwrap(), 1.0, 0..1, &mut ws).unwrap();
+    /// assert!((s.value() + 2.0).abs() < 1e-6); // one pair at squared distance 2
+    /// ```
+    pub fn uniformity_pairs_state(
+        self,
+        x: MatRef<'_, f32>,
+        t: f32,
+        rows: core::ops::Range<usize>,
+        scratch: &mut [f32],
+    ) -> Result<OnlineLse> {
+        check_positive("t", t)?;
+        let needed = uniformity_scratch_len(x.rows(), x.dim());
+        if scratch.len() < needed {
+            return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
+        }
+        let rows = rows.start.min(x.rows())..rows.end.min(x.rows().saturating_sub(1));
+        if rows.start >= rows.end {
+            return Ok(OnlineLse::new());
+        }
+        Ok(self.run(Uniformity { x, t, rows, ws: scratch }))
     }
-    simd::run(level, Uniformity { x, t, rows, ws: workspace })
+
+    /// [`anisotropy`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef, diagnostics::anisotropy_scratch_len};
+    /// let w = MatRef::new(&[1.0f32, 1.0], 1).unwrap();
+    /// let mut ws = vec![0.0f64; anisotropy_scratch_len(1)];
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.anisotropy(w, &mut ws).unwrap().mean_cosine, 1.0);
+    /// ```
+    pub fn anisotropy(self, w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<Anisotropy> {
+        if w.rows() < 2 {
+            return Err(Error::InvalidParameter {
+                name: "rows of w",
+                expected: "at least 2",
+                value: w.rows() as f64,
+            });
+        }
+        let needed = anisotropy_scratch_len(w.dim());
+        if scratch.len() < needed {
+            return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
+        }
+        Ok(self.run(AnisotropyKernel { w, ws: scratch }))
+    }
 }
 
 struct Uniformity<'a> {
@@ -262,7 +272,8 @@ impl Kernel for Uniformity<'_> {
             let cols = n - i0 - 1;
             let (a, b) = (xv.rows_range(i0, i0 + r), xv.rows_range(i0 + 1, n));
             let g = &mut block[..r * cols];
-            s.vectorize(Gemm { a, b: b.t(), c: g, ldc: cols, accumulate: false, scratch });
+            let c = ViewMut { data: g, ld: cols };
+            s.vectorize(Gemm { a, b: b.t(), c, accum: Accum::Overwrite, scratch });
             for (ii, row) in g.chunks_exact_mut(cols).enumerate() {
                 // Column c is row j = i0 + 1 + c; keep j > i = i0 + ii.
                 let row = &mut row[ii..];
@@ -275,26 +286,25 @@ impl Kernel for Uniformity<'_> {
     }
 }
 
-/// `row[j] ← −t·max(nᵢ + n[j] − 2·row[j], 0)`: Gram entries to the
-/// exponents `−t‖xᵢ − xⱼ‖²`.
-#[inline(always)]
-fn neg_t_sq_dist<S: Simd>(s: S, row: &mut [f32], nj: &[f32], ni: f32, t: f32) {
-    let (ni, neg_t) = (s.splat_f32(ni), s.splat_f32(-t));
-    let mut rs = row.chunks_exact_mut(S::F32_LANES);
-    let mut ns = nj.chunks_exact(S::F32_LANES);
-    for (r, n) in (&mut rs).zip(&mut ns) {
-        s.store_f32(exponent(s, s.load_f32(r), s.load_f32(n), ni, neg_t), r);
-    }
-    let (r, n) = (rs.into_remainder(), ns.remainder());
-    s.store_partial_f32(exponent(s, s.load_partial_f32(r), s.load_partial_f32(n), ni, neg_t), r);
+/// `−t·max(nᵢ + nⱼ − 2g, 0)` per lane, for Gram entries `g` and squared
+/// norms `nⱼ`: the exponents `−t‖xᵢ − xⱼ‖²`.
+struct NegTSqDist<V> {
+    ni: V,
+    neg_t: V,
 }
 
-/// `−t·max(nᵢ + nⱼ − 2g, 0)` per lane (a function, not a closure: closures
-/// do not inherit the ISA's target features).
+impl<S: Simd> LaneZip<S, f32> for NegTSqDist<S::F32> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, g: S::F32, nj: S::F32) -> S::F32 {
+        let d2 = s.sub_f32(s.add_f32(self.ni, nj), s.add_f32(g, g));
+        s.mul_f32(self.neg_t, s.max_f32(s.splat_f32(0.0), d2))
+    }
+}
+
+/// `row[j] ← −t·max(nᵢ + n[j] − 2·row[j], 0)`.
 #[inline(always)]
-fn exponent<S: Simd>(s: S, g: S::F32, nj: S::F32, ni: S::F32, neg_t: S::F32) -> S::F32 {
-    let d2 = s.sub_f32(s.add_f32(ni, nj), s.add_f32(g, g));
-    s.mul_f32(neg_t, s.max_f32(s.splat_f32(0.0), d2))
+fn neg_t_sq_dist<S: Simd>(s: S, row: &mut [f32], nj: &[f32], ni: f32, t: f32) {
+    zip_map_in_place(s, &mut NegTSqDist { ni: s.splat_f32(ni), neg_t: s.splat_f32(-t) }, row, nj);
 }
 
 /// The anisotropy diagnostics of the rows `hᵢ` of `W` (`m × d`).
@@ -308,12 +318,12 @@ pub struct Anisotropy {
     pub top_eigenvalue: f64,
 }
 
-/// Elements of `f64` workspace [`anisotropy`] needs for rows of `dim`.
+/// Elements of `f64` scratch [`anisotropy`] needs for rows of `dim`.
 ///
 /// ```
-/// assert_eq!(simkern_core::diagnostics::anisotropy_workspace_len(768), 3 * 768);
+/// assert_eq!(simkern_core::diagnostics::anisotropy_scratch_len(768), 3 * 768);
 /// ```
-pub fn anisotropy_workspace_len(dim: usize) -> usize {
+pub fn anisotropy_scratch_len(dim: usize) -> usize {
     dim.saturating_mul(3)
 }
 
@@ -322,47 +332,20 @@ pub fn anisotropy_workspace_len(dim: usize) -> usize {
 ///
 /// A NaN or ±∞ entry gives NaN in all three fields.
 ///
-/// Errors: fewer than 2 rows, a workspace shorter than
-/// [`anisotropy_workspace_len`].
+/// Errors: fewer than 2 rows, a scratch shorter than
+/// [`anisotropy_scratch_len`].
 ///
 /// ```
-/// use simkern_core::{MatRef, diagnostics::{anisotropy, anisotropy_workspace_len}};
+/// use simkern_core::{MatRef, diagnostics::{anisotropy, anisotropy_scratch_len}};
 /// let w = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0], 2).unwrap();
-/// let mut ws = vec![0.0f64; anisotropy_workspace_len(2)];
+/// let mut ws = vec![0.0f64; anisotropy_scratch_len(2)];
 /// let a = anisotropy(w, &mut ws).unwrap();
 /// assert_eq!(a.gram_sum, 5.0); // ‖(2, 1)‖²
 /// assert!((a.mean_cosine - 1.0 / 3.0).abs() < 1e-15); // pairs: 1, 0, 0 (both orders)
 /// assert!((a.top_eigenvalue - 2.0).abs() < 1e-9); // WᵀW = diag(2, 1)
 /// ```
-pub fn anisotropy(w: MatRef<'_, f32>, workspace: &mut [f64]) -> Result<Anisotropy> {
-    anisotropy_opt(None, w, workspace)
-}
-
-/// [`anisotropy`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, MatRef, diagnostics::{anisotropy_at, anisotropy_workspace_len}};
-/// let w = MatRef::new(&[1.0f32, 1.0], 1).unwrap();
-/// let mut ws = vec![0.0f64; anisotropy_workspace_len(1)];
-/// assert_eq!(anisotropy_at(Level::Portable, w, &mut ws).unwrap().mean_cosine, 1.0);
-/// ```
-pub fn anisotropy_at(level: Level, w: MatRef<'_, f32>, workspace: &mut [f64]) -> Result<Anisotropy> {
-    anisotropy_opt(Some(level), w, workspace)
-}
-
-fn anisotropy_opt(level: Option<Level>, w: MatRef<'_, f32>, ws: &mut [f64]) -> Result<Anisotropy> {
-    if w.rows() < 2 {
-        return Err(Error::InvalidParameter {
-            name: "rows of w",
-            expected: "at least 2",
-            value: w.rows() as f64,
-        });
-    }
-    let needed = anisotropy_workspace_len(w.dim());
-    if ws.len() < needed {
-        return Err(Error::ScratchTooSmall { needed, got: ws.len() });
-    }
-    simd::run(level, AnisotropyKernel { w, ws })
+pub fn anisotropy(w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<Anisotropy> {
+    Kernels::best().anisotropy(w, scratch)
 }
 
 struct AnisotropyKernel<'a> {
@@ -429,46 +412,30 @@ impl Kernel for AnisotropyKernel<'_> {
     }
 }
 
+/// `acc + a·h` lane by lane (`h` widened to `f64` by the driver).
+struct Axpy<V>(V);
+
+impl<S: Simd> LaneZip<S, f64> for Axpy<S::F64> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, acc: S::F64, h: S::F64) -> S::F64 {
+        s.mul_add_f64(self.0, h, acc)
+    }
+}
+
 /// `acc += a · h` with `h` widened to `f64`.
 #[inline(always)]
 fn axpy_widen<S: Simd>(s: S, a: f64, h: &[f32], acc: &mut [f64]) {
-    let w = S::F64_LANES;
-    let av = s.splat_f64(a);
-    let mut hs = h.chunks_exact(w);
-    let mut accs = acc.chunks_exact_mut(w);
-    for (hc, ac) in (&mut hs).zip(&mut accs) {
-        s.store_f64(s.mul_add_f64(av, s.load_widen_f64(hc), s.load_f64(ac)), ac);
-    }
-    let (hc, ac) = (hs.remainder(), accs.into_remainder());
-    s.store_partial_f64(s.mul_add_f64(av, s.load_widen_partial_f64(hc), s.load_partial_f64(ac)), ac);
+    zip_map_in_place(s, &mut Axpy(s.splat_f64(a)), acc, h);
 }
 
 /// `Σ hᵢ vᵢ` for `f32` `h` and `f64` `v`, in `f64`.
 #[inline(always)]
 fn dot_widen<S: Simd>(s: S, h: &[f32], v: &[f64]) -> f64 {
-    let w = S::F64_LANES;
-    let mut acc = [s.splat_f64(0.0); 4];
-    let mut hs = h.chunks_exact(4 * w);
-    let mut vs = v.chunks_exact(4 * w);
-    for (hc, vc) in (&mut hs).zip(&mut vs) {
-        for u in 0..4 {
-            acc[u] = s.mul_add_f64(s.load_widen_f64(&hc[u * w..]), s.load_f64(&vc[u * w..]), acc[u]);
-        }
-    }
-    let (hr, vr) = (hs.remainder(), vs.remainder());
-    for (hc, vc) in hr.chunks(w).zip(vr.chunks(w)) {
-        acc[0] = s.mul_add_f64(s.load_widen_partial_f64(hc), s.load_partial_f64(vc), acc[0]);
-    }
-    s.reduce_sum_f64(s.add_f64(s.add_f64(acc[0], acc[1]), s.add_f64(acc[2], acc[3])))
+    reduce_pairs::<S, f32, f64, Dot, 4>(s, &Dot, h, v)
 }
 
 /// `Σ aᵢ bᵢ` of two `f64` slices.
 #[inline(always)]
 fn dot_f64s<S: Simd>(s: S, a: &[f64], b: &[f64]) -> f64 {
-    let w = S::F64_LANES;
-    let mut acc = s.splat_f64(0.0);
-    for (x, y) in a.chunks(w).zip(b.chunks(w)) {
-        acc = s.mul_add_f64(s.load_partial_f64(x), s.load_partial_f64(y), acc);
-    }
-    s.reduce_sum_f64(acc)
+    reduce_pairs::<S, f64, f64, Dot, 4>(s, &Dot, a, b)
 }

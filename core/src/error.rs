@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use crate::simd::Level;
+use crate::level::Level;
 
 /// Why a kernel refused its input.
 ///

@@ -1,6 +1,13 @@
-//! The sealed element trait: the kernels are generic over `f32` and `f64`.
+//! The element trait: facts about `f32` and `f64`, nothing about kernels.
+//!
+//! [`Float`] says how an element converts, how it orders as an integer key
+//! (for the rank sort), and which of the two types a slice is — a safe type
+//! witness ([`Slice`], [`SliceMut`], [`InOut`]) that a kernel matches on
+//! when its `f32` and `f64` forms are different algorithms. Its vector
+//! loads (native and widened to `f64` lanes) come from the ISA layer's lane
+//! trait, a supertrait.
 
-use crate::simd::Simd;
+use crate::simd::Lane;
 
 /// `f32` or `f64`, the element types the kernels accept. Sealed.
 ///
@@ -13,26 +20,133 @@ use crate::simd::Simd;
 /// assert_eq!(total(&[1.0f32, 2.0]), 3.0);
 /// ```
 pub trait Float:
-    sealed::Element + Copy + Default + PartialOrd + core::fmt::Debug + Send + Sync + 'static
+    Lane + sealed::Sealed + Copy + Default + PartialOrd + core::fmt::Debug + Send + Sync + 'static
 {
+    /// `u64` words of one radix-sort item (key and index): 1 for `f32`
+    /// (32-bit key and 32-bit index packed), 2 for `f64`.
+    ///
+    /// ```
+    /// use simkern_core::Float;
+    /// assert_eq!((f32::RANK_WORDS, f64::RANK_WORDS), (1, 2));
+    /// ```
+    const RANK_WORDS: usize;
+
     /// Rounds an `f64` to this type (round to nearest even).
+    ///
+    /// ```
+    /// use simkern_core::Float;
+    /// assert_eq!(<f32 as Float>::from_f64(0.1), 0.1f32);
+    /// ```
     fn from_f64(x: f64) -> Self;
+
     /// Widens to `f64` (exact).
+    ///
+    /// ```
+    /// use simkern_core::Float;
+    /// assert_eq!(0.5f32.to_f64(), 0.5);
+    /// ```
     fn to_f64(self) -> f64;
+
+    /// The order-preserving integer key of a value, `None` for NaN: the
+    /// unsigned order of the keys is the numeric order, and `−0.0` and
+    /// `0.0` share a key. (Flip every bit of a negative number, only the
+    /// sign bit of a positive one, after adding `+0.0`.)
+    ///
+    /// ```
+    /// use simkern_core::Float;
+    /// assert!((-1.0f32).rank_key() < 0.5f32.rank_key());
+    /// assert_eq!((-0.0f64).rank_key(), 0.0f64.rank_key());
+    /// assert_eq!(f32::NAN.rank_key(), None);
+    /// ```
+    fn rank_key(self) -> Option<u64>;
+
+    /// Which of the two types `x` is.
+    ///
+    /// ```
+    /// use simkern_core::float::Slice;
+    /// use simkern_core::Float;
+    /// assert!(matches!(Float::slice(&[1.0f32][..]), Slice::F32(_)));
+    /// ```
+    fn slice(x: &[Self]) -> Slice<'_>;
+
+    /// Which of the two types `x` is, mutably.
+    ///
+    /// ```
+    /// use simkern_core::float::SliceMut;
+    /// use simkern_core::Float;
+    /// let mut x = [1.0f64];
+    /// assert!(matches!(Float::slice_mut(&mut x[..]), SliceMut::F64(_)));
+    /// ```
+    fn slice_mut(x: &mut [Self]) -> SliceMut<'_>;
+
+    /// An input and an output of the same type, together.
+    ///
+    /// ```
+    /// use simkern_core::float::InOut;
+    /// use simkern_core::Float;
+    /// let mut out = [0.0f32];
+    /// assert!(matches!(Float::in_out(&[1.0f32][..], &mut out[..]), InOut::F32(..)));
+    /// ```
+    fn in_out<'a, 'b>(x: &'a [Self], out: &'b mut [Self]) -> InOut<'a, 'b>;
+}
+
+/// A slice of one of the two [`Float`] types.
+#[derive(Debug)]
+pub enum Slice<'a> {
+    /// `f32` elements.
+    F32(&'a [f32]),
+    /// `f64` elements.
+    F64(&'a [f64]),
+}
+
+/// A mutable slice of one of the two [`Float`] types.
+#[derive(Debug)]
+pub enum SliceMut<'a> {
+    /// `f32` elements.
+    F32(&'a mut [f32]),
+    /// `f64` elements.
+    F64(&'a mut [f64]),
+}
+
+/// An input and an output slice of the same [`Float`] type.
+#[derive(Debug)]
+pub enum InOut<'a, 'b> {
+    /// `f32` elements.
+    F32(&'a [f32], &'b mut [f32]),
+    /// `f64` elements.
+    F64(&'a [f64], &'b mut [f64]),
 }
 
 impl Float for f32 {
+    const RANK_WORDS: usize = 1;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x as f32
     }
     #[inline(always)]
     fn to_f64(self) -> f64 {
-        self as f64
+        f64::from(self)
+    }
+    #[inline(always)]
+    fn rank_key(self) -> Option<u64> {
+        (!self.is_nan()).then(|| u64::from(key_f32(self)))
+    }
+    #[inline(always)]
+    fn slice(x: &[f32]) -> Slice<'_> {
+        Slice::F32(x)
+    }
+    #[inline(always)]
+    fn slice_mut(x: &mut [f32]) -> SliceMut<'_> {
+        SliceMut::F32(x)
+    }
+    #[inline(always)]
+    fn in_out<'a, 'b>(x: &'a [f32], out: &'b mut [f32]) -> InOut<'a, 'b> {
+        InOut::F32(x, out)
     }
 }
 
 impl Float for f64 {
+    const RANK_WORDS: usize = 2;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x
@@ -41,109 +155,42 @@ impl Float for f64 {
     fn to_f64(self) -> f64 {
         self
     }
+    #[inline(always)]
+    fn rank_key(self) -> Option<u64> {
+        (!self.is_nan()).then(|| key_f64(self))
+    }
+    #[inline(always)]
+    fn slice(x: &[f64]) -> Slice<'_> {
+        Slice::F64(x)
+    }
+    #[inline(always)]
+    fn slice_mut(x: &mut [f64]) -> SliceMut<'_> {
+        SliceMut::F64(x)
+    }
+    #[inline(always)]
+    fn in_out<'a, 'b>(x: &'a [f64], out: &'b mut [f64]) -> InOut<'a, 'b> {
+        InOut::F64(x, out)
+    }
 }
 
-pub(crate) mod sealed {
-    use super::Simd;
-    use crate::lse::{self, OnlineLse};
-    use crate::rank;
-    use crate::{Level, Result};
+/// The order-preserving key of a non-NaN `f32` ([`Float::rank_key`]
+/// without the NaN test, for loops that have excluded NaN already).
+#[inline(always)]
+pub(crate) fn key_f32(v: f32) -> u32 {
+    let b = (v + 0.0).to_bits();
+    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+}
 
-    /// The per-type vector operations behind [`Float`](super::Float).
-    pub trait Element: Sized {
-        /// Loads `S::F64_LANES` elements as `f64` lanes.
-        fn load_f64<S: Simd>(s: S, src: &[Self]) -> S::F64;
-        /// Loads up to `S::F64_LANES` elements as `f64` lanes, zero elsewhere.
-        fn load_partial_f64<S: Simd>(s: S, src: &[Self]) -> S::F64;
-        /// Divides every element by `by` (rounded to `Self` first).
-        fn divide_in_place<S: Simd>(s: S, x: &mut [Self], by: f64);
-        /// The log-sum-exp state of `x`.
-        fn lse_state(level: Option<Level>, x: &[Self]) -> Result<OnlineLse>;
-        /// Softmax (or log-softmax) of `x` into `out`.
-        fn softmax_into(level: Option<Level>, x: &[Self], out: &mut [Self], log: bool) -> Result<()>;
-        /// `u64` words of a radix-sort item (key and index).
-        const RANK_WORDS: usize;
-        /// The order-preserving rank key of a value, `None` for NaN.
-        fn rank_key(self) -> Option<u64>;
-        /// Radix-sorts the non-NaN values (`nans` of them are NaN) and writes
-        /// `output`; at most `u32::MAX` values.
-        // `Output` is crate-private; the trait is sealed, so nothing outside
-        // the crate can implement or call this.
-        #[allow(private_interfaces)]
-        fn radix_rank(x: &[Self], scratch: &mut [u64], nans: usize, output: rank::Output<'_>);
-    }
+/// The order-preserving key of a non-NaN `f64`.
+#[inline(always)]
+pub(crate) fn key_f64(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | 0x8000_0000_0000_0000 }
+}
 
-    impl Element for f32 {
-        #[inline(always)]
-        fn load_f64<S: Simd>(s: S, src: &[f32]) -> S::F64 {
-            s.load_widen_f64(src)
-        }
-        #[inline(always)]
-        fn load_partial_f64<S: Simd>(s: S, src: &[f32]) -> S::F64 {
-            s.load_widen_partial_f64(src)
-        }
-        #[inline(always)]
-        fn divide_in_place<S: Simd>(s: S, x: &mut [f32], by: f64) {
-            let by = s.splat_f32(by as f32);
-            let mut chunks = x.chunks_exact_mut(S::F32_LANES);
-            for c in &mut chunks {
-                s.store_f32(s.div_f32(s.load_f32(c), by), c);
-            }
-            let tail = chunks.into_remainder();
-            s.store_partial_f32(s.div_f32(s.load_partial_f32(tail), by), tail);
-        }
-        fn lse_state(level: Option<Level>, x: &[f32]) -> Result<OnlineLse> {
-            lse::lse_state_f32(level, x)
-        }
-        fn softmax_into(level: Option<Level>, x: &[f32], out: &mut [f32], log: bool) -> Result<()> {
-            lse::softmax_f32(level, x, out, log)
-        }
-        const RANK_WORDS: usize = 1;
-        #[inline(always)]
-        fn rank_key(self) -> Option<u64> {
-            (!self.is_nan()).then(|| u64::from(rank::key_f32(self)))
-        }
-        #[allow(private_interfaces)]
-        #[inline(always)]
-        fn radix_rank(x: &[f32], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) {
-            rank::radix_rank_f32(x, scratch, nans, output)
-        }
-    }
-
-    impl Element for f64 {
-        #[inline(always)]
-        fn load_f64<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-            s.load_f64(src)
-        }
-        #[inline(always)]
-        fn load_partial_f64<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-            s.load_partial_f64(src)
-        }
-        #[inline(always)]
-        fn divide_in_place<S: Simd>(s: S, x: &mut [f64], by: f64) {
-            let by = s.splat_f64(by);
-            let mut chunks = x.chunks_exact_mut(S::F64_LANES);
-            for c in &mut chunks {
-                s.store_f64(s.div_f64(s.load_f64(c), by), c);
-            }
-            let tail = chunks.into_remainder();
-            s.store_partial_f64(s.div_f64(s.load_partial_f64(tail), by), tail);
-        }
-        fn lse_state(level: Option<Level>, x: &[f64]) -> Result<OnlineLse> {
-            lse::lse_state_f64_at(level, x)
-        }
-        fn softmax_into(level: Option<Level>, x: &[f64], out: &mut [f64], log: bool) -> Result<()> {
-            lse::softmax_f64(level, x, out, log)
-        }
-        const RANK_WORDS: usize = 2;
-        #[inline(always)]
-        fn rank_key(self) -> Option<u64> {
-            (!self.is_nan()).then(|| rank::key_f64(self))
-        }
-        #[allow(private_interfaces)]
-        #[inline(always)]
-        fn radix_rank(x: &[f64], scratch: &mut [u64], nans: usize, output: rank::Output<'_>) {
-            rank::radix_rank_f64(x, scratch, nans, output)
-        }
-    }
+mod sealed {
+    /// Only `f32` and `f64` implement [`Float`](super::Float).
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
 }

@@ -31,8 +31,35 @@
 //! Partial tiles at the edges are computed on zero-padded panels and stored
 //! with masked stores. Accumulation is in `f32`, as in BLAS.
 
-use crate::MatRef;
-use crate::simd::{Simd, Tile};
+use crate::level::Level;
+use crate::matrix::MatRef;
+use crate::simd::{Kernel, Simd};
+
+/// The register tile of the micro-kernel at each level: `(MR, NV)`, `MR`
+/// rows of the A panel times `NV` vectors of the B panel, `NR = NV · lanes`
+/// columns. A fact about the register file: the tile, one B vector per
+/// column block and a broadcast must fit (AVX-512 and NEON have 32 vector
+/// registers, AVX2 16; the portable build may be SSE2 with 16 of 4 lanes).
+const fn tile(level: Level) -> (usize, usize) {
+    match level {
+        Level::Avx512 => (12, 2),
+        Level::Avx2 => (6, 2),
+        Level::Neon => (8, 3),
+        Level::Portable => (4, 1),
+    }
+}
+
+/// `MR` at level `S`.
+#[inline(always)]
+const fn mr<S: Simd>() -> usize {
+    tile(S::LEVEL).0
+}
+
+/// `NR` at level `S`.
+#[inline(always)]
+const fn nr<S: Simd>() -> usize {
+    tile(S::LEVEL).1 * S::F32_LANES
+}
 
 /// Depth of a k-block; inner dimensions up to this are done in one pass,
 /// so each output is written once.
@@ -41,10 +68,54 @@ pub(crate) const KC: usize = 768;
 pub(crate) const MC: usize = 144;
 /// Columns of C per packed block; a multiple of every level's `NR`.
 pub(crate) const NC: usize = 1536;
-/// Least common multiple of the `MR` of all levels (4, 6, 8, 12).
+/// A multiple of the `MR` of every level (4, 6, 8, 12): packing space sized
+/// with it fits the panels of any level.
 pub(crate) const MR_LCM: usize = 24;
-/// Least common multiple of the `NR` of all levels (8, 12, 16, 32).
+/// A multiple of the `NR` of every level (8, 16, 12, 32).
 pub(crate) const NR_LCM: usize = 96;
+
+// The block sizes hold whole tiles at every level.
+const _: () = {
+    let mut i = 0;
+    while i < Level::ALL.len() {
+        let level = Level::ALL[i];
+        let (mr, nv) = tile(level);
+        let nr = nv * level.f32_lanes();
+        assert!(
+            MC.is_multiple_of(mr) && MR_LCM.is_multiple_of(mr),
+            "MC and MR_LCM must be multiples of every MR"
+        );
+        assert!(
+            NC.is_multiple_of(nr) && NR_LCM.is_multiple_of(nr),
+            "NC and NR_LCM must be multiples of every NR"
+        );
+        i += 1;
+    }
+};
+
+/// Whether a product overwrites its output or adds to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Accum {
+    /// `C = A·B`.
+    Overwrite,
+    /// `C += A·B`.
+    Add,
+}
+
+/// The output of a product: a row-major block at the start of `data`, row
+/// stride `ld` (the caller has checked that it holds the block).
+pub(crate) struct ViewMut<'a> {
+    pub(crate) data: &'a mut [f32],
+    pub(crate) ld: usize,
+}
+
+impl ViewMut<'_> {
+    /// The block from row `i`, column `j` on (same stride).
+    #[inline(always)]
+    fn at(&mut self, i: usize, j: usize) -> ViewMut<'_> {
+        ViewMut { data: &mut self.data[i * self.ld + j..], ld: self.ld }
+    }
+}
 
 /// A read-only strided matrix: element `(i, j)` at `data[i·rs + j·cs]`.
 /// Constructed from a checked [`MatRef`], so every index is in bounds.
@@ -99,69 +170,44 @@ pub(crate) fn packed_b_len(k: usize, n: usize) -> usize {
     k * n.div_ceil(NR_LCM) * NR_LCM
 }
 
-/// The register-tile micro-kernel of one ISA's tile shape.
-pub trait Microkernel {
-    /// Rows of the tile (broadcast from the Q panel).
-    const MR: usize;
-    /// Vectors across the tile (loaded from the K panel).
-    const NV: usize;
-    /// Computes `tile = Σ_k qp[k] ⊗ kp[k]` over the packed panels and stores
-    /// the top-left `rows × cols` of it into `out` (row stride `ldo`),
-    /// adding to what is there when `accumulate`.
-    #[allow(clippy::too_many_arguments)]
-    fn tile<S: Simd>(
-        s: S,
-        qp: &[f32],
-        kp: &[f32],
-        out: &mut [f32],
-        ldo: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    );
-}
-
-impl<const MR: usize, const NV: usize> Microkernel for Tile<MR, NV> {
-    const MR: usize = MR;
-    const NV: usize = NV;
-
-    #[inline(always)]
-    fn tile<S: Simd>(
-        s: S,
-        qp: &[f32],
-        kp: &[f32],
-        out: &mut [f32],
-        ldo: usize,
-        rows: usize,
-        cols: usize,
-        accumulate: bool,
-    ) {
-        let l = S::F32_LANES;
-        let mut acc = [[s.splat_f32(0.0); NV]; MR];
-        for (q, k) in qp.chunks_exact(MR).zip(kp.chunks_exact(NV * l)) {
-            let kv: [S::F32; NV] = core::array::from_fn(|v| s.load_f32(&k[v * l..]));
-            for r in 0..MR {
-                let qr = s.splat_f32(q[r]);
-                for v in 0..NV {
-                    acc[r][v] = s.mul_add_f32(qr, kv[v], acc[r][v]);
-                }
+/// The micro-kernel for an `MR × NV`-vector tile: `tile = Σ_k qp[k] ⊗ kp[k]`
+/// over the packed panels, the top-left `rows × cols` of it stored into
+/// `out` (or added to it).
+#[inline(always)]
+fn microkernel<S: Simd, const MR: usize, const NV: usize>(
+    s: S,
+    qp: &[f32],
+    kp: &[f32],
+    out: ViewMut<'_>,
+    [rows, cols]: [usize; 2],
+    accum: Accum,
+) {
+    let l = S::F32_LANES;
+    let mut acc = [[s.splat_f32(0.0); NV]; MR];
+    for (q, k) in qp.chunks_exact(MR).zip(kp.chunks_exact(NV * l)) {
+        let kv: [S::F32; NV] = core::array::from_fn(|v| s.load_f32(&k[v * l..]));
+        for r in 0..MR {
+            let qr = s.splat_f32(q[r]);
+            for v in 0..NV {
+                acc[r][v] = s.mul_add_f32(qr, kv[v], acc[r][v]);
             }
         }
-        for (r, acc_r) in acc.iter().enumerate().take(rows) {
-            let row = &mut out[r * ldo..];
-            for (v, &x) in acc_r.iter().enumerate() {
-                let c0 = v * l;
-                if c0 >= cols {
-                    break;
-                }
-                let dst = &mut row[c0..cols.min(c0 + l)];
-                if dst.len() == l {
-                    let x = if accumulate { s.add_f32(x, s.load_f32(dst)) } else { x };
-                    s.store_f32(x, dst);
-                } else {
-                    let x = if accumulate { s.add_f32(x, s.load_partial_f32(dst)) } else { x };
-                    s.store_partial_f32(x, dst);
-                }
+    }
+    let add = accum == Accum::Add;
+    for (r, acc_r) in acc.iter().enumerate().take(rows) {
+        let row = &mut out.data[r * out.ld..];
+        for (v, &x) in acc_r.iter().enumerate() {
+            let c0 = v * l;
+            if c0 >= cols {
+                break;
+            }
+            let dst = &mut row[c0..cols.min(c0 + l)];
+            if dst.len() == l {
+                let x = if add { s.add_f32(x, s.load_f32(dst)) } else { x };
+                s.store_f32(x, dst);
+            } else {
+                let x = if add { s.add_f32(x, s.load_partial_f32(dst)) } else { x };
+                s.store_partial_f32(x, dst);
             }
         }
     }
@@ -207,71 +253,74 @@ fn pack(src: View<'_>, r0: usize, rows: usize, p0: usize, kc: usize, width: usiz
 }
 
 /// The two inner loops over packed panels: `c (+)= apack · bpack` for an
-/// `m × n` block of `C` at the start of `c` (row stride `ldc`).
-#[allow(clippy::too_many_arguments)]
+/// `m × n` block of `C`, with the tile of level `S`.
 #[inline(always)]
 fn macro_tile<S: Simd>(
     s: S,
     apack: &[f32],
     bpack: &[f32],
     kc: usize,
-    m: usize,
-    n: usize,
-    c: &mut [f32],
-    ldc: usize,
-    accumulate: bool,
+    [m, n]: [usize; 2],
+    c: ViewMut<'_>,
+    accum: Accum,
 ) {
-    let mr = <S::Tile as Microkernel>::MR;
-    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
+    // `S::LEVEL` is a constant: one arm survives per level.
+    match S::LEVEL {
+        Level::Avx512 => macro_tile_of::<S, 12, 2>(s, apack, bpack, kc, [m, n], c, accum),
+        Level::Avx2 => macro_tile_of::<S, 6, 2>(s, apack, bpack, kc, [m, n], c, accum),
+        Level::Neon => macro_tile_of::<S, 8, 3>(s, apack, bpack, kc, [m, n], c, accum),
+        Level::Portable => macro_tile_of::<S, 4, 1>(s, apack, bpack, kc, [m, n], c, accum),
+    }
+}
+
+/// [`macro_tile`] for one tile shape (the one [`tile`] names for `S`).
+#[inline(always)]
+fn macro_tile_of<S: Simd, const MR: usize, const NV: usize>(
+    s: S,
+    apack: &[f32],
+    bpack: &[f32],
+    kc: usize,
+    [m, n]: [usize; 2],
+    mut c: ViewMut<'_>,
+    accum: Accum,
+) {
+    debug_assert_eq!((MR, NV), tile(S::LEVEL));
+    let nr = NV * S::F32_LANES;
     for (jp, bp) in bpack.chunks_exact(kc * nr).take(n.div_ceil(nr)).enumerate() {
         let j = jp * nr;
-        for (ip, ap) in apack.chunks_exact(kc * mr).take(m.div_ceil(mr)).enumerate() {
-            let i = ip * mr;
-            let tile = &mut c[i * ldc + j..];
-            <S::Tile as Microkernel>::tile(
-                s,
-                ap,
-                bp,
-                tile,
-                ldc,
-                (m - i).min(mr),
-                (n - j).min(nr),
-                accumulate,
-            );
+        for (ip, ap) in apack.chunks_exact(kc * MR).take(m.div_ceil(MR)).enumerate() {
+            let i = ip * MR;
+            let rows_cols = [(m - i).min(MR), (n - j).min(nr)];
+            microkernel::<S, MR, NV>(s, ap, bp, c.at(i, j), rows_cols, accum);
         }
     }
 }
 
-/// `c = a · b` (or `c += a · b` when `accumulate`), `c` row-major `m × n`
-/// with row stride `ldc`. The caller has checked `a.cols() == b.rows()`,
-/// that `c` holds the `m × n` block and that `scratch` has
-/// [`scratch_len`] elements.
-#[allow(clippy::too_many_arguments)]
+/// `c = a · b` or `c += a · b`, `c` an `m × n` block. The caller has
+/// checked `a.cols() == b.rows()`, that `c` holds the block and that
+/// `scratch` has [`scratch_len`] elements.
 #[inline(always)]
 pub(crate) fn gemm<S: Simd>(
     s: S,
     a: View<'_>,
     b: View<'_>,
-    c: &mut [f32],
-    ldc: usize,
-    accumulate: bool,
+    mut c: ViewMut<'_>,
+    accum: Accum,
     scratch: &mut [f32],
 ) {
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
-    let mr = <S::Tile as Microkernel>::MR;
-    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
     let (bbuf, abuf) = scratch.split_at_mut(k.min(KC) * n.min(NC).div_ceil(NR_LCM) * NR_LCM);
     let bt = b.t();
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);
         for pc in (0..k).step_by(KC) {
             let kc = KC.min(k - pc);
-            pack(bt, jc, nc, pc, kc, nr, bbuf);
+            pack(bt, jc, nc, pc, kc, nr::<S>(), bbuf);
+            let accum = if pc > 0 { Accum::Add } else { accum };
             for ic in (0..m).step_by(MC) {
                 let mc = MC.min(m - ic);
-                pack(a, ic, mc, pc, kc, mr, abuf);
-                let block = &mut c[ic * ldc + jc..];
-                macro_tile(s, abuf, bbuf, kc, mc, nc, block, ldc, accumulate || pc > 0);
+                pack(a, ic, mc, pc, kc, mr::<S>(), abuf);
+                macro_tile(s, abuf, bbuf, kc, [mc, nc], c.at(ic, jc), accum);
             }
         }
     }
@@ -289,7 +338,7 @@ pub(crate) struct PackedB<'a> {
 #[inline(always)]
 pub(crate) fn pack_b<'a, S: Simd>(_s: S, b: View<'_>, buf: &'a mut [f32]) -> PackedB<'a> {
     let (k, n) = (b.rows(), b.cols());
-    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
+    let nr = nr::<S>();
     let stride = n.div_ceil(nr) * nr;
     let bt = b.t();
     for pc in (0..k).step_by(KC) {
@@ -301,65 +350,60 @@ pub(crate) fn pack_b<'a, S: Simd>(_s: S, b: View<'_>, buf: &'a mut [f32]) -> Pac
 
 /// `c (+)= a · B` for a `B` packed by [`pack_b`] at the same level; `abuf`
 /// has [`a_pack_len`] elements.
-#[allow(clippy::too_many_arguments)]
 #[inline(always)]
 pub(crate) fn gemm_packed_b<S: Simd>(
     s: S,
     a: View<'_>,
     b: &PackedB<'_>,
-    c: &mut [f32],
-    ldc: usize,
-    accumulate: bool,
+    mut c: ViewMut<'_>,
+    accum: Accum,
     abuf: &mut [f32],
 ) {
     let (m, k, n) = (a.rows(), b.k, b.n);
-    let mr = <S::Tile as Microkernel>::MR;
-    let nr = <S::Tile as Microkernel>::NV * S::F32_LANES;
-    let stride = n.div_ceil(nr) * nr;
+    let stride = n.div_ceil(nr::<S>()) * nr::<S>();
     for pc in (0..k).step_by(KC) {
         let kc = KC.min(k - pc);
         let bblock = &b.buf[pc * stride..][..kc * stride];
+        let accum = if pc > 0 { Accum::Add } else { accum };
         for ic in (0..m).step_by(MC) {
             let mc = MC.min(m - ic);
-            pack(a, ic, mc, pc, kc, mr, abuf);
-            macro_tile(s, abuf, bblock, kc, mc, n, &mut c[ic * ldc..], ldc, accumulate || pc > 0);
+            pack(a, ic, mc, pc, kc, mr::<S>(), abuf);
+            macro_tile(s, abuf, bblock, kc, [mc, n], c.at(ic, 0), accum);
         }
     }
 }
 
-/// [`gemm_packed_b`] as a [`Kernel`](crate::simd::Kernel), for callers
-/// that run it through `Simd::vectorize` in a function of its own.
+/// [`gemm_packed_b`] as a [`Kernel`], for callers that run it through
+/// `Simd::vectorize` in a function of its own.
 pub(crate) struct GemmPackedB<'a, 'b> {
     pub(crate) a: View<'a>,
     pub(crate) b: &'a PackedB<'b>,
-    pub(crate) c: &'a mut [f32],
-    pub(crate) ldc: usize,
-    pub(crate) accumulate: bool,
+    pub(crate) c: ViewMut<'a>,
+    pub(crate) accum: Accum,
     pub(crate) abuf: &'a mut [f32],
 }
 
-impl crate::simd::Kernel for GemmPackedB<'_, '_> {
+impl Kernel for GemmPackedB<'_, '_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        gemm_packed_b(s, self.a, self.b, self.c, self.ldc, self.accumulate, self.abuf);
+        gemm_packed_b(s, self.a, self.b, self.c, self.accum, self.abuf);
     }
 }
 
-/// [`gemm`] as a [`Kernel`](crate::simd::Kernel) (see [`GemmPackedB`]).
+/// [`gemm`] as a [`Kernel`] (see [`GemmPackedB`]).
 pub(crate) struct Gemm<'a> {
     pub(crate) a: View<'a>,
     pub(crate) b: View<'a>,
-    pub(crate) c: &'a mut [f32],
-    pub(crate) ldc: usize,
-    pub(crate) accumulate: bool,
+    pub(crate) c: ViewMut<'a>,
+    pub(crate) accum: Accum,
     pub(crate) scratch: &'a mut [f32],
 }
 
-impl crate::simd::Kernel for Gemm<'_> {
+impl Kernel for Gemm<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        gemm(s, self.a, self.b, self.c, self.ldc, self.accumulate, self.scratch);
+        gemm(s, self.a, self.b, self.c, self.accum, self.scratch);
     }
 }

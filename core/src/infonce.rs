@@ -55,13 +55,12 @@
 //! accumulation would remove.
 
 use crate::error::{Error, Result, same_len};
-use crate::float::sealed::Element;
-use crate::gemm::{self, Gemm, GemmPackedB, View};
+use crate::gemm::{self, Accum, Gemm, GemmPackedB, View, ViewMut};
 use crate::lse::lse_state_of;
 use crate::math::exp_f32;
 use crate::matrix::MatRef;
-use crate::simd::{self, Kernel, Level, Simd};
-use crate::similarity::{dot_in, sum_squares};
+use crate::simd::{Kernel, Kernels, LaneMap, LaneZip, Simd, map_in_place, zip_map_in_place};
+use crate::similarity::{divide_in_place, dot_in, sum_squares};
 
 /// Query rows per block in the forward pass (the logits block stays small).
 const ROWS_FORWARD: usize = 144;
@@ -90,20 +89,30 @@ impl Positives<'_> {
     }
 }
 
+/// Whether a call computes the loss only or also its gradient (the
+/// scratch each needs differs: [`InfoNce::scratch_len`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pass {
+    /// The loss ([`InfoNce::loss`]).
+    Forward,
+    /// The loss and its gradient ([`InfoNce::loss_and_grad`]).
+    Backward,
+}
+
 /// A configured InfoNCE loss: temperature, optional L2 normalisation,
-/// optional symmetric (CLIP) form, optional forced SIMD level.
+/// optional symmetric (CLIP) form, and the [`Kernels`] it runs on.
 ///
 /// A consuming builder; the `loss*` methods take `&self`, so one value is
-/// configured once and reused. Outputs and workspace are caller slices
-/// (see [`InfoNce::workspace_len`]); the `simkern` crate allocates them.
+/// configured once and reused. Outputs and scratch are caller slices
+/// (see [`InfoNce::scratch_len`]); the `simkern` crate allocates them.
 ///
 /// ```
-/// use simkern_core::{MatRef, infonce::{InfoNce, Positives}};
+/// use simkern_core::{MatRef, infonce::{InfoNce, Pass, Positives}};
 /// let q = [1.0f32, 0.0, 0.0, 1.0];
 /// let k = [1.0f32, 0.0, 0.0, 1.0];
 /// let (q, k) = (MatRef::new(&q, 2).unwrap(), MatRef::new(&k, 2).unwrap());
 /// let loss = InfoNce::new(0.5).unwrap().normalize(true);
-/// let mut ws = vec![0.0f32; loss.workspace_len(2, 2, 2, false)];
+/// let mut ws = vec![0.0f32; loss.scratch_len(2, 2, 2, Pass::Forward)];
 /// let l = loss.loss(q, k, Positives::Diagonal, &mut ws).unwrap();
 /// // Each row: log(e² + e⁰) − 2 = log(1 + e⁻²).
 /// assert!((l - (1.0 + (-2.0f32).exp()).ln()).abs() < 1e-6);
@@ -113,7 +122,7 @@ pub struct InfoNce {
     temperature: f32,
     normalize: bool,
     symmetric: bool,
-    level: Option<Level>,
+    kernels: Kernels,
 }
 
 impl InfoNce {
@@ -135,7 +144,7 @@ impl InfoNce {
                 value: f64::from(temperature),
             });
         }
-        Ok(InfoNce { temperature, normalize: false, symmetric: false, level: None })
+        Ok(InfoNce { temperature, normalize: false, symmetric: false, kernels: Kernels::best() })
     }
 
     /// L2-normalise every row of `Q` and `K` inside the loss (cosine logits).
@@ -158,15 +167,27 @@ impl InfoNce {
         InfoNce { symmetric: on, ..self }
     }
 
-    /// Runs every kernel at `level` instead of [`Level::best`] (the calls
-    /// then fail with [`Error::LevelUnavailable`] if this CPU lacks it).
+    /// Runs on `kernels` instead of [`Kernels::best`] (what
+    /// [`Kernels::infonce`] sets up).
     ///
     /// ```
-    /// use simkern_core::{Level, infonce::InfoNce};
-    /// let l = InfoNce::new(1.0).unwrap().at(Level::Portable);
+    /// use simkern_core::{Kernels, Level, infonce::InfoNce};
+    /// let portable = Kernels::new(Level::Portable).unwrap();
+    /// let l = InfoNce::new(1.0).unwrap().on(portable);
+    /// assert_eq!(l.kernels(), portable);
     /// ```
-    pub fn at(self, level: Level) -> Self {
-        InfoNce { level: Some(level), ..self }
+    pub fn on(self, kernels: Kernels) -> Self {
+        InfoNce { kernels, ..self }
+    }
+
+    /// The handle the loss runs on.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, infonce::InfoNce};
+    /// assert_eq!(InfoNce::new(1.0).unwrap().kernels(), Kernels::best());
+    /// ```
+    pub fn kernels(&self) -> Kernels {
+        self.kernels
     }
 
     /// The temperature `τ`.
@@ -196,17 +217,18 @@ impl InfoNce {
         self.symmetric
     }
 
-    /// Elements of workspace [`InfoNce::loss`] (`grad = false`) or
-    /// [`InfoNce::loss_and_grad`] (`grad = true`) need for `n` queries, `m`
-    /// keys and rows of `dim`: `O((n + m)·dim + R·m)`, never `n·m`.
+    /// Elements of scratch [`InfoNce::loss`] ([`Pass::Forward`]) or
+    /// [`InfoNce::loss_and_grad`] ([`Pass::Backward`]) need for `n` queries,
+    /// `m` keys and rows of `dim`: `O((n + m)·dim + R·m)`, never `n·m`.
     ///
     /// ```
-    /// use simkern_core::infonce::InfoNce;
+    /// use simkern_core::infonce::{InfoNce, Pass};
     /// let l = InfoNce::new(0.05).unwrap();
-    /// let ws = l.workspace_len(4096, 4096, 768, false);
+    /// let ws = l.scratch_len(4096, 4096, 768, Pass::Forward);
     /// assert!(ws < 4096 * 4096 / 2, "far below the logits matrix");
     /// ```
-    pub fn workspace_len(&self, n: usize, m: usize, dim: usize, grad: bool) -> usize {
+    pub fn scratch_len(&self, n: usize, m: usize, dim: usize, pass: Pass) -> usize {
+        let grad = pass == Pass::Backward;
         let r = if grad { ROWS_BACKWARD } else { ROWS_FORWARD };
         // The symmetric loss runs a second direction with the roles swapped.
         let rows = if self.symmetric { n.max(m) } else { n };
@@ -231,15 +253,15 @@ impl InfoNce {
     /// Errors: an empty batch, `q` and `k` of different row lengths, in-batch
     /// (`Positives::Diagonal`) with `q.rows() != k.rows()`, a positive index
     /// out of range or a list of the wrong length, the symmetric loss with
-    /// explicit positives, a workspace shorter than
-    /// [`InfoNce::workspace_len`]. NaN in an embedding gives `Ok(NaN)`.
+    /// explicit positives, a scratch shorter than
+    /// [`InfoNce::scratch_len`]. NaN in an embedding gives `Ok(NaN)`.
     ///
     /// ```
-    /// use simkern_core::{MatRef, infonce::{InfoNce, Positives}};
+    /// use simkern_core::{MatRef, infonce::{InfoNce, Pass, Positives}};
     /// let q = MatRef::new(&[1.0f32, 0.0], 2).unwrap();
     /// let k = MatRef::new(&[0.0f32, 1.0, 1.0, 0.0], 2).unwrap();
     /// let l = InfoNce::new(1.0).unwrap();
-    /// let mut ws = vec![0.0; l.workspace_len(1, 2, 2, false)];
+    /// let mut ws = vec![0.0; l.scratch_len(1, 2, 2, Pass::Forward)];
     /// let loss = l.loss(q, k, Positives::Indices(&[1]), &mut ws).unwrap();
     /// assert!((loss - (1.0 + (-1.0f32).exp()).ln()).abs() < 1e-6);
     /// ```
@@ -248,21 +270,21 @@ impl InfoNce {
         q: MatRef<'_, f32>,
         k: MatRef<'_, f32>,
         pos: Positives<'_>,
-        workspace: &mut [f32],
+        scratch: &mut [f32],
     ) -> Result<f32> {
-        self.check(q, k, pos, workspace, false)?;
-        simd::run(self.level, Run { cfg: *self, q, k, pos, grad: None, ws: workspace })
+        self.check(q, k, pos, scratch, Pass::Forward)?;
+        Ok(self.kernels.run(Run { cfg: *self, q, k, pos, grad: None, ws: scratch }))
     }
 
     /// The loss and its gradients: `dq` (like `q`) and `dk` (like `k`) are
     /// overwritten with `∂L/∂q` and `∂L/∂k`.
     ///
     /// ```
-    /// use simkern_core::{MatRef, infonce::{InfoNce, Positives}};
+    /// use simkern_core::{MatRef, infonce::{InfoNce, Pass, Positives}};
     /// let q = MatRef::new(&[1.0f32, 0.0, 0.0, 1.0], 2).unwrap();
     /// let l = InfoNce::new(1.0).unwrap();
     /// let (mut dq, mut dk) = ([0.0f32; 4], [0.0f32; 4]);
-    /// let mut ws = vec![0.0; l.workspace_len(2, 2, 2, true)];
+    /// let mut ws = vec![0.0; l.scratch_len(2, 2, 2, Pass::Backward)];
     /// let loss = l.loss_and_grad(q, q, Positives::Diagonal, &mut dq, &mut dk, &mut ws).unwrap();
     /// // Pulling q₀ toward k₀ lowers the loss: the gradient points away.
     /// assert!(dq[0] < 0.0 && loss > 0.0);
@@ -274,12 +296,12 @@ impl InfoNce {
         pos: Positives<'_>,
         dq: &mut [f32],
         dk: &mut [f32],
-        workspace: &mut [f32],
+        scratch: &mut [f32],
     ) -> Result<f32> {
-        self.check(q, k, pos, workspace, true)?;
+        self.check(q, k, pos, scratch, Pass::Backward)?;
         same_len("q", q.as_slice().len(), "dq", dq.len())?;
         same_len("k", k.as_slice().len(), "dk", dk.len())?;
-        simd::run(self.level, Run { cfg: *self, q, k, pos, grad: Some((dq, dk)), ws: workspace })
+        Ok(self.kernels.run(Run { cfg: *self, q, k, pos, grad: Some((dq, dk)), ws: scratch }))
     }
 
     fn check(
@@ -288,7 +310,7 @@ impl InfoNce {
         k: MatRef<'_, f32>,
         pos: Positives<'_>,
         ws: &[f32],
-        grad: bool,
+        pass: Pass,
     ) -> Result<()> {
         if q.rows() == 0 {
             return Err(Error::Empty { name: "q" });
@@ -317,7 +339,7 @@ impl InfoNce {
                 }
             }
         }
-        let needed = self.workspace_len(q.rows(), k.rows(), q.dim(), grad);
+        let needed = self.scratch_len(q.rows(), k.rows(), q.dim(), pass);
         if ws.len() < needed {
             return Err(Error::ScratchTooSmall { needed, got: ws.len() });
         }
@@ -357,18 +379,13 @@ impl Kernel for Run<'_> {
         let inv_tau = 1.0 / cfg.temperature;
         let directions = if cfg.symmetric { 2.0 } else { 1.0 };
         let g_scale = inv_tau / (n as f32 * directions);
-        let mut total = direction(
-            s,
-            qv,
-            kv,
-            pos,
-            inv_tau,
-            grad.as_mut().map(|(dq, dk)| (&mut **dq, &mut **dk, g_scale, false)),
-            ws,
-        ) / n as f64;
+        let forward =
+            grad.as_mut().map(|(dq, dk)| GradOut { dq, dk, scale: g_scale, accum: Accum::Overwrite });
+        let mut total = direction(s, qv, kv, pos, inv_tau, forward, ws) / n as f64;
         if cfg.symmetric {
             // K → Q: the keys query the queries; the gradients swap roles.
-            let back = grad.as_mut().map(|(dq, dk)| (&mut **dk, &mut **dq, g_scale, true));
+            let back =
+                grad.as_mut().map(|(dq, dk)| GradOut { dq: dk, dk: dq, scale: g_scale, accum: Accum::Add });
             total = 0.5 * (total + direction(s, kv, qv, Positives::Diagonal, inv_tau, back, ws) / m as f64);
         }
         if let (Some((dq, dk)), Some(norms)) = (grad, norms) {
@@ -387,7 +404,17 @@ fn normalize_rows<S: Simd>(s: S, x: &[f32], d: usize, out: &mut [f32], norm: &mu
     for (row, nrm) in out.chunks_exact_mut(d).zip(norm.iter_mut()) {
         let n = libm::sqrt(sum_squares(s, row)) as f32;
         *nrm = n;
-        f32::divide_in_place(s, row, f64::from(n.max(NORM_EPS)));
+        divide_in_place(s, row, f64::from(n.max(NORM_EPS)));
+    }
+}
+
+/// `g + c · u` lane by lane.
+struct AddScaled<V>(V);
+
+impl<S: Simd> LaneZip<S, f32> for AddScaled<S::F32> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, g: S::F32, u: S::F32) -> S::F32 {
+        s.mul_add_f32(self.0, u, g)
     }
 }
 
@@ -399,21 +426,24 @@ fn chain_normalize<S: Simd>(s: S, dx: &mut [f32], u: &[f32], norm: &[f32], d: us
     for ((g, u), &n) in dx.chunks_exact_mut(d).zip(u.chunks_exact(d)).zip(norm) {
         if n > NORM_EPS {
             let c = s.splat_f32(-(dot_in(s, g, u) as f32));
-            let mut gs = g.chunks_exact_mut(S::F32_LANES);
-            let mut us = u.chunks_exact(S::F32_LANES);
-            for (gc, uc) in (&mut gs).zip(&mut us) {
-                s.store_f32(s.mul_add_f32(c, s.load_f32(uc), s.load_f32(gc)), gc);
-            }
-            let (gc, uc) = (gs.into_remainder(), us.remainder());
-            s.store_partial_f32(s.mul_add_f32(c, s.load_partial_f32(uc), s.load_partial_f32(gc)), gc);
+            zip_map_in_place(s, &mut AddScaled(c), g, u);
         }
-        f32::divide_in_place(s, g, f64::from(n.max(NORM_EPS)));
+        divide_in_place(s, g, f64::from(n.max(NORM_EPS)));
     }
 }
 
+/// Where one direction of the loss puts its gradient: `dq (+)= G·K` and
+/// `dk (+)= Gᵀ·Q` for `G = scale·(P − Y)`.
+struct GradOut<'a> {
+    dq: &'a mut [f32],
+    dk: &'a mut [f32],
+    scale: f32,
+    /// `Overwrite` for the first direction, `Add` for the second.
+    accum: Accum,
+}
+
 /// One direction of the loss: `Σᵢ [LSEⱼ(sᵢⱼ/τ) − s_{i,pos(i)}/τ]` for
-/// queries `q` against keys `k`; with `grad = (dq, dk, g_scale, accumulate)`
-/// also `dq (+)= G·K`, `dk (+)= Gᵀ·Q` for `G = g_scale·(P − Y)`.
+/// queries `q` against keys `k`, and its gradient when `grad` is given.
 #[inline(always)]
 fn direction<S: Simd>(
     s: S,
@@ -421,7 +451,7 @@ fn direction<S: Simd>(
     k: View<'_>,
     pos: Positives<'_>,
     inv_tau: f32,
-    mut grad: Option<(&mut [f32], &mut [f32], f32, bool)>,
+    mut grad: Option<GradOut<'_>>,
     ws: &mut [f32],
 ) -> f64 {
     let (n, m, d) = (q.rows(), k.rows(), q.cols());
@@ -433,7 +463,7 @@ fn direction<S: Simd>(
     let (k_buf, gemm_scratch) =
         if grad.is_some() { ws.split_at_mut(gemm::packed_b_len(m, d)) } else { ws.split_at_mut(0) };
     let kp = grad.as_ref().map(|_| gemm::pack_b(s, k, k_buf));
-    if let Some((_, dk, _, false)) = grad.as_mut() {
+    if let Some(GradOut { dk, accum: Accum::Overwrite, .. }) = grad.as_mut() {
         dk.fill(0.0);
     }
 
@@ -444,7 +474,8 @@ fn direction<S: Simd>(
         let logits = &mut block[..r * m];
         // Each GEMM runs in a function of its own (`vectorize`): inlined
         // next to the exp code, its accumulators were spilled.
-        s.vectorize(GemmPackedB { a: qb, b: &kt, c: logits, ldc: m, accumulate: false, abuf });
+        let c = ViewMut { data: logits, ld: m };
+        s.vectorize(GemmPackedB { a: qb, b: &kt, c, accum: Accum::Overwrite, abuf });
         for (i, row) in logits.chunks_exact_mut(m).enumerate() {
             let p = pos.of(i0 + i);
             let st = lse_state_of(s, row, inv_tau);
@@ -452,7 +483,7 @@ fn direction<S: Simd>(
             // (max − positive) is exactly 0 when the positive is the maximum,
             // so a near-zero loss keeps its relative accuracy.
             total += (st.max - v_pos) + libm::log1p(st.rest);
-            if let Some((_, _, g_scale, _)) = grad {
+            if let Some(GradOut { scale: g_scale, .. }) = grad {
                 let log1p_rest = libm::log1p(st.rest);
                 softmax_grad_row(s, row, inv_tau, (st.max + log1p_rest) as f32, g_scale);
                 // The positive's entry g·(P − 1) would cancel in f32 when P ≈ 1
@@ -463,27 +494,51 @@ fn direction<S: Simd>(
                 row[p] = (f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;
             }
         }
-        if let (Some((dq, dk, _, acc)), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
+        if let (Some(GradOut { dq, dk, accum, .. }), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
             let g = View::row_major(logits, r, m);
-            let dq_block = &mut dq[i0 * d..];
-            s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, ldc: d, accumulate: *acc, abuf });
-            s.vectorize(Gemm { a: g.t(), b: qb, c: dk, ldc: d, accumulate: true, scratch: gemm_scratch });
+            let dq_block = ViewMut { data: &mut dq[i0 * d..], ld: d };
+            s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, accum: *accum, abuf });
+            let dk = ViewMut { data: dk, ld: d };
+            s.vectorize(Gemm { a: g.t(), b: qb, c: dk, accum: Accum::Add, scratch: gemm_scratch });
         }
     }
     total
+}
+
+/// `g_scale · exp(x·inv_tau − lse)` lane by lane.
+struct SoftmaxGrad<V> {
+    inv_tau: V,
+    lse: V,
+    g_scale: V,
+}
+
+impl<S: Simd> LaneMap<S, f32> for SoftmaxGrad<S::F32> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
+        let v = s.sub_f32(s.mul_f32(x, self.inv_tau), self.lse);
+        s.mul_f32(exp_f32(s, v), self.g_scale)
+    }
 }
 
 /// `row ← g_scale · exp(row·inv_tau − lse)`: a row of `∂L/∂S` before the
 /// positive's `−g_scale`.
 #[inline(always)]
 fn softmax_grad_row<S: Simd>(s: S, row: &mut [f32], inv_tau: f32, lse: f32, g_scale: f32) {
-    let (it, l, g) = (s.splat_f32(inv_tau), s.splat_f32(lse), s.splat_f32(g_scale));
-    let mut chunks = row.chunks_exact_mut(S::F32_LANES);
-    for c in &mut chunks {
-        let v = s.sub_f32(s.mul_f32(s.load_f32(c), it), l);
-        s.store_f32(s.mul_f32(exp_f32(s, v), g), c);
+    let mut f =
+        SoftmaxGrad { inv_tau: s.splat_f32(inv_tau), lse: s.splat_f32(lse), g_scale: s.splat_f32(g_scale) };
+    map_in_place(s, &mut f, row);
+}
+
+impl Kernels {
+    /// An InfoNCE loss with temperature `τ` that runs on this handle
+    /// ([`InfoNce::new`] then [`InfoNce::on`]).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let portable = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(portable.infonce(0.05).unwrap().kernels(), portable);
+    /// ```
+    pub fn infonce(self, temperature: f32) -> Result<InfoNce> {
+        Ok(InfoNce::new(temperature)?.on(self))
     }
-    let c = chunks.into_remainder();
-    let v = s.sub_f32(s.mul_f32(s.load_partial_f32(c), it), l);
-    s.store_partial_f32(s.mul_f32(exp_f32(s, v), g), c);
 }

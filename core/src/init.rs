@@ -1,5 +1,5 @@
-//! Variance-preserving initialisation and a mean/variance kernel to check
-//! that activations keep their variance through layers.
+//! Variance-preserving initialisation (check that activations keep their
+//! variance through layers with [`mean_variance`](crate::moments::mean_variance)).
 //!
 //! | scheme | uniform bound `a` (`U(−a, a)`) | normal `σ` |
 //! |---|---|---|
@@ -11,8 +11,6 @@
 //! the caller's: any `FnMut() -> u64` of uniform bits — no RNG dependency.
 
 use crate::error::{Error, Result};
-use crate::float::Float;
-use crate::simd::{self, Kernel, Level, Simd};
 
 /// An initialisation scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -100,57 +98,4 @@ pub fn fill(
         }
     }
     Ok(())
-}
-
-/// The mean and the (population, `1/n`) variance of a sample.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MeanVariance {
-    /// `(1/n) Σ xᵢ`.
-    pub mean: f64,
-    /// `(1/n) Σ (xᵢ − mean)²`.
-    pub variance: f64,
-}
-
-/// Mean and variance of `x`, two passes in `f64` lanes (no cancellation
-/// of `E[x²] − E[x]²`). Errors for an empty slice; NaN propagates.
-///
-/// ```
-/// let mv = simkern_core::init::mean_variance(&[1.0f32, 2.0, 3.0, 4.0]).unwrap();
-/// assert_eq!((mv.mean, mv.variance), (2.5, 1.25));
-/// ```
-pub fn mean_variance<T: Float>(x: &[T]) -> Result<MeanVariance> {
-    mean_variance_opt(None, x)
-}
-
-/// [`mean_variance`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, init::mean_variance_at};
-/// assert_eq!(mean_variance_at(Level::Portable, &[2.0f64, 2.0]).unwrap().variance, 0.0);
-/// ```
-pub fn mean_variance_at<T: Float>(level: Level, x: &[T]) -> Result<MeanVariance> {
-    mean_variance_opt(Some(level), x)
-}
-
-fn mean_variance_opt<T: Float>(level: Option<Level>, x: &[T]) -> Result<MeanVariance> {
-    if x.is_empty() {
-        return Err(Error::Empty { name: "x" });
-    }
-    simd::run(level, MeanVar { x })
-}
-
-struct MeanVar<'a, T> {
-    x: &'a [T],
-}
-
-impl<T: Float> Kernel for MeanVar<'_, T> {
-    type Output = MeanVariance;
-    #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> MeanVariance {
-        let n = self.x.len() as f64;
-        let (sum, _) = crate::correlation::sums::<S, T, false>(s, self.x, self.x, [1.0; 2]);
-        let mean = sum / n;
-        let [_, ss, _] = crate::correlation::centered::<S, T, false>(s, self.x, self.x, [mean; 2], [1.0; 2]);
-        MeanVariance { mean, variance: ss / n }
-    }
 }

@@ -7,8 +7,9 @@
 //! Every kernel is written once against a small lane trait and compiled per
 //! instruction set (AVX-512, AVX2+FMA, NEON, and a portable `wide` path);
 //! the fastest level the CPU supports is chosen at run time
-//! ([`Level::best`]) and every kernel has an `*_at` form that forces a
-//! level, so each path can be tested and measured on its own.
+//! ([`Level::best`]). Every kernel is a method of [`Kernels`], a `Copy`
+//! handle for a level this CPU has; the free functions call it at the
+//! best level, and [`Kernels::available`] runs each path on its own.
 //!
 //! Modules, one per capability:
 //! - [`similarity`]: `dot`, `norm`, `l2_squared`, `cosine`, `normalize`,
@@ -21,7 +22,8 @@
 //! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
 //! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`;
 //! - [`binomial`]: pmf, logpmf, cdf (Loader's saddle-point method);
-//! - [`init`]: Xavier / He initialisation and a mean/variance kernel.
+//! - [`moments`]: mean and variance;
+//! - [`init`]: Xavier / He initialisation.
 //!
 //! ```
 //! use simkern_core::similarity::{cosine, dot};
@@ -29,26 +31,36 @@
 //! let b = [3.0f32, 2.0, 1.0];
 //! assert_eq!(dot(&a, &b).unwrap(), 10.0);
 //! assert!((cosine(&a, &b).unwrap() - 10.0 / 14.0).abs() < 1e-7);
+//! // The same kernels at every level this CPU has, one by one:
+//! for &k in simkern_core::Kernels::available() {
+//!     assert_eq!(k.dot(&a, &b).unwrap(), 10.0);
+//! }
 //! ```
 #![no_std]
 #![deny(missing_docs)]
+// `unsafe` lives in `simd/` alone (allowed on that module below).
+#![deny(unsafe_code)]
 
 pub mod binomial;
 pub mod correlation;
 pub mod diagnostics;
 mod error;
-mod float;
+pub mod float;
 mod gemm;
 pub mod infonce;
 pub mod init;
+mod level;
 pub mod lse;
 mod math;
 mod matrix;
+pub mod moments;
 pub mod rank;
-pub mod simd;
+#[allow(unsafe_code)]
+mod simd;
 pub mod similarity;
 
 pub use error::{Error, Result};
 pub use float::Float;
+pub use level::Level;
 pub use matrix::MatRef;
-pub use simd::Level;
+pub use simd::Kernels;

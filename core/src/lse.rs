@@ -3,12 +3,12 @@
 //!
 //! | kernel | formula |
 //! |---|---|
-//! | [`exp`] | `yᵢ = e^{xᵢ}` |
+//! | [`exp_into`] | `yᵢ = e^{xᵢ}` |
 //! | [`logsumexp`] | `LSE(x) = m + log1p(Σ_{i ≠ i*} e^{xᵢ − m})`, `m = xᵢ* = max x` |
-//! | [`softmax`] | `pᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` (`∂LSE/∂x = softmax(x)`) |
-//! | [`log_softmax`] | `(xᵢ − m) − log1p(Σ_{j ≠ j*} e^{xⱼ − m})` |
-//! | [`softmax_vjp`] | `g ↦ p ⊙ (g − ⟨g, p⟩)` |
-//! | [`logsumexp_rows`] | one `LSE` per row of a matrix |
+//! | [`softmax_into`] | `pᵢ = e^{xᵢ − m} / Σⱼ e^{xⱼ − m}` (`∂LSE/∂x = softmax(x)`) |
+//! | [`log_softmax_into`] | `(xᵢ − m) − log1p(Σ_{j ≠ j*} e^{xⱼ − m})` |
+//! | [`softmax_vjp_into`] | `g ↦ p ⊙ (g − ⟨g, p⟩)` |
+//! | [`logsumexp_rows_into`] | one `LSE` per row of a matrix |
 //! | [`logsumexp_weighted`] | `log abs(Σ bᵢ e^{xᵢ})` and its sign, weights of any sign |
 //!
 //! # Numerics
@@ -31,10 +31,12 @@
 //! `f64` forms run a scalar loop over `libm`'s `exp` / `log1p`
 //! (not yet vectorised), with the same edge-case semantics.
 
-use crate::error::{Result, same_len};
-use crate::float::Float;
+use crate::error::{Error, Result, same_len};
+use crate::float::{Float, InOut, Slice};
 use crate::math::exp_f32;
-use crate::simd::{self, Kernel, Level, Simd};
+use crate::matrix::MatRef;
+use crate::simd::{Kernel, Kernels, LaneMap, LaneZip, Simd, map, map_in_place, zip_map};
+use crate::similarity::DivideBy;
 
 /// A log-sum-exp in streaming form: `LSE = max + log1p(rest)` where `rest`
 /// is the sum of `e^{xᵢ − max}` over every element but one instance of the
@@ -106,29 +108,16 @@ impl OnlineLse {
         self.merge(OnlineLse { max: x, rest: 0.0 });
     }
 
-    /// Adds every element of `x` (SIMD, [`Level::best`]).
+    /// Adds every element of `x` (at [`Kernels::best`]; at another level:
+    /// `acc.merge(kernels.lse_state(x))`).
     ///
     /// ```
     /// let mut a = simkern_core::lse::OnlineLse::new();
     /// a.push_slice(&[0.0f32; 4]);
     /// assert!((a.value() - 4f64.ln()).abs() < 1e-15);
     /// ```
-    pub fn push_slice(&mut self, x: &[f32]) {
-        self.merge(simd::dispatch_best(LseState { x, scale: 1.0 }));
-    }
-
-    /// [`push_slice`](Self::push_slice) at an explicit [`Level`] (the
-    /// accumulator is unchanged when the level is unavailable).
-    ///
-    /// ```
-    /// use simkern_core::{Level, lse::OnlineLse};
-    /// let mut a = OnlineLse::new();
-    /// a.push_slice_at(Level::Portable, &[0.0f32; 2]).unwrap();
-    /// assert!((a.value() - 2f64.ln()).abs() < 1e-15);
-    /// ```
-    pub fn push_slice_at(&mut self, level: Level, x: &[f32]) -> Result<()> {
-        self.merge(simd::dispatch(level, LseState { x, scale: 1.0 })?);
-        Ok(())
+    pub fn push_slice<T: Float>(&mut self, x: &[T]) {
+        self.merge(Kernels::best().lse_state(x));
     }
 
     /// Adds every element of `scale · x` (the logits of a row of `Q·Kᵀ`
@@ -140,20 +129,7 @@ impl OnlineLse {
     /// assert!((a.value() - (2.0 + 2f64.ln())).abs() < 1e-15);
     /// ```
     pub fn push_scaled_slice(&mut self, x: &[f32], scale: f32) {
-        self.merge(simd::dispatch_best(LseState { x, scale }));
-    }
-
-    /// [`push_scaled_slice`](Self::push_scaled_slice) at an explicit [`Level`].
-    ///
-    /// ```
-    /// use simkern_core::{Level, lse::OnlineLse};
-    /// let mut a = OnlineLse::new();
-    /// a.push_scaled_slice_at(Level::Portable, &[1.0f32], 3.0).unwrap();
-    /// assert_eq!(a.value(), 3.0);
-    /// ```
-    pub fn push_scaled_slice_at(&mut self, level: Level, x: &[f32], scale: f32) -> Result<()> {
-        self.merge(simd::dispatch(level, LseState { x, scale })?);
-        Ok(())
+        self.merge(Kernels::best().lse_state_scaled(x, scale));
     }
 
     /// Folds another accumulator into this one.
@@ -344,45 +320,70 @@ fn lse_state_f64(x: &[f64]) -> OnlineLse {
     OnlineLse { max: m, rest: rest + (at_max - 1.0) }
 }
 
-/// The streaming state of an `f32` slice at `level` (SIMD).
-pub(crate) fn lse_state_f32(level: Option<Level>, x: &[f32]) -> Result<OnlineLse> {
-    simd::run(level, LseState { x, scale: 1.0 })
-}
-
-/// Softmax or log-softmax of an `f32` slice at `level` (SIMD).
-pub(crate) fn softmax_f32(level: Option<Level>, x: &[f32], out: &mut [f32], log: bool) -> Result<()> {
-    same_len("x", x.len(), "out", out.len())?;
-    simd::run(level, Softmax { x, out, log })
-}
-
-/// The streaming state of an `f64` slice (scalar; `level` is only checked).
-pub(crate) fn lse_state_f64_at(level: Option<Level>, x: &[f64]) -> Result<OnlineLse> {
-    if let Some(level) = level.filter(|l| !l.is_available()) {
-        return Err(crate::Error::LevelUnavailable { level });
-    }
-    Ok(lse_state_f64(x))
+/// Which of the two normalised exponentials.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Normalised {
+    /// `e^{xᵢ − LSE}`.
+    Softmax,
+    /// `xᵢ − LSE`.
+    LogSoftmax,
 }
 
 /// Softmax or log-softmax of an `f64` slice (scalar).
-pub(crate) fn softmax_f64(level: Option<Level>, x: &[f64], out: &mut [f64], log: bool) -> Result<()> {
-    same_len("x", x.len(), "out", out.len())?;
-    let state = lse_state_f64_at(level, x)?;
+fn softmax_f64(x: &[f64], out: &mut [f64], kind: Normalised) {
+    let state = lse_state_f64(x);
     if !state.max.is_finite() {
         out.fill(f64::NAN);
-        return Ok(());
+        return;
     }
     let l = libm::log1p(state.rest);
     for (o, &v) in out.iter_mut().zip(x) {
-        *o = if log { (v - state.max) - l } else { libm::exp((v - state.max) - l) };
+        *o = match kind {
+            Normalised::LogSoftmax => (v - state.max) - l,
+            Normalised::Softmax => libm::exp((v - state.max) - l),
+        };
     }
-    Ok(())
+}
+
+/// `x − m − lse` lane by lane.
+struct MinusLse<V> {
+    m: V,
+    lse: V,
+}
+
+impl<S: Simd> LaneMap<S, f32> for MinusLse<S::F32> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
+        s.sub_f32(s.sub_f32(x, self.m), self.lse)
+    }
+}
+
+/// `e^{x − m}` lane by lane, summed in `f64` on the way (the lanes past a
+/// tail hold `−∞`, whose exponential is 0).
+struct ExpShifted<S: Simd> {
+    m: S::F32,
+    sum: [S::F64; 2],
+}
+
+impl<S: Simd> LaneMap<S, f32> for ExpShifted<S> {
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<f32> {
+        Some(f32::NEG_INFINITY)
+    }
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
+        let t = exp_f32(s, s.sub_f32(x, self.m));
+        self.sum[0] = s.add_f64(self.sum[0], s.widen_low_f64(t));
+        self.sum[1] = s.add_f64(self.sum[1], s.widen_high_f64(t));
+        t
+    }
 }
 
 /// Softmax or log-softmax of `x` into `out` (`f32`, SIMD).
 struct Softmax<'a> {
     x: &'a [f32],
     out: &'a mut [f32],
-    log: bool,
+    kind: Normalised,
 }
 
 impl Kernel for Softmax<'_> {
@@ -397,72 +398,27 @@ impl Kernel for Softmax<'_> {
                 return;
             }
         };
-        let mv = s.splat_f32(m);
-        let l = S::F32_LANES;
-        if self.log {
-            let lse = s.splat_f32(libm::log1p(rest_below_max(s, x, 1.0, m)) as f32);
-            let mut xs = x.chunks_exact(l);
-            let mut os = out.chunks_exact_mut(l);
-            for (c, o) in (&mut xs).zip(&mut os) {
-                s.store_f32(s.sub_f32(s.sub_f32(s.load_f32(c), mv), lse), o);
-            }
-            let (c, o) = (xs.remainder(), os.into_remainder());
-            s.store_partial_f32(s.sub_f32(s.sub_f32(s.load_partial_f32(c), mv), lse), o);
+        if self.kind == Normalised::LogSoftmax {
+            let lse = libm::log1p(rest_below_max(s, x, 1.0, m)) as f32;
+            map(s, &mut MinusLse { m: s.splat_f32(m), lse: s.splat_f32(lse) }, x, out);
             return;
         }
         // e^{x − m} into `out`, summed in f64, then one division each.
-        let mut sum = [s.splat_f64(0.0); 2];
-        let mut xs = x.chunks_exact(l);
-        let mut os = out.chunks_exact_mut(l);
-        for (c, o) in (&mut xs).zip(&mut os) {
-            let t = exp_f32(s, s.sub_f32(s.load_f32(c), mv));
-            sum[0] = s.add_f64(sum[0], s.widen_low_f64(t));
-            sum[1] = s.add_f64(sum[1], s.widen_high_f64(t));
-            s.store_f32(t, o);
-        }
-        let (c, o) = (xs.remainder(), os.into_remainder());
-        let t = exp_f32(s, s.sub_f32(s.load_partial_fill_f32(c, f32::NEG_INFINITY), mv));
-        sum[0] = s.add_f64(sum[0], s.widen_low_f64(t));
-        sum[1] = s.add_f64(sum[1], s.widen_high_f64(t));
-        s.store_partial_f32(t, o);
-        let total = s.splat_f32(s.reduce_sum_f64(s.add_f64(sum[0], sum[1])) as f32);
-        let mut os = out.chunks_exact_mut(l);
-        for o in &mut os {
-            s.store_f32(s.div_f32(s.load_f32(o), total), o);
-        }
-        let o = os.into_remainder();
-        s.store_partial_f32(s.div_f32(s.load_partial_f32(o), total), o);
+        let mut e = ExpShifted::<S> { m: s.splat_f32(m), sum: [s.splat_f64(0.0); 2] };
+        map(s, &mut e, x, out);
+        let total = s.reduce_sum_f64(s.add_f64(e.sum[0], e.sum[1])) as f32;
+        map_in_place(s, &mut DivideBy(s.splat_f32(total)), out);
     }
 }
 
-/// `eˣ` of every element into `out` (within 2 ulp; see the module docs).
-///
-/// ```
-/// let mut out = [0.0f32; 3];
-/// simkern_core::lse::exp(&[0.0, 1.0, -200.0], &mut out).unwrap();
-/// assert_eq!(out[0], 1.0);
-/// assert!((out[1] - std::f32::consts::E).abs() <= f32::EPSILON * 3.0);
-/// assert_eq!(out[2], 0.0);
-/// ```
-pub fn exp(x: &[f32], out: &mut [f32]) -> Result<()> {
-    exp_opt(None, x, out)
-}
+/// `eˣ` lane by lane.
+struct ExpLanes;
 
-/// [`exp`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::exp_at};
-/// let mut out = [0.0f32];
-/// exp_at(Level::Portable, &[f32::INFINITY], &mut out).unwrap();
-/// assert_eq!(out[0], f32::INFINITY);
-/// ```
-pub fn exp_at(level: Level, x: &[f32], out: &mut [f32]) -> Result<()> {
-    exp_opt(Some(level), x, out)
-}
-
-fn exp_opt(level: Option<Level>, x: &[f32], out: &mut [f32]) -> Result<()> {
-    same_len("x", x.len(), "out", out.len())?;
-    simd::run(level, Exp { x, out })
+impl<S: Simd> LaneMap<S, f32> for ExpLanes {
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
+        exp_f32(s, x)
+    }
 }
 
 struct Exp<'a> {
@@ -474,14 +430,141 @@ impl Kernel for Exp<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        let mut xs = self.x.chunks_exact(S::F32_LANES);
-        let mut os = self.out.chunks_exact_mut(S::F32_LANES);
-        for (c, o) in (&mut xs).zip(&mut os) {
-            s.store_f32(exp_f32(s, s.load_f32(c)), o);
-        }
-        let (c, o) = (xs.remainder(), os.into_remainder());
-        s.store_partial_f32(exp_f32(s, s.load_partial_f32(c)), o);
+        map(s, &mut ExpLanes, self.x, self.out);
     }
+}
+
+impl Kernels {
+    /// The streaming log-sum-exp state of `x` ([`OnlineLse`]), at this
+    /// handle's level (`f64` input: a scalar loop, the same at every level).
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// let st = Kernels::best().lse_state(&[0.0f64, 0.0]);
+    /// assert_eq!(st.value(), std::f64::consts::LN_2);
+    /// ```
+    pub fn lse_state<T: Float>(self, x: &[T]) -> OnlineLse {
+        match T::slice(x) {
+            Slice::F32(x) => self.run(LseState { x, scale: 1.0 }),
+            Slice::F64(x) => lse_state_f64(x),
+        }
+    }
+
+    /// The streaming state of `scale · x` (`scale > 0`), at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// assert_eq!(Kernels::best().lse_state_scaled(&[1.0f32], 3.0).value(), 3.0);
+    /// ```
+    pub fn lse_state_scaled(self, x: &[f32], scale: f32) -> OnlineLse {
+        self.run(LseState { x, scale })
+    }
+
+    /// [`exp_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut out = [0.0f32];
+    /// Kernels::new(Level::Portable).unwrap().exp_into(&[f32::INFINITY], &mut out).unwrap();
+    /// assert_eq!(out[0], f32::INFINITY);
+    /// ```
+    pub fn exp_into(self, x: &[f32], out: &mut [f32]) -> Result<()> {
+        same_len("x", x.len(), "out", out.len())?;
+        self.run(Exp { x, out });
+        Ok(())
+    }
+
+    /// [`logsumexp`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.logsumexp(&[0.0f32, 0.0]), std::f32::consts::LN_2);
+    /// ```
+    pub fn logsumexp<T: Float>(self, x: &[T]) -> T {
+        T::from_f64(self.lse_state(x).value())
+    }
+
+    /// [`softmax_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut p = [0.0f32; 2];
+    /// Kernels::new(Level::Portable).unwrap().softmax_into(&[f32::NEG_INFINITY, 3.0], &mut p).unwrap();
+    /// assert_eq!(p, [0.0, 1.0]);
+    /// ```
+    pub fn softmax_into<T: Float>(self, x: &[T], out: &mut [T]) -> Result<()> {
+        self.normalised(x, out, Normalised::Softmax)
+    }
+
+    /// [`log_softmax_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut y = [0.0f32; 1];
+    /// Kernels::new(Level::Portable).unwrap().log_softmax_into(&[5.0], &mut y).unwrap();
+    /// assert_eq!(y, [0.0]);
+    /// ```
+    pub fn log_softmax_into<T: Float>(self, x: &[T], out: &mut [T]) -> Result<()> {
+        self.normalised(x, out, Normalised::LogSoftmax)
+    }
+
+    fn normalised<T: Float>(self, x: &[T], out: &mut [T], kind: Normalised) -> Result<()> {
+        same_len("x", x.len(), "out", out.len())?;
+        match T::in_out(x, out) {
+            InOut::F32(x, out) => self.run(Softmax { x, out, kind }),
+            InOut::F64(x, out) => softmax_f64(x, out, kind),
+        }
+        Ok(())
+    }
+
+    /// [`logsumexp_rows_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut out = [0.0f64; 1];
+    /// Kernels::new(Level::Portable).unwrap().logsumexp_rows_into(&[0.0, 0.0], 2, &mut out).unwrap();
+    /// assert_eq!(out, [std::f64::consts::LN_2]);
+    /// ```
+    pub fn logsumexp_rows_into<T: Float>(self, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+        let rows = MatRef::named("x", x, dim)?.rows();
+        if out.len() != rows {
+            return Err(Error::OutputSize { needed: rows, got: out.len() });
+        }
+        for (o, row) in out.iter_mut().zip(x.chunks_exact(dim)) {
+            *o = self.logsumexp(row);
+        }
+        Ok(())
+    }
+
+    /// [`softmax_vjp_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut out = [0.0f32; 2];
+    /// Kernels::new(Level::Portable).unwrap().softmax_vjp_into(&[0.5, 0.5], &[0.0, 1.0], &mut out).unwrap();
+    /// assert_eq!(out, [-0.25, 0.25]);
+    /// ```
+    pub fn softmax_vjp_into(self, p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
+        same_len("p", p.len(), "g", g.len())?;
+        same_len("p", p.len(), "out", out.len())?;
+        let dot = self.dot_f64(g, p)? as f32;
+        self.run(SoftmaxVjp { p, g, out, dot });
+        Ok(())
+    }
+}
+
+/// `eˣ` of every element into `out` (within 2 ulp; see the module docs).
+///
+/// ```
+/// let mut out = [0.0f32; 3];
+/// simkern_core::lse::exp_into(&[0.0, 1.0, -200.0], &mut out).unwrap();
+/// assert_eq!(out[0], 1.0);
+/// assert!((out[1] - std::f32::consts::E).abs() <= f32::EPSILON * 3.0);
+/// assert_eq!(out[2], 0.0);
+/// ```
+pub fn exp_into(x: &[f32], out: &mut [f32]) -> Result<()> {
+    Kernels::best().exp_into(x, out)
 }
 
 /// `log Σ e^{xᵢ}`, computed stably (see the module docs); `−∞` for an
@@ -495,64 +578,29 @@ impl Kernel for Exp<'_> {
 /// assert!((tiny - 4.248354255291589e-18).abs() < 1e-30);
 /// ```
 pub fn logsumexp<T: Float>(x: &[T]) -> T {
-    // Without a forced level nothing can fail.
-    T::lse_state(None, x).map_or(T::from_f64(f64::NAN), |st| T::from_f64(st.value()))
-}
-
-/// [`logsumexp`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::logsumexp_at};
-/// assert_eq!(logsumexp_at(Level::Portable, &[0.0f32, 0.0]).unwrap(), std::f32::consts::LN_2);
-/// ```
-pub fn logsumexp_at<T: Float>(level: Level, x: &[T]) -> Result<T> {
-    T::lse_state(Some(level), x).map(|st| T::from_f64(st.value()))
+    Kernels::best().logsumexp(x)
 }
 
 /// `softmax(x)` into `out` (same length).
 ///
 /// ```
 /// let mut p = [0.0f32; 2];
-/// simkern_core::lse::softmax(&[0.0, 0.0], &mut p).unwrap();
+/// simkern_core::lse::softmax_into(&[0.0, 0.0], &mut p).unwrap();
 /// assert_eq!(p, [0.5, 0.5]);
 /// ```
-pub fn softmax<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
-    T::softmax_into(None, x, out, false)
-}
-
-/// [`softmax`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::softmax_at};
-/// let mut p = [0.0f32; 2];
-/// softmax_at(Level::Portable, &[f32::NEG_INFINITY, 3.0], &mut p).unwrap();
-/// assert_eq!(p, [0.0, 1.0]);
-/// ```
-pub fn softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<()> {
-    T::softmax_into(Some(level), x, out, false)
+pub fn softmax_into<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
+    Kernels::best().softmax_into(x, out)
 }
 
 /// `log_softmax(x) = x − LSE(x)` into `out`, without forming `softmax`.
 ///
 /// ```
 /// let mut y = [0.0f64; 2];
-/// simkern_core::lse::log_softmax(&[0.0, 0.0], &mut y).unwrap();
+/// simkern_core::lse::log_softmax_into(&[0.0, 0.0], &mut y).unwrap();
 /// assert_eq!(y, [-std::f64::consts::LN_2; 2]);
 /// ```
-pub fn log_softmax<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
-    T::softmax_into(None, x, out, true)
-}
-
-/// [`log_softmax`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::log_softmax_at};
-/// let mut y = [0.0f32; 1];
-/// log_softmax_at(Level::Portable, &[5.0], &mut y).unwrap();
-/// assert_eq!(y, [0.0]);
-/// ```
-pub fn log_softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<()> {
-    T::softmax_into(Some(level), x, out, true)
+pub fn log_softmax_into<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
+    Kernels::best().log_softmax_into(x, out)
 }
 
 /// `LSE` of each row of the row-major matrix `x` (rows of `dim`) into `out`
@@ -563,38 +611,11 @@ pub fn log_softmax_at<T: Float>(level: Level, x: &[T], out: &mut [T]) -> Result<
 ///
 /// ```
 /// let mut out = [0.0f32; 2];
-/// simkern_core::lse::logsumexp_rows(&[0.0, 0.0, 1.0, f32::NEG_INFINITY], 2, &mut out).unwrap();
+/// simkern_core::lse::logsumexp_rows_into(&[0.0, 0.0, 1.0, f32::NEG_INFINITY], 2, &mut out).unwrap();
 /// assert_eq!(out, [std::f32::consts::LN_2, 1.0]);
 /// ```
-pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
-    logsumexp_rows_opt(None, x, dim, out)
-}
-
-/// [`logsumexp_rows`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::logsumexp_rows_at};
-/// let mut out = [0.0f64; 1];
-/// logsumexp_rows_at(Level::Portable, &[0.0, 0.0], 2, &mut out).unwrap();
-/// assert_eq!(out, [std::f64::consts::LN_2]);
-/// ```
-pub fn logsumexp_rows_at<T: Float>(level: Level, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
-    logsumexp_rows_opt(Some(level), x, dim, out)
-}
-
-fn logsumexp_rows_opt<T: Float>(level: Option<Level>, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
-    let rows = crate::matrix::MatRef::named("x", x, dim)?.rows();
-    if out.len() != rows {
-        return Err(crate::Error::OutputSize { needed: rows, got: out.len() });
-    }
-    // The level is checked even for no rows.
-    if let Some(level) = level.filter(|l| !l.is_available()) {
-        return Err(crate::Error::LevelUnavailable { level });
-    }
-    for (o, row) in out.iter_mut().zip(x.chunks_exact(dim)) {
-        *o = T::from_f64(T::lse_state(level, row)?.value());
-    }
-    Ok(())
+pub fn logsumexp_rows_into<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    Kernels::best().logsumexp_rows_into(x, dim, out)
 }
 
 /// The weighted log-sum-exp with its sign, as SciPy's
@@ -665,33 +686,21 @@ fn weighted_lse<T: Float>(x: &[T], b: &[T]) -> (f64, f64) {
 ///
 /// ```
 /// let mut out = [0.0f32; 2];
-/// simkern_core::lse::softmax_vjp(&[0.5, 0.5], &[1.0, 0.0], &mut out).unwrap();
+/// simkern_core::lse::softmax_vjp_into(&[0.5, 0.5], &[1.0, 0.0], &mut out).unwrap();
 /// assert_eq!(out, [0.25, -0.25]);
 /// ```
-pub fn softmax_vjp(p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
-    softmax_vjp_opt(None, p, g, out)
+pub fn softmax_vjp_into(p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
+    Kernels::best().softmax_vjp_into(p, g, out)
 }
 
-/// [`softmax_vjp`] at an explicit [`Level`].
-///
-/// ```
-/// use simkern_core::{Level, lse::softmax_vjp_at};
-/// let mut out = [0.0f32; 2];
-/// softmax_vjp_at(Level::Portable, &[0.5, 0.5], &[0.0, 1.0], &mut out).unwrap();
-/// assert_eq!(out, [-0.25, 0.25]);
-/// ```
-pub fn softmax_vjp_at(level: Level, p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
-    softmax_vjp_opt(Some(level), p, g, out)
-}
+/// `p · (g − d)` lane by lane.
+struct VjpLanes<V>(V);
 
-fn softmax_vjp_opt(level: Option<Level>, p: &[f32], g: &[f32], out: &mut [f32]) -> Result<()> {
-    same_len("p", p.len(), "g", g.len())?;
-    same_len("p", p.len(), "out", out.len())?;
-    let dot = match level {
-        None => crate::similarity::dot_f64(g, p)?,
-        Some(level) => crate::similarity::dot_f64_at(level, g, p)?,
-    } as f32;
-    simd::run(level, SoftmaxVjp { p, g, out, dot })
+impl<S: Simd> LaneZip<S, f32> for VjpLanes<S::F32> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, p: S::F32, g: S::F32) -> S::F32 {
+        s.mul_f32(p, s.sub_f32(g, self.0))
+    }
 }
 
 struct SoftmaxVjp<'a> {
@@ -705,17 +714,6 @@ impl Kernel for SoftmaxVjp<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        let l = S::F32_LANES;
-        let d = s.splat_f32(self.dot);
-        let mut ps = self.p.chunks_exact(l);
-        let mut gs = self.g.chunks_exact(l);
-        let mut os = self.out.chunks_exact_mut(l);
-        for ((p, g), o) in (&mut ps).zip(&mut gs).zip(&mut os) {
-            let p = s.load_f32(p);
-            s.store_f32(s.mul_f32(p, s.sub_f32(s.load_f32(g), d)), o);
-        }
-        let (p, g, o) = (ps.remainder(), gs.remainder(), os.into_remainder());
-        let p = s.load_partial_f32(p);
-        s.store_partial_f32(s.mul_f32(p, s.sub_f32(s.load_partial_f32(g), d)), o);
+        zip_map(s, &mut VjpLanes(s.splat_f32(self.dot)), self.p, self.g, self.out);
     }
 }

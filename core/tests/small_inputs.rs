@@ -4,9 +4,9 @@
 //! out-of-bounds and uninitialised reads); natively they repeat at every
 //! ISA level. Sizes shrink under Miri, which is ~10⁴ times slower.
 
-use simkern_core::infonce::{InfoNce, Positives};
-use simkern_core::rank::{NanPolicy, Ties, rank_into_at, rank_scratch_len};
-use simkern_core::{Level, MatRef, binomial, correlation, init, lse, similarity as sim};
+use simkern_core::infonce::{InfoNce, Pass, Positives};
+use simkern_core::rank::{NanPolicy, Ties, rank_scratch_len};
+use simkern_core::{Kernels, MatRef, binomial, correlation, similarity as sim};
 
 const MAX_LEN: usize = if cfg!(miri) { 19 } else { 70 };
 const OFFSETS: usize = if cfg!(miri) { 3 } else { 17 };
@@ -32,47 +32,47 @@ fn close(got: f64, want: f64, scale: f64) -> bool {
 
 #[test]
 fn reductions_and_elementwise() {
-    for &level in Level::available() {
+    for &level in Kernels::available() {
         for ((a, off, len), (b, _, _)) in cases(1).zip(cases(2)) {
             let (x, y) = (&a[off..off + len], &b[off..off + len]);
             let wide = |v: &[f32]| v.iter().map(|&p| f64::from(p)).collect::<Vec<f64>>();
             let (xw, yw) = (wide(x), wide(y));
             let dot: f64 = xw.iter().zip(&yw).map(|(p, q)| p * q).sum();
             let abs: f64 = xw.iter().zip(&yw).map(|(p, q)| (p * q).abs()).sum();
-            assert!(close(sim::dot_f64_at(level, x, y).unwrap(), dot, abs), "{level:?} dot, len {len}");
+            assert!(close(level.dot_f64(x, y).unwrap(), dot, abs), "{level:?} dot, len {len}");
             let l2: f64 = xw.iter().zip(&yw).map(|(p, q)| (p - q) * (p - q)).sum();
-            assert!(close(f64::from(sim::l2_squared_at(level, x, y).unwrap()), l2, l2), "{level:?} l2");
+            assert!(close(f64::from(level.l2_squared(x, y).unwrap()), l2, l2), "{level:?} l2");
             let nx = xw.iter().map(|p| p * p).sum::<f64>().sqrt();
             // The documented bound: the f64 sum (relative ~len·2⁻⁵³, nothing
             // at these lengths) rounded once to f32, half an ulp.
-            let norm = f64::from(sim::norm_at(level, x).unwrap());
+            let norm = f64::from(level.norm(x));
             assert!(
                 (norm - nx).abs() <= f64::from(f32::EPSILON) / 2.0 * nx * (1.0 + 1e-12),
                 "{level:?} norm"
             );
             let mut unit = x.to_vec();
-            sim::normalize_at(level, &mut unit).unwrap();
+            level.normalize(&mut unit);
             let n1: f64 = unit.iter().map(|&p| f64::from(p) * f64::from(p)).sum();
             assert!(nx == 0.0 || close(n1, 1.0, 1.0), "{level:?} normalize");
             if len == 0 {
                 continue;
             }
             let mean = xw.iter().sum::<f64>() / len as f64;
-            assert!(close(init::mean_variance_at(level, x).unwrap().mean, mean, 1.0), "{level:?} mean");
+            assert!(close(level.mean_variance(x).unwrap().mean, mean, 1.0), "{level:?} mean");
             let lse_want = xw.iter().map(|p| p.exp()).sum::<f64>().ln();
-            assert!(close(f64::from(lse::logsumexp_at(level, x).unwrap()), lse_want, 1.0), "{level:?} lse");
+            assert!(close(f64::from(level.logsumexp(x)), lse_want, 1.0), "{level:?} lse");
             let mut out = vec![f32::NAN; len];
-            lse::softmax_at(level, x, &mut out).unwrap();
+            level.softmax_into(x, &mut out).unwrap();
             let total: f64 = out.iter().map(|&p| f64::from(p)).sum();
             assert!(close(total, 1.0, 1.0), "{level:?} softmax, len {len}: Σ = {total}");
-            lse::exp_at(level, x, &mut out).unwrap();
+            level.exp_into(x, &mut out).unwrap();
             assert!(out.iter().zip(&xw).all(|(&e, v)| close(f64::from(e), v.exp(), 1.0)), "{level:?} exp");
             if len >= 2 {
                 let (mx, my) = (mean, yw.iter().sum::<f64>() / len as f64);
                 let sxy: f64 = xw.iter().zip(&yw).map(|(p, q)| (p - mx) * (q - my)).sum();
                 let sxx: f64 = xw.iter().map(|p| (p - mx) * (p - mx)).sum();
                 let syy: f64 = yw.iter().map(|q| (q - my) * (q - my)).sum();
-                let r = correlation::pearson_at(level, x, y).unwrap();
+                let r = level.pearson(x, y).unwrap();
                 assert!((r - sxy / (sxx * syy).sqrt()).abs() <= 1e-12, "{level:?} pearson, len {len}");
             }
         }
@@ -82,7 +82,7 @@ fn reductions_and_elementwise() {
 #[test]
 fn similarity_matrix_and_infonce() {
     let dims = if cfg!(miri) { [1, 3, 9] } else { [1, 7, 33] };
-    for &level in Level::available() {
+    for &level in Kernels::available() {
         for d in dims {
             for (rows_q, rows_k) in [(1, 1), (2, 5), (5, 3)] {
                 let qd: Vec<f32> = (0..rows_q * d).map(|i| value(i, 3)).collect();
@@ -90,7 +90,7 @@ fn similarity_matrix_and_infonce() {
                 let (q, k) = (MatRef::new(&qd, d).unwrap(), MatRef::new(&kd, d).unwrap());
                 let mut s = vec![f32::NAN; rows_q * rows_k];
                 let mut scratch = vec![f32::NAN; sim::similarity_matrix_scratch_len(rows_q, rows_k, d)];
-                sim::similarity_matrix_at(level, q, k, &mut s, &mut scratch).unwrap();
+                level.similarity_matrix_into(q, k, &mut s, &mut scratch).unwrap();
                 let want = |i: usize, j: usize| -> f64 {
                     (0..d).map(|t| f64::from(qd[i * d + t]) * f64::from(kd[j * d + t])).sum()
                 };
@@ -112,8 +112,8 @@ fn similarity_matrix_and_infonce() {
                     })
                     .sum::<f64>()
                     / rows_q as f64;
-                let loss = InfoNce::new(0.5).unwrap().at(level);
-                let mut ws = vec![f32::NAN; loss.workspace_len(rows_q, rows_k, d, true)];
+                let loss = InfoNce::new(0.5).unwrap().on(level);
+                let mut ws = vec![f32::NAN; loss.scratch_len(rows_q, rows_k, d, Pass::Backward)];
                 let (mut dq, mut dk) = (vec![f32::NAN; qd.len()], vec![f32::NAN; kd.len()]);
                 // Query i's positive is key i.
                 let pos: Vec<usize> = (0..rows_q).collect();
@@ -144,10 +144,10 @@ fn ranks_correlations_binomial() {
                 .collect()
         };
         let (want_rx, want_ry) = (average_ranks(&x), average_ranks(&y));
-        for &level in Level::available() {
+        for &level in Kernels::available() {
             let mut r = vec![f64::NAN; len];
             let mut scratch = vec![0u64; rank_scratch_len::<f32>(len)];
-            rank_into_at(level, &x, Ties::Average, NanPolicy::Propagate, &mut r, &mut scratch).unwrap();
+            level.rank_into(&x, Ties::Average, NanPolicy::Propagate, &mut r, &mut scratch).unwrap();
             assert_eq!(r, want_rx, "{level:?} rank, len {len}");
             if len < 2 {
                 continue;
@@ -163,7 +163,7 @@ fn ranks_correlations_binomial() {
             let want = sxy / (sxx * syy).sqrt();
             let (nr, ns) = correlation::spearman_scratch_len::<f32>(len);
             let (mut ranks, mut s) = (vec![f64::NAN; nr], vec![0u64; ns]);
-            let rho = correlation::spearman_at(level, &x, &y, &mut ranks, &mut s).unwrap();
+            let rho = level.spearman(&x, &y, &mut ranks, &mut s).unwrap();
             assert!(
                 (rho.is_nan() && want.is_nan()) || (rho - want).abs() <= 1e-12,
                 "{level:?} spearman, len {len}: {rho} vs {want}"
@@ -181,17 +181,17 @@ fn ranks_correlations_binomial() {
                 }
             }
             let want = nc as f64 / ((t1 as f64) * (t2 as f64)).sqrt();
-            let tau = correlation::kendall_tau_b_at(level, &x, &y, &mut s).unwrap();
+            let tau = level.kendall_tau_b(&x, &y, &mut s).unwrap();
             assert!(
                 (tau.is_nan() && want.is_nan()) || (tau - want).abs() <= 1e-12,
                 "{level:?} kendall, len {len}"
             );
         }
     }
-    for &level in Level::available() {
+    for &level in Kernels::available() {
         let ks: Vec<u64> = (0..=if cfg!(miri) { 12 } else { 40 }).collect();
         let mut out = vec![f64::NAN; ks.len()];
-        binomial::pmf_into_at(level, &ks, 40, 0.3, &mut out).unwrap();
+        level.pmf_into(&ks, 40, 0.3, &mut out).unwrap();
         for (&k, &p) in ks.iter().zip(&out) {
             let want = binomial::pmf(k, 40, 0.3);
             assert!((p - want).abs() <= 1e-14 * want, "{level:?} pmf_into({k})");

@@ -59,18 +59,24 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     if pm >= f64::MIN_POSITIVE {
-        assert!((lp - pm.ln()).abs() <= 1e-13 * lp.abs().max(1.0), "logpmf({k}, {n}, {p}) = {lp}, pmf {pm:e}");
+        assert!(
+            (lp - pm.ln()).abs() <= 1e-13 * lp.abs().max(1.0),
+            "logpmf({k}, {n}, {p}) = {lp}, pmf {pm:e}"
+        );
     }
     // A run of k around the drawn one (past the vector width of every
     // level, with a tail), at every level.
     let len = 1 + usize::from(data[16] % 64) + usize::from(data[17] % 7) * 16;
     let ks: Vec<u64> = (0..len as u64).map(|i| k.saturating_sub(len as u64 / 2).saturating_add(i)).collect();
-    for &level in simkern::Level::available() {
+    for &level in simkern::Kernels::available() {
         let mut out = vec![f64::NAN; ks.len()];
-        simkern_core::binomial::pmf_into_at(level, &ks, n, p, &mut out).expect("same lengths");
+        level.pmf_into(&ks, n, p, &mut out).expect("same lengths");
         for (&kk, &o) in ks.iter().zip(&out) {
             let want = pmf(kk, n, p);
-            assert!(o.to_bits().abs_diff(want.to_bits()) <= 4, "{level:?} pmf_into({kk}, {n}, {p}) = {o:e}, pmf {want:e}");
+            assert!(
+                o.to_bits().abs_diff(want.to_bits()) <= 4,
+                "{level:?} pmf_into({kk}, {n}, {p}) = {o:e}, pmf {want:e}"
+            );
         }
     }
 
@@ -83,17 +89,25 @@ fuzz_target!(|data: &[u8]| {
     if n <= 300 {
         // The cdf against the running sum of the reference (from the
         // smaller side, so the sum itself is accurate).
-        let (lower, upper): (f64, f64) =
-            ((0..=k).map(|j| naive::binomial_pmf(j, n, p)).sum(), (k + 1..=n).map(|j| naive::binomial_pmf(j, n, p)).sum());
+        let (lower, upper): (f64, f64) = (
+            (0..=k).map(|j| naive::binomial_pmf(j, n, p)).sum(),
+            (k + 1..=n).map(|j| naive::binomial_pmf(j, n, p)).sum(),
+        );
         // Summed lower tail: relative accuracy; complement of the upper
         // tail: also an absolute rounding of 1.
         let (want, slack) = if lower <= upper { (lower, 0.0) } else { (1.0 - upper, 1e-15) };
         if want > 1e-280 {
-            assert!((c - want).abs() <= 1e-11 * want + slack, "cdf({k}, {n}, {p}) = {c:e}, reference {want:e}");
+            assert!(
+                (c - want).abs() <= 1e-11 * want + slack,
+                "cdf({k}, {n}, {p}) = {c:e}, reference {want:e}"
+            );
         }
         let (want, slack) = if upper < lower { (upper, 0.0) } else { (1.0 - lower, 1e-15) };
         if want > 1e-280 {
-            assert!((s - want).abs() <= 1e-11 * want + slack, "sf({k}, {n}, {p}) = {s:e}, reference {want:e}");
+            assert!(
+                (s - want).abs() <= 1e-11 * want + slack,
+                "sf({k}, {n}, {p}) = {s:e}, reference {want:e}"
+            );
         }
     }
 });

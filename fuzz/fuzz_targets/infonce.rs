@@ -5,7 +5,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simkern::{InfoNce, Level};
+use simkern::InfoNce;
+use simkern::Kernels;
 use simkern_tests::reference::{self as naive, gamma, widen};
 
 fuzz_target!(|data: &[u8]| {
@@ -18,7 +19,8 @@ fuzz_target!(|data: &[u8]| {
     let d = head[2] as usize % 20; // 0 is a valid error case
     let tau = [0.01f32, 0.05, 0.5, 1.0, 100.0, 0.0, -1.0, f32::NAN][head[3] as usize % 8];
     let (normalize, symmetric, explicit) = (head[4] & 1 == 1, head[4] & 2 == 2, m != n || head[4] & 4 == 4);
-    let values: Vec<f32> = body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let values: Vec<f32> =
+        body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let need = (n + m) * d.max(1);
     if values.len() < need {
         return;
@@ -30,8 +32,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(!(tau > 0.0 && tau.is_finite()));
         return;
     };
-    for &level in Level::available() {
-        let l = cfg.normalize(normalize).symmetric(symmetric).at(level);
+    for &level in Kernels::available() {
+        let l = cfg.normalize(normalize).symmetric(symmetric).on(level);
         let (fwd, bwd) = if explicit {
             (l.loss_with_positives(q, k, d, &pos), l.loss_and_grad_with_positives(q, k, d, &pos))
         } else {

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simkern::Level;
-use simkern_core::lse::{self, OnlineLse};
+use simkern::Kernels;
+use simkern_core::lse::OnlineLse;
 use simkern_tests::reference::{self as naive, widen};
 
 const U: f64 = f32::EPSILON as f64 / 2.0;
@@ -19,11 +19,11 @@ fuzz_target!(|data: &[u8]| {
     let want_y = naive::log_softmax(&xw);
     let m = xw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let n = x.len() as f64;
-    for &level in Level::available() {
-        let got = f64::from(lse::logsumexp_at(level, &x).unwrap());
+    for &level in Kernels::available() {
+        let got = f64::from(level.logsumexp(&x));
         let mut online = OnlineLse::new();
         for part in x.chunks(x.len() / 3 + 1) {
-            online.push_slice_at(level, part).unwrap();
+            online.merge(level.lse_state(part));
         }
         for (what, got) in [("lse", got), ("online", online.value() as f32 as f64)] {
             if want.is_nan() {
@@ -39,19 +39,29 @@ fuzz_target!(|data: &[u8]| {
         }
 
         let mut p = vec![f32::NAN; x.len()];
-        lse::softmax_at(level, &x, &mut p).unwrap();
+        level.softmax_into(&x, &mut p).unwrap();
         let mut y = vec![f32::NAN; x.len()];
-        lse::log_softmax_at(level, &x, &mut y).unwrap();
+        level.log_softmax_into(&x, &mut y).unwrap();
         let mut e = vec![f32::NAN; x.len()];
-        lse::exp_at(level, &x, &mut e).unwrap();
+        level.exp_into(&x, &mut e).unwrap();
         for i in 0..x.len() {
             if want.is_finite() && x[i] == f32::NEG_INFINITY {
-                assert!(p[i] == 0.0 && y[i] == f32::NEG_INFINITY, "{level:?} softmax, log at −∞: {} {}", p[i], y[i]);
+                assert!(
+                    p[i] == 0.0 && y[i] == f32::NEG_INFINITY,
+                    "{level:?} softmax, log at −∞: {} {}",
+                    p[i],
+                    y[i]
+                );
             } else if want.is_finite() {
                 // Rounding of xᵢ − m (amplified by exp), 2 ulp of exp, the sum
                 // and the division (the softmax bound of lse.rs).
                 let pb = U * ((xw[i] - m).abs() + 8.0) * want_p[i] + TINY;
-                assert!((f64::from(p[i]) - want_p[i]).abs() <= pb, "{level:?} p[{i}] {} vs {}", p[i], want_p[i]);
+                assert!(
+                    (f64::from(p[i]) - want_p[i]).abs() <= pb,
+                    "{level:?} p[{i}] {} vs {}",
+                    p[i],
+                    want_p[i]
+                );
                 let ye = want_y[i];
                 if ye.is_finite() && ye.abs() < f64::from(f32::MAX) {
                     let yb = U * ((xw[i] - m).abs() + (want - m).abs() + ye.abs()) + 4.0 * U;
@@ -69,9 +79,17 @@ fuzz_target!(|data: &[u8]| {
                 let bound = 2.0 * f64::from(f32::EPSILON) * ee + 2.0 * TINY;
                 assert!((f64::from(e[i]) - ee).abs() <= bound, "{level:?} exp({})", x[i]);
             } else if x[i].is_finite() && ee.is_finite() {
-                assert!(f64::from(e[i]) >= ee * (1.0 - 2.0 * f64::from(f32::EPSILON)), "{level:?} exp({})", x[i]);
+                assert!(
+                    f64::from(e[i]) >= ee * (1.0 - 2.0 * f64::from(f32::EPSILON)),
+                    "{level:?} exp({})",
+                    x[i]
+                );
             } else {
-                assert!(e[i].to_bits() == (ee as f32).to_bits() || (e[i].is_nan() && ee.is_nan()), "{level:?} exp({})", x[i]);
+                assert!(
+                    e[i].to_bits() == (ee as f32).to_bits() || (e[i].is_nan() && ee.is_nan()),
+                    "{level:?} exp({})",
+                    x[i]
+                );
             }
         }
     }

@@ -6,8 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simkern::Level;
-use simkern_core::similarity as sim;
+use simkern::Kernels;
 use simkern_tests::reference::{self as naive, dot_abs, dot_plain, gamma, widen};
 
 const U64: f64 = f64::EPSILON / 2.0;
@@ -17,18 +16,27 @@ const SUBNORMAL_HALF: f64 = 7.006_492_321_624_085e-46;
 
 /// `got` has the IEEE class of `want` (NaN, the same ∞, or finite).
 fn same_class(got: f64, want: f64) -> bool {
-    if want.is_nan() { got.is_nan() } else if want.is_infinite() { got == want } else { got.is_finite() }
+    if want.is_nan() {
+        got.is_nan()
+    } else if want.is_infinite() {
+        got == want
+    } else {
+        got.is_finite()
+    }
 }
 
-fn vector_kernels(level: Level, x: &[f32], y: &[f32]) {
+fn vector_kernels(level: Kernels, x: &[f32], y: &[f32]) {
     let n = x.len();
     let steps = n / 8 + 16;
     let (xw, yw) = (widen(x), widen(y));
     let plain = dot_plain(&xw, &yw);
-    let wide = sim::dot_f64_at(level, x, y).expect("equal lengths");
-    let narrow = sim::dot_at(level, x, y).expect("equal lengths");
+    let wide = level.dot_f64(x, y).expect("equal lengths");
+    let narrow = level.dot(x, y).expect("equal lengths");
     // The f32 result is the f64 sum rounded once, for every input.
-    assert!(narrow.to_bits() == (wide as f32).to_bits() || (narrow.is_nan() && wide.is_nan()), "{level:?} dot");
+    assert!(
+        narrow.to_bits() == (wide as f32).to_bits() || (narrow.is_nan() && wide.is_nan()),
+        "{level:?} dot"
+    );
     let scale = dot_abs(&xw, &yw);
     if scale.is_finite() {
         let exact = naive::dot_exact(&xw, &yw);
@@ -38,7 +46,7 @@ fn vector_kernels(level: Level, x: &[f32], y: &[f32]) {
     }
 
     let d: Vec<f64> = xw.iter().zip(&yw).map(|(a, b)| a - b).collect();
-    let l2 = f64::from(sim::l2_squared_at(level, x, y).expect("equal lengths"));
+    let l2 = f64::from(level.l2_squared(x, y).expect("equal lengths"));
     let l2_plain = dot_plain(&d, &d);
     if l2_plain.is_finite() && l2_plain < f64::from(f32::MAX) / 2.0 {
         let exact = naive::l2_squared(&xw, &yw);
@@ -48,7 +56,7 @@ fn vector_kernels(level: Level, x: &[f32], y: &[f32]) {
         assert!(same_class(l2, l2_plain), "{level:?} l2 {l2} vs {l2_plain}");
     }
 
-    let cos = f64::from(sim::cosine_at(level, x, y).expect("equal lengths"));
+    let cos = f64::from(level.cosine(x, y).expect("equal lengths"));
     let (xx, yy) = (dot_plain(&xw, &xw), dot_plain(&yw, &yw));
     if scale.is_finite() && xx.is_finite() && yy.is_finite() {
         let exact = naive::cosine(&xw, &yw);
@@ -60,7 +68,7 @@ fn vector_kernels(level: Level, x: &[f32], y: &[f32]) {
     }
 
     let mut u = x.to_vec();
-    let norm = sim::normalize_at(level, &mut u).expect("available level");
+    let norm = level.normalize(&mut u);
     // The f32 norm is the f64 one rounded (∞ past f32::MAX).
     assert!(same_class(f64::from(norm), f64::from(xx.sqrt() as f32)), "{level:?} normalize returned {norm}");
     if xx.is_finite() && norm.is_finite() && norm >= f32::MIN_POSITIVE {
@@ -82,21 +90,22 @@ fuzz_target!(|data: &[u8]| {
     let (head, body) = data.split_at(4);
     let dim = head[0] as usize % 40;
     let split = u16::from_le_bytes([head[1], head[2]]) as usize;
-    let values: Vec<f32> = body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let values: Vec<f32> =
+        body.chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
     let split = split % (values.len() + 1);
     let (a, b) = values.split_at(split);
 
     // Vector kernels: equal-length prefix, and the raw (maybe mismatched) pair.
     let n = a.len().min(b.len());
-    for &level in Level::available() {
-        assert_eq!(sim::dot_at(level, a, b).is_err(), a.len() != b.len());
+    for &level in Kernels::available() {
+        assert_eq!(level.dot(a, b).is_err(), a.len() != b.len());
         vector_kernels(level, &a[..n], &b[..n]);
     }
 
     // Similarity matrix at every level: any dim (0 included) gives a result
     // or an error.
-    for &level in Level::available() {
-        match simkern::similarity_matrix_at(level, a, b, dim) {
+    for &level in Kernels::available() {
+        match simkern::similarity_matrix_on(level, a, b, dim) {
             Ok(s) => {
                 assert!(dim > 0 && a.len() % dim == 0 && b.len() % dim == 0);
                 let cols = b.len() / dim;

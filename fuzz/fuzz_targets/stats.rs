@@ -25,7 +25,10 @@ fn check_ranks(x: &[f32], method: u8) {
     // Compared element by element (a slice `==` is a memcmp, which
     // libFuzzer intercepts and traces: a third of this target's time).
     let want = naive::rankdata_counting(&kept, name);
-    assert!(got.len() == want.len() && got.iter().zip(&want).all(|(g, w)| g == w), "{name}: {got:?} vs {want:?}");
+    assert!(
+        got.len() == want.len() && got.iter().zip(&want).all(|(g, w)| g == w),
+        "{name}: {got:?} vs {want:?}"
+    );
     assert!(omit.iter().zip(x).all(|(r, v)| !v.is_nan() || r.is_nan()), "{name}: NaN positions");
     let has_nan = x.iter().any(|v| v.is_nan());
     assert_eq!(simkern::rank_with(x, ties, NanPolicy::Raise).is_err(), has_nan);
@@ -67,8 +70,10 @@ fuzz_target!(|data: &[u8]| {
         let (pa, pb) = pairs;
         if pa.len() >= 2 {
             let close = |g: f64, w: f64| (g.is_nan() && w.is_nan()) || (g - w).abs() <= 1e-12;
-            let want_rho =
-                naive::pearson(&naive::rankdata_counting(&pa, "average"), &naive::rankdata_counting(&pb, "average"));
+            let want_rho = naive::pearson(
+                &naive::rankdata_counting(&pa, "average"),
+                &naive::rankdata_counting(&pb, "average"),
+            );
             assert!(close(rho.unwrap(), want_rho), "spearman");
             let tau = tau.unwrap();
             if pa.len() <= 512 {

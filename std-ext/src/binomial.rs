@@ -6,4 +6,4 @@
 //! assert!(simkern::binomial::logpmf(0, 10, 1.5).is_nan());
 //! ```
 
-pub use simkern_core::binomial::{cdf, logpmf, pmf, pmf_into, pmf_into_at, sf};
+pub use simkern_core::binomial::{cdf, logpmf, pmf, pmf_into, sf};

@@ -1,4 +1,4 @@
-//! Embedding-space diagnostics with owned workspace (see
+//! Embedding-space diagnostics with owned scratch (see
 //! [`simkern_core::diagnostics`] for the formulas and the algorithms).
 
 use simkern_core::diagnostics as core_diag;
@@ -28,7 +28,7 @@ pub fn alignment(x: &[f32], y: &[f32], dim: usize, alpha: f32) -> Result<f32> {
 /// ```
 pub fn uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
     let xm = MatRef::named("x", x, dim)?;
-    let mut ws = vec![0.0f32; core_diag::uniformity_workspace_len(xm.rows(), dim)];
+    let mut ws = vec![0.0f32; core_diag::uniformity_scratch_len(xm.rows(), dim)];
     core_diag::uniformity(xm, t, &mut ws)
 }
 
@@ -42,7 +42,7 @@ pub fn uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn anisotropy(x: &[f32], dim: usize) -> Result<Anisotropy> {
-    let mut ws = vec![0.0f64; core_diag::anisotropy_workspace_len(dim)];
+    let mut ws = vec![0.0f64; core_diag::anisotropy_scratch_len(dim)];
     core_diag::anisotropy(MatRef::named("x", x, dim)?, &mut ws)
 }
 
@@ -76,7 +76,7 @@ pub fn par_uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
     let states: Vec<Result<simkern_core::lse::OnlineLse>> = blocks
         .par_iter()
         .map(|&a| {
-            let mut ws = vec![0.0f32; core_diag::uniformity_workspace_len(n, dim)];
+            let mut ws = vec![0.0f32; core_diag::uniformity_scratch_len(n, dim)];
             core_diag::uniformity_pairs_state(xm, t, a..(a + PAR_ROWS).min(n - 1), &mut ws)
         })
         .collect();

@@ -1,8 +1,8 @@
 //! The InfoNCE loss with owned results (see [`simkern_core::infonce`] for
 //! the math, the streaming algorithm and the accuracy contract).
 
-use simkern_core::infonce::{self as core_nce, Positives};
-use simkern_core::{Level, MatRef, Result};
+use simkern_core::infonce::{self as core_nce, Pass, Positives};
+use simkern_core::{Kernels, MatRef, Result};
 
 /// A configured InfoNCE loss (consuming builder; `loss*` take `&self`).
 ///
@@ -63,14 +63,17 @@ impl InfoNce {
         InfoNce(self.0.symmetric(on))
     }
 
-    /// Runs at an explicit SIMD [`Level`] instead of the best one.
+    /// Runs on an explicit [`Kernels`] handle (one SIMD level) instead of
+    /// the best one.
     ///
     /// ```
-    /// let l = simkern::InfoNce::new(0.1).unwrap().at(simkern::Level::Portable);
+    /// use simkern::{Kernels, Level};
+    /// let l = simkern::InfoNce::new(0.1)?.on(Kernels::new(Level::Portable)?);
     /// assert!(l.loss(&[1.0, 0.0], &[1.0, 0.0], 2).is_ok());
+    /// # Ok::<(), simkern::Error>(())
     /// ```
-    pub fn at(self, level: Level) -> Self {
-        InfoNce(self.0.at(level))
+    pub fn on(self, kernels: Kernels) -> Self {
+        InfoNce(self.0.on(kernels))
     }
 
     /// In-batch loss: `q` and `k` have `N` rows of `dim` each, key `i` is
@@ -129,13 +132,13 @@ impl InfoNce {
 
     fn forward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<f32> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = vec![0.0f32; self.0.workspace_len(qm.rows(), km.rows(), dim, false)];
+        let mut ws = vec![0.0f32; self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Forward)];
         self.0.loss(qm, km, pos, &mut ws)
     }
 
     fn backward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<InfoNceGrad> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = vec![0.0f32; self.0.workspace_len(qm.rows(), km.rows(), dim, true)];
+        let mut ws = vec![0.0f32; self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Backward)];
         let (mut dq, mut dk) = (vec![0.0f32; q.len()], vec![0.0f32; k.len()]);
         let loss = self.0.loss_and_grad(qm, km, pos, &mut dq, &mut dk, &mut ws)?;
         Ok(InfoNceGrad { loss, dq, dk })

@@ -6,8 +6,9 @@
 //! implements [`std::error::Error`].
 //!
 //! The fastest instruction set the CPU supports (AVX-512, AVX2+FMA, NEON,
-//! or the portable path) is picked at run time; [`Level`] and the `*_at`
-//! functions force one.
+//! or the portable path) is picked at run time. [`Kernels`] is the handle
+//! for one level: every core kernel is a method of it, and
+//! [`Kernels::available`] lists one per level this CPU has.
 //!
 //! ```
 //! let q = [1.0f32, 0.0, 0.0, 1.0]; // two rows of dim 2
@@ -21,6 +22,7 @@
 pub mod binomial;
 mod diagnostics;
 mod infonce;
+pub mod init;
 mod lse;
 mod similarity;
 mod stats;
@@ -31,8 +33,7 @@ pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::*;
 pub use similarity::*;
-pub use simkern_core::init;
-pub use simkern_core::{Error, Float, Level, MatRef, Result};
+pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result};
 pub use stats::*;
 
 /// The README's examples, compiled and run as doctests.

@@ -29,7 +29,7 @@ pub fn logsumexp<T: Float>(x: &[T]) -> T {
 pub fn softmax<T: Float>(x: &[T]) -> Vec<T> {
     let mut out = vec![T::default(); x.len()];
     // `out` has `x`'s length, the only way the core call can fail.
-    let _ = core_lse::softmax(x, &mut out);
+    let _ = core_lse::softmax_into(x, &mut out);
     out
 }
 
@@ -41,12 +41,12 @@ pub fn softmax<T: Float>(x: &[T]) -> Vec<T> {
 /// ```
 pub fn log_softmax<T: Float>(x: &[T]) -> Vec<T> {
     let mut out = vec![T::default(); x.len()];
-    let _ = core_lse::log_softmax(x, &mut out);
+    let _ = core_lse::log_softmax_into(x, &mut out);
     out
 }
 
 /// One `LSE` per row of the row-major matrix `x` (rows of `dim`); see
-/// [`simkern_core::lse::logsumexp_rows`].
+/// [`simkern_core::lse::logsumexp_rows_into`].
 ///
 /// ```
 /// let l = simkern::logsumexp_rows(&[0.0f64, 0.0, 5.0, f64::NEG_INFINITY], 2)?;
@@ -60,7 +60,7 @@ pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
     out.try_reserve_exact(rows)
         .map_err(|_| Error::OutOfMemory { bytes: rows.saturating_mul(core::mem::size_of::<T>()) })?;
     out.resize(rows, T::default());
-    core_lse::logsumexp_rows(x, dim, &mut out)?;
+    core_lse::logsumexp_rows_into(x, dim, &mut out)?;
     Ok(out)
 }
 

@@ -1,7 +1,7 @@
 //! Vector similarity and the similarity matrix, with owned results.
 
 use simkern_core::similarity as core_sim;
-use simkern_core::{Float, Level, MatRef, Result};
+use simkern_core::{Float, Kernels, MatRef, Result};
 
 /// Dot product `Σ aᵢ bᵢ`, accumulated in `f64` (see
 /// [`simkern_core::similarity`] for the error bound).
@@ -43,8 +43,7 @@ pub fn l2_squared<T: Float>(a: &[T], b: &[T]) -> Result<T> {
 /// assert_eq!(simkern::norm(&[3.0f32, 4.0]), 5.0);
 /// ```
 pub fn norm<T: Float>(x: &[T]) -> T {
-    // A single slice cannot mismatch itself.
-    core_sim::norm(x).unwrap_or_default()
+    core_sim::norm(x)
 }
 
 /// Scales `x` to unit length in place and returns its former norm; a zero
@@ -72,29 +71,23 @@ pub fn normalize<T: Float>(x: &mut [T]) -> T {
 /// assert!(simkern::similarity_matrix(&q, &k, 0).is_err());
 /// ```
 pub fn similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
-    similarity_matrix_opt(None, q, k, dim)
+    similarity_matrix_on(Kernels::best(), q, k, dim)
 }
 
-/// [`similarity_matrix`] at an explicit [`Level`].
+/// [`similarity_matrix`] on an explicit [`Kernels`] handle (one level).
 ///
 /// ```
-/// use simkern::Level;
-/// let s = simkern::similarity_matrix_at(Level::Portable, &[2.0f32], &[3.0], 1).unwrap();
-/// assert_eq!(s, vec![6.0]);
+/// use simkern::{Kernels, Level};
+/// let portable = Kernels::new(Level::Portable)?;
+/// assert_eq!(simkern::similarity_matrix_on(portable, &[2.0f32], &[3.0], 1)?, vec![6.0]);
+/// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn similarity_matrix_at(level: Level, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
-    similarity_matrix_opt(Some(level), q, k, dim)
-}
-
-fn similarity_matrix_opt(level: Option<Level>, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+pub fn similarity_matrix_on(kernels: Kernels, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
     let q = MatRef::named("q", q, dim)?;
     let k = MatRef::named("k", k, dim)?;
     let n = q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?;
     let mut out = vec![0.0f32; n];
     let mut scratch = vec![0.0f32; core_sim::similarity_matrix_scratch_len(q.rows(), k.rows(), dim)];
-    match level {
-        None => core_sim::similarity_matrix(q, k, &mut out, &mut scratch)?,
-        Some(level) => core_sim::similarity_matrix_at(level, q, k, &mut out, &mut scratch)?,
-    }
+    kernels.similarity_matrix_into(q, k, &mut out, &mut scratch)?;
     Ok(out)
 }

@@ -41,7 +41,7 @@ fn agrees_with_mpmath() {
             worst_pmf = worst_pmf.max(rel);
             for &level in levels() {
                 let mut out = [f64::NAN];
-                simkern_core::binomial::pmf_into_at(level, &[k], n, p, &mut out).unwrap();
+                level.pmf_into(&[k], n, p, &mut out).unwrap();
                 let rel = (out[0] - want_pmf).abs() / want_pmf;
                 assert!(rel <= 1e-13, "{level:?} pmf_into({k}, {n}, {p}) = {:e}, want {want_pmf:e}", out[0]);
                 worst_pmf = worst_pmf.max(rel);
@@ -118,7 +118,7 @@ fn pmf_into_matches_pmf_at_every_level() {
     for &level in levels() {
         for (n, p, ks) in &cases {
             let mut out = vec![f64::NAN; ks.len()];
-            simkern_core::binomial::pmf_into_at(level, ks, *n, *p, &mut out).unwrap();
+            level.pmf_into(ks, *n, *p, &mut out).unwrap();
             for (&k, &got) in ks.iter().zip(&out) {
                 let want = binomial::pmf(k, *n, *p);
                 let ulps = got.to_bits().abs_diff(want.to_bits());
@@ -126,10 +126,10 @@ fn pmf_into_matches_pmf_at_every_level() {
             }
         }
         let mut out = [1.0; 3];
-        simkern_core::binomial::pmf_into_at(level, &[0, 1, 2], 10, -0.5, &mut out).unwrap();
+        level.pmf_into(&[0, 1, 2], 10, -0.5, &mut out).unwrap();
         assert!(out.iter().all(|v| v.is_nan()));
         assert_eq!(
-            simkern_core::binomial::pmf_into_at(level, &[0, 1], 10, 0.5, &mut out),
+            level.pmf_into(&[0, 1], 10, 0.5, &mut out),
             Err(simkern::Error::LengthMismatch { left: "ks", left_len: 2, right: "out", right_len: 3 })
         );
     }

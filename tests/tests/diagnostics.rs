@@ -2,8 +2,9 @@
 //! pair explicitly; the eigenvalue by Jacobi rotations), at every level.
 
 use proptest::prelude::*;
+use simkern::Kernels;
 use simkern_core::MatRef;
-use simkern_core::diagnostics::{self as diag, anisotropy_workspace_len, uniformity_workspace_len};
+use simkern_core::diagnostics::{self as diag, anisotropy_scratch_len, uniformity_scratch_len};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, gamma, widen};
@@ -29,7 +30,7 @@ proptest! {
         let want = naive::alignment(&widen(&x), &widen(&y), d, f64::from(alpha));
         for &level in levels() {
             let xm = MatRef::new(&x, d).unwrap();
-            let got = diag::alignment_at(level, xm, MatRef::new(&y, d).unwrap(), alpha).unwrap();
+            let got = level.alignment(xm, MatRef::new(&y, d).unwrap(), alpha).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= 4.0 * U32 * want, "{level:?} {got} vs {want}");
         }
     }
@@ -45,9 +46,9 @@ proptest! {
         let pairs = (n * (n - 1) / 2) as f64;
         let bound = f64::from(t) * (8.0 * U32 + 2.0 * gamma(d + 2, U32)) * 2.0 * max_sq
             + 8.0 * U32 * (want.abs() + pairs.ln() + 1.0);
-        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
+        let mut ws = vec![f32::NAN; uniformity_scratch_len(n, d)];
         for &level in levels() {
-            let got = diag::uniformity_at(level, MatRef::new(&x, d).unwrap(), t, &mut ws).unwrap();
+            let got = level.uniformity(MatRef::new(&x, d).unwrap(), t, &mut ws).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want} (bound {bound:e})");
         }
     }
@@ -61,14 +62,14 @@ proptest! {
         let want = naive::alignment(&xw, &yw, d, 2.0);
         let want_u = naive::uniformity(&xw, d, 2.0);
         let bound_u = uniformity_bound(&xw, d, 2.0, want_u);
-        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
+        let mut ws = vec![f32::NAN; uniformity_scratch_len(n, d)];
         for &level in levels() {
             let (xm, ym) = (MatRef::new(&x, d).unwrap(), MatRef::new(&y, d).unwrap());
-            let got = diag::alignment_at(level, xm, ym, 2.0).unwrap();
+            let got = level.alignment(xm, ym, 2.0).unwrap();
             // Differences and squares exact in f64, the sum γ, one f32 rounding
             // (or half a subnormal step below the normal range).
             prop_assert!((f64::from(got) - want).abs() <= 4.0 * U32 * want + 7.1e-46, "{level:?} alignment {got} vs {want}");
-            let u = diag::uniformity_at(level, xm, 2.0, &mut ws).unwrap();
+            let u = level.uniformity(xm, 2.0, &mut ws).unwrap();
             prop_assert!((f64::from(u) - want_u).abs() <= bound_u, "{level:?} uniformity {u} vs {want_u} (bound {bound_u:e})");
         }
     }
@@ -78,9 +79,9 @@ proptest! {
         // A common shift makes the rows anisotropic (one dominant direction).
         let x: Vec<f32> = rows(seed, m, d, false).into_iter().map(|v| v + shift).collect();
         let (cos, gram, top) = naive::anisotropy(&widen(&x), d);
-        let mut ws = vec![f64::NAN; anisotropy_workspace_len(d)];
+        let mut ws = vec![f64::NAN; anisotropy_scratch_len(d)];
         for &level in levels() {
-            let a = diag::anisotropy_at(level, MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
+            let a = level.anisotropy(MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
             prop_assert!((a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);
             prop_assert!((a.gram_sum - gram).abs() <= 1e-12 * gram.max(1.0) * m as f64, "{level:?} gram {} vs {gram}", a.gram_sum);
             prop_assert!((a.top_eigenvalue - top).abs() <= 1e-8 * top, "{level:?} λ {} vs {top}", a.top_eigenvalue);
@@ -108,12 +109,12 @@ fn uniformity_over_block_boundaries_at_every_level() {
         let want = naive::uniformity(&xw, d, 2.0);
         let bound = uniformity_bound(&xw, d, 2.0, want);
         let xm = MatRef::new(&x, d).unwrap();
-        let mut ws = vec![f32::NAN; uniformity_workspace_len(n, d)];
+        let mut ws = vec![f32::NAN; uniformity_scratch_len(n, d)];
         for &level in levels() {
-            let got = diag::uniformity_at(level, xm, 2.0, &mut ws).unwrap();
+            let got = level.uniformity(xm, 2.0, &mut ws).unwrap();
             assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want}");
-            let mut state = diag::uniformity_pairs_state_at(level, xm, 2.0, 0..100, &mut ws).unwrap();
-            state.merge(diag::uniformity_pairs_state_at(level, xm, 2.0, 100..n, &mut ws).unwrap());
+            let mut state = level.uniformity_pairs_state(xm, 2.0, 0..100, &mut ws).unwrap();
+            state.merge(level.uniformity_pairs_state(xm, 2.0, 100..n, &mut ws).unwrap());
             let pairs = (n * (n - 1) / 2) as f64;
             let merged = state.value() - pairs.ln();
             assert!((merged - want).abs() <= bound, "{level:?} pair states {merged} vs {want}");
@@ -130,9 +131,9 @@ fn anisotropy_wide_rows_at_every_level() {
     {
         let x: Vec<f32> = rows(i as u64, m, d, false).into_iter().map(|v| v + shift).collect();
         let (cos, gram, top) = naive::anisotropy(&widen(&x), d);
-        let mut ws = vec![f64::NAN; anisotropy_workspace_len(d)];
+        let mut ws = vec![f64::NAN; anisotropy_scratch_len(d)];
         for &level in levels() {
-            let a = diag::anisotropy_at(level, MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
+            let a = level.anisotropy(MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
             assert!(
                 (a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64),
                 "{level:?} d={d} cos {} vs {cos}",
@@ -206,16 +207,13 @@ fn bad_input_is_an_error() {
     let x = [1.0f32, 0.0, 0.0, 1.0];
     let xm = MatRef::new(&x, 2).unwrap();
     let mut small = [f32::NAN; 1];
-    let needed = uniformity_workspace_len(2, 2);
+    let needed = uniformity_scratch_len(2, 2);
     assert_eq!(diag::uniformity(xm, 2.0, &mut small), Err(Error::ScratchTooSmall { needed, got: 1 }));
     let mut small64 = [f64::NAN; 5];
     assert_eq!(diag::anisotropy(xm, &mut small64), Err(Error::ScratchTooSmall { needed: 6, got: 5 }));
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
-    let mut ws = vec![0.0f32; needed];
-    assert_eq!(
-        diag::uniformity_at(missing, xm, 2.0, &mut ws),
-        Err(Error::LevelUnavailable { level: missing })
-    );
-    assert_eq!(diag::alignment_at(missing, xm, xm, 2.0), Err(Error::LevelUnavailable { level: missing }));
+    let refused = Error::LevelUnavailable { level: missing };
+    // A level this CPU lacks has no handle: no kernel can run there.
+    assert_eq!(Kernels::new(missing), Err(refused));
     assert!(simkern::uniformity(&[f32::NAN, 0.0, 0.0, 1.0], 2, 2.0).unwrap().is_nan());
 }

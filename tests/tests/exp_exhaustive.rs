@@ -4,8 +4,7 @@
 //! seconds in release mode); elsewhere (qemu, WASI) a stride of 997 keeps
 //! the run short.
 
-use simkern::Level;
-use simkern_core::lse::exp_at;
+use simkern::Kernels;
 use simkern_tests::levels::levels;
 
 /// `f32::MAX` plus half an ulp, `2¹²⁸ − 2¹⁰³`: exact values from here up round to `+∞`.
@@ -30,7 +29,7 @@ fn ulps(y: f32, r: f64) -> f64 {
 /// Checks `exp` at every level in `levels` for the inputs with bit patterns
 /// `start, start + stride, …` below `end`; returns the largest error seen
 /// per level, in ulps. The reference is computed once per input.
-fn check_range(levels: &[Level], start: u64, end: u64, stride: u64) -> Vec<f64> {
+fn check_range(levels: &[Kernels], start: u64, end: u64, stride: u64) -> Vec<f64> {
     const CHUNK: usize = 1 << 16;
     let mut x = Vec::with_capacity(CHUNK);
     let mut ys = vec![vec![0.0f32; CHUNK]; levels.len()];
@@ -44,7 +43,7 @@ fn check_range(levels: &[Level], start: u64, end: u64, stride: u64) -> Vec<f64> 
             bits += stride;
         }
         for (&level, y) in levels.iter().zip(&mut ys) {
-            exp_at(level, &x, &mut y[..x.len()]).unwrap();
+            level.exp_into(&x, &mut y[..x.len()]).unwrap();
         }
         for (i, &xi) in x.iter().enumerate() {
             // The exact answer's class; the reference exp only where needed.

@@ -3,9 +3,9 @@
 //! the reference's gradients against central finite differences; bad input.
 
 use proptest::prelude::*;
-use simkern::Level;
+use simkern::Kernels;
 use simkern_core::MatRef;
-use simkern_core::infonce::{InfoNce, Positives};
+use simkern_core::infonce::{InfoNce, Pass, Positives};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
@@ -43,13 +43,13 @@ fn config(c: &Case) -> InfoNce {
 }
 
 /// Runs the kernel at `level`: (loss, dq, dk).
-fn run(c: &Case, level: Level, q: &[f32], k: &[f32], pos: &[usize]) -> (f32, Vec<f32>, Vec<f32>) {
-    let cfg = config(c).at(level);
+fn run(c: &Case, level: Kernels, q: &[f32], k: &[f32], pos: &[usize]) -> (f32, Vec<f32>, Vec<f32>) {
+    let cfg = config(c).on(level);
     let (qm, km) = (MatRef::new(q, c.d).unwrap(), MatRef::new(k, c.d).unwrap());
     let p = if c.explicit { Positives::Indices(pos) } else { Positives::Diagonal };
-    let mut ws = vec![f32::NAN; cfg.workspace_len(c.n, c.m, c.d, false)];
+    let mut ws = vec![f32::NAN; cfg.scratch_len(c.n, c.m, c.d, Pass::Forward)];
     let loss = cfg.loss(qm, km, p, &mut ws).unwrap();
-    let mut ws = vec![f32::NAN; cfg.workspace_len(c.n, c.m, c.d, true)];
+    let mut ws = vec![f32::NAN; cfg.scratch_len(c.n, c.m, c.d, Pass::Backward)];
     let (mut dq, mut dk) = (vec![f32::NAN; q.len()], vec![f32::NAN; k.len()]);
     let loss2 = cfg.loss_and_grad(qm, km, p, &mut dq, &mut dk, &mut ws).unwrap();
     assert!(loss == loss2 || (loss.is_nan() && loss2.is_nan()), "forward {loss} vs forward+backward {loss2}");
@@ -206,7 +206,7 @@ fn logits_beyond_exp_overflow() {
     };
     check(c, 7);
     let (q, k, pos) = inputs(&c, 7);
-    let (loss, dq, _) = run(&c, Level::best(), &q, &k, &pos);
+    let (loss, dq, _) = run(&c, Kernels::best(), &q, &k, &pos);
     assert!(loss.is_finite() && dq.iter().all(|g| g.is_finite()));
 }
 
@@ -264,9 +264,9 @@ fn kernel_gradients_match_finite_differences() {
     let c =
         Case { n: 6, m: 6, d: 5, tau: 0.5, normalize: true, symmetric: true, explicit: false, scale: 1.0 };
     let (q, k, pos) = inputs(&c, 5);
-    let (_, dq, _) = run(&c, Level::best(), &q, &k, &pos);
+    let (_, dq, _) = run(&c, Kernels::best(), &q, &k, &pos);
     let cfg = config(&c);
-    let mut ws = vec![f32::NAN; cfg.workspace_len(6, 6, 5, false)];
+    let mut ws = vec![f32::NAN; cfg.scratch_len(6, 6, 5, Pass::Forward)];
     let mut loss_at = |q: &[f32]| {
         cfg.loss(MatRef::new(q, 5).unwrap(), MatRef::new(&k, 5).unwrap(), Positives::Diagonal, &mut ws)
             .unwrap() as f64
@@ -350,7 +350,7 @@ fn bad_input_is_an_error() {
     let empty = MatRef::new(&q[..0], 2).unwrap();
     assert_eq!(err(l.loss(empty, empty, Positives::Diagonal, &mut ws)), "q is empty");
     assert_eq!(l.loss(q2, empty, Positives::Diagonal, &mut ws), Err(Error::Empty { name: "k" }));
-    let needed = l.workspace_len(3, 3, 2, false);
+    let needed = l.scratch_len(3, 3, 2, Pass::Forward);
     assert_eq!(
         l.loss(q2, q2, Positives::Diagonal, &mut ws[..needed - 1]),
         Err(Error::ScratchTooSmall { needed, got: needed - 1 })
@@ -362,10 +362,8 @@ fn bad_input_is_an_error() {
     );
     assert!(dq.iter().chain(&dk).all(|v| v.is_nan()), "nothing written on error");
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
-    assert_eq!(
-        l.at(missing).loss(q2, q2, Positives::Diagonal, &mut ws),
-        Err(Error::LevelUnavailable { level: missing })
-    );
+    // A level this CPU lacks has no handle, so no loss can run there.
+    assert_eq!(Kernels::new(missing), Err(Error::LevelUnavailable { level: missing }));
 }
 
 /// The figure users quote: on training-like batches (unit rows, positives

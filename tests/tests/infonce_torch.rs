@@ -34,7 +34,7 @@ fn agrees_with_pytorch_autograd() {
                 .unwrap()
                 .normalize(c["normalize"].as_bool().unwrap())
                 .symmetric(c["symmetric"].as_bool().unwrap())
-                .at(level);
+                .on(level);
             let g = match &pos {
                 Some(p) => l.loss_and_grad_with_positives(&q, &k, d, p).unwrap(),
                 None => l.loss_and_grad(&q, &k, d).unwrap(),

@@ -18,7 +18,7 @@ fn filled_buffers_have_the_scheme_variance() {
         let mut rng = Rng::new(2024);
         let mut w = vec![f32::NAN; n];
         init::fill(&mut w, fan_in, fan_out, scheme, &mut || rng.next_u64()).unwrap();
-        let mv = init::mean_variance(&w).unwrap();
+        let mv = simkern::init::mean_variance(&w).unwrap();
         let var = scheme.variance(fan_in, fan_out);
         // 5σ bounds: the sample mean has sd √(var/n); the sample variance
         // has relative sd √(2/n) for a normal, √(0.8/n) for a uniform.
@@ -42,7 +42,7 @@ fn mean_variance_matches_reference() {
         let d: Vec<f64> = xw.iter().map(|v| v - mean).collect();
         let var = dot_exact(&d, &d) / n as f64;
         for &level in levels() {
-            let mv = init::mean_variance_at(level, &x).unwrap();
+            let mv = level.mean_variance(&x).unwrap();
             assert!((mv.mean - mean).abs() <= 1e-15 * mean.abs() * (n as f64).max(8.0));
             assert!(
                 (mv.variance - var).abs() <= 1e-12 * var.max(1e-300) + 1e-12,
@@ -51,8 +51,8 @@ fn mean_variance_matches_reference() {
             );
         }
     }
-    assert_eq!(init::mean_variance::<f32>(&[]), Err(simkern::Error::Empty { name: "x" }));
-    assert!(init::mean_variance(&[1.0f32, f32::NAN]).unwrap().variance.is_nan());
+    assert_eq!(simkern::init::mean_variance::<f32>(&[]), Err(simkern::Error::Empty { name: "x" }));
+    assert!(simkern::init::mean_variance(&[1.0f32, f32::NAN]).unwrap().variance.is_nan());
     let mut rng = Rng::new(1);
     assert_eq!(
         init::fill(&mut [0.0f32; 4], 0, 0, Init::XavierNormal, &mut || rng.next_u64()),

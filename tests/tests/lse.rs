@@ -2,6 +2,7 @@
 //! the f64 references, at every level; edge cases of MISSION.md §7.
 
 use proptest::prelude::*;
+use simkern::Kernels;
 use simkern_core::lse::{self, OnlineLse};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
@@ -23,12 +24,12 @@ fn check_lse(x: &[f32]) {
     let n = x.len() as f64;
     let bound = U32 * exact.abs() + U32 * (4.0 * rest / (1.0 + rest) + n.ln() + 1.0) + TINY;
     for &level in levels() {
-        let got = f64::from(lse::logsumexp_at(level, x).unwrap());
+        let got = f64::from(level.logsumexp(x));
         assert!((got - exact).abs() <= bound, "{level:?} n={} lse {got} vs {exact}", x.len());
         let mut online = OnlineLse::new();
         let cut = x.len() / 3;
-        online.push_slice_at(level, &x[..cut]).unwrap();
-        online.push_slice_at(level, &x[cut..]).unwrap();
+        online.merge(level.lse_state(&x[..cut]));
+        online.merge(level.lse_state(&x[cut..]));
         assert!((online.value() - exact).abs() <= bound, "online {} vs {exact}", online.value());
     }
 }
@@ -40,9 +41,9 @@ fn check_softmax(x: &[f32]) {
     let m = xw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     for &level in levels() {
         let mut p = vec![f32::NAN; x.len()];
-        lse::softmax_at(level, x, &mut p).unwrap();
+        level.softmax_into(x, &mut p).unwrap();
         let mut y = vec![f32::NAN; x.len()];
-        lse::log_softmax_at(level, x, &mut y).unwrap();
+        level.log_softmax_into(x, &mut y).unwrap();
         for i in 0..x.len() {
             let (pe, got) = (p_exact[i], f64::from(p[i]));
             // Rounding of xᵢ − m (amplified by exp), 2 ulp of exp, the sum
@@ -85,7 +86,7 @@ proptest! {
         let got = lse::logsumexp(&x);
         prop_assert!((got - exact).abs() <= 4.0 * f64::EPSILON * exact.abs().max(1.0));
         let mut p = vec![f64::NAN; n];
-        lse::softmax(&x, &mut p).unwrap();
+        lse::softmax_into(&x, &mut p).unwrap();
         for ((a, b), xi) in p.iter().zip(naive::softmax(&x)).zip(&x) {
             // exp(xᵢ − LSE) with the subtraction rounded, here and in the
             // reference (whose LSE itself rounds by |LSE|·ε): relative error up to
@@ -108,7 +109,7 @@ fn every_length_for_tails() {
 fn edge_cases_of_the_contract() {
     let inf = f32::INFINITY;
     for &level in levels() {
-        let lse = |x: &[f32]| lse::logsumexp_at(level, x).unwrap();
+        let lse = |x: &[f32]| level.logsumexp(x);
         assert_eq!(lse(&[]), -inf);
         assert_eq!(lse(&[-inf, -inf]), -inf);
         assert_eq!(lse(&[-inf, 0.0]), 0.0);
@@ -126,7 +127,7 @@ fn edge_cases_of_the_contract() {
 
         let soft = |x: &[f32]| {
             let mut p = vec![f32::NAN; x.len()];
-            lse::softmax_at(level, x, &mut p).unwrap();
+            level.softmax_into(x, &mut p).unwrap();
             p
         };
         assert!(soft(&[1.0, inf]).iter().all(|v| v.is_nan()), "+∞ gives NaN, as SciPy and PyTorch");
@@ -149,14 +150,14 @@ fn softmax_vjp_is_the_jacobian_product() {
     for n in [1usize, 37, 64, 129, 1000, 4099] {
         let x = logits(n as u64, n, 2.0);
         let mut p = vec![f32::NAN; n];
-        lse::softmax(&x, &mut p).unwrap();
+        lse::softmax_into(&x, &mut p).unwrap();
         let g = logits(n as u64 + 1, n, 1.0);
         // J = diag(p) − p pᵀ, so (Jᵀ g)ᵢ = pᵢ gᵢ − pᵢ Σⱼ pⱼ gⱼ.
         let dot: f64 = p.iter().zip(&g).map(|(&a, &b)| f64::from(a) * f64::from(b)).sum();
         let dot_abs: f64 = p.iter().zip(&g).map(|(&a, &b)| (f64::from(a) * f64::from(b)).abs()).sum();
         for &level in levels() {
             let mut out = vec![f32::NAN; n];
-            lse::softmax_vjp_at(level, &p, &g, &mut out).unwrap();
+            level.softmax_vjp_into(&p, &g, &mut out).unwrap();
             for i in 0..n {
                 let want = f64::from(p[i]) * (f64::from(g[i]) - dot);
                 // ⟨g, p⟩ in f64 rounded to f32, then gᵢ − ⟨g, p⟩ and the product.
@@ -178,23 +179,18 @@ fn bad_input_is_an_error() {
         |left, left_len, right, right_len| Error::LengthMismatch { left, left_len, right, right_len };
     let mut out = [f32::NAN; 2];
     assert_eq!(
-        lse::softmax(&[1.0f32; 3], &mut out).unwrap_err().to_string(),
+        lse::softmax_into(&[1.0f32; 3], &mut out).unwrap_err().to_string(),
         "length mismatch: x has 3 elements, out has 2"
     );
-    assert_eq!(lse::softmax(&[1.0f32; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
-    assert_eq!(lse::exp(&[1.0; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
-    assert_eq!(lse::softmax_vjp(&[1.0; 2], &[1.0; 3], &mut out), Err(mismatch("p", 2, "g", 3)));
-    assert_eq!(lse::softmax_vjp(&[1.0; 3], &[1.0; 3], &mut out), Err(mismatch("p", 3, "out", 2)));
-    assert_eq!(lse::log_softmax(&[1.0f64; 3], &mut [f64::NAN; 4]), Err(mismatch("x", 3, "out", 4)));
+    assert_eq!(lse::softmax_into(&[1.0f32; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
+    assert_eq!(lse::exp_into(&[1.0; 3], &mut out), Err(mismatch("x", 3, "out", 2)));
+    assert_eq!(lse::softmax_vjp_into(&[1.0; 2], &[1.0; 3], &mut out), Err(mismatch("p", 2, "g", 3)));
+    assert_eq!(lse::softmax_vjp_into(&[1.0; 3], &[1.0; 3], &mut out), Err(mismatch("p", 3, "out", 2)));
+    assert_eq!(lse::log_softmax_into(&[1.0f64; 3], &mut [f64::NAN; 4]), Err(mismatch("x", 3, "out", 4)));
     assert!(out.iter().all(|v| v.is_nan()), "nothing written on error");
     // A level this CPU does not have is refused by every *_at form.
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
     let refused = Error::LevelUnavailable { level: missing };
-    assert_eq!(lse::logsumexp_at(missing, &[1.0f32]), Err(refused));
-    assert_eq!(lse::logsumexp_at(missing, &[1.0f64]), Err(refused));
-    assert_eq!(lse::softmax_at(missing, &[1.0f32; 2], &mut out), Err(refused));
-    assert_eq!(lse::log_softmax_at(missing, &[1.0f32; 2], &mut out), Err(refused));
-    assert_eq!(lse::exp_at(missing, &[1.0f32; 2], &mut out), Err(refused));
-    assert_eq!(lse::softmax_vjp_at(missing, &[0.5; 2], &[1.0; 2], &mut out), Err(refused));
-    assert_eq!(OnlineLse::new().push_slice_at(missing, &[1.0]), Err(refused));
+    // A level this CPU lacks has no handle: no kernel can run there.
+    assert_eq!(Kernels::new(missing), Err(refused));
 }

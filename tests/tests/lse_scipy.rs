@@ -5,6 +5,7 @@
 
 use serde_json::Value;
 use simkern::Error;
+use simkern::Kernels;
 use simkern_core::lse;
 use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, widen};
@@ -95,7 +96,7 @@ fn rows_match_scipy_and_the_reference_at_every_level() {
         let xs: Vec<f32> = x.iter().map(|&t| t as f32).collect();
         for &level in levels() {
             let mut out = vec![f64::NAN; rows];
-            lse::logsumexp_rows_at(level, &x, dim, &mut out).unwrap();
+            level.logsumexp_rows_into(&x, dim, &mut out).unwrap();
             for (i, (&g, &w)) in out.iter().zip(&scipy).enumerate() {
                 assert!(
                     g == w || (g - w).abs() <= 4.0 * f64::EPSILON * w.abs().max(1.0),
@@ -104,7 +105,7 @@ fn rows_match_scipy_and_the_reference_at_every_level() {
             }
             // f32: each row at logsumexp's bound against the f64 reference.
             let mut out32 = vec![f32::NAN; rows];
-            lse::logsumexp_rows_at(level, &xs, dim, &mut out32).unwrap();
+            level.logsumexp_rows_into(&xs, dim, &mut out32).unwrap();
             let u = f64::from(f32::EPSILON) / 2.0;
             for (i, (&g, row)) in out32.iter().zip(xs.chunks_exact(dim)).enumerate() {
                 let (want, rest) = naive::logsumexp(&widen(row));
@@ -113,28 +114,26 @@ fn rows_match_scipy_and_the_reference_at_every_level() {
                     f64::from(g) == want || (f64::from(g) - want).abs() <= bound,
                     "{level:?} f32 row {i}: {g} vs {want}"
                 );
-                assert_eq!(
-                    g.to_bits(),
-                    lse::logsumexp_at(level, row).unwrap().to_bits(),
-                    "rows = one call per row"
-                );
+                assert_eq!(g.to_bits(), level.logsumexp(row).to_bits(), "rows = one call per row");
             }
         }
         assert_eq!(simkern::logsumexp_rows(&xs, dim).unwrap().len(), rows);
     }
     // Bad shapes and buffers.
     let mut out = [f32::NAN; 2];
-    assert_eq!(lse::logsumexp_rows(&[0.0f32; 4], 0, &mut out), Err(Error::ZeroDimension));
+    assert_eq!(lse::logsumexp_rows_into(&[0.0f32; 4], 0, &mut out), Err(Error::ZeroDimension));
     assert_eq!(
-        lse::logsumexp_rows(&[0.0f32; 5], 2, &mut out),
+        lse::logsumexp_rows_into(&[0.0f32; 5], 2, &mut out),
         Err(Error::NotMultipleOfDim { name: "x", len: 5, dim: 2 })
     );
-    assert_eq!(lse::logsumexp_rows(&[0.0f32; 6], 2, &mut out), Err(Error::OutputSize { needed: 3, got: 2 }));
+    assert_eq!(
+        lse::logsumexp_rows_into(&[0.0f32; 6], 2, &mut out),
+        Err(Error::OutputSize { needed: 3, got: 2 })
+    );
     assert!(out.iter().all(|v| v.is_nan()), "nothing written on error");
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
-    assert_eq!(
-        lse::logsumexp_rows_at(missing, &[0.0f32; 4], 2, &mut out),
-        Err(Error::LevelUnavailable { level: missing })
-    );
+    let refused = Error::LevelUnavailable { level: missing };
+    // A level this CPU lacks has no handle: no kernel can run there.
+    assert_eq!(Kernels::new(missing), Err(refused));
     assert_eq!(simkern::logsumexp_rows::<f64>(&[], 3).unwrap(), Vec::<f64>::new());
 }

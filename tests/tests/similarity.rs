@@ -2,6 +2,7 @@
 //! supports, forced one by one.
 
 use proptest::prelude::*;
+use simkern_core::Kernels;
 use simkern_core::MatRef;
 use simkern_core::similarity as sim;
 use simkern_tests::data::{Dist, Rng, vec_f32, vec_f64};
@@ -34,21 +35,21 @@ fn check_f32(a: &[f32], b: &[f32]) {
     let exact_l2 = naive::l2_squared(&x, &y);
     let exact_cos = naive::cosine(&x, &y);
     for &level in levels() {
-        let wide = sim::dot_f64_at(level, a, b).unwrap();
+        let wide = level.dot_f64(a, b).unwrap();
         assert!(
             (wide - exact).abs() <= bound,
             "{level:?} n={} dot {wide} vs {exact}, bound {bound}",
             a.len()
         );
         // The f32 result is the f64 sum rounded once.
-        assert_eq!(sim::dot_at(level, a, b).unwrap().to_bits(), (wide as f32).to_bits());
+        assert_eq!(level.dot(a, b).unwrap().to_bits(), (wide as f32).to_bits());
 
-        let l2 = sim::l2_squared_at(level, a, b).unwrap() as f64;
+        let l2 = level.l2_squared(a, b).unwrap() as f64;
         // Relative rounding to f32, or half the smallest subnormal below its normal range.
         let l2_bound = gamma(steps(a.len()) + 2, U64) * exact_l2 + U32 * exact_l2 + SUBNORMAL_HALF;
         assert!((l2 - exact_l2).abs() <= l2_bound, "{level:?} l2 {l2} vs {exact_l2}");
 
-        let cos = sim::cosine_at(level, a, b).unwrap() as f64;
+        let cos = level.cosine(a, b).unwrap() as f64;
         assert!((-1.0..=1.0).contains(&cos));
         // |Σab| ≤ ‖a‖‖b‖, so the f64 error is O(k·u) absolute; then one f32 rounding.
         let cos_bound = U32 * exact_cos.abs() + gamma(steps(a.len()) + 8, U64) + f64::from(f32::MIN_POSITIVE);
@@ -64,18 +65,18 @@ fn check_f64(a: &[f64], b: &[f64]) {
     let exact_l2 = naive::l2_squared(a, b);
     let exact_sq = naive::dot_exact(a, a);
     for &level in levels() {
-        let got = sim::dot_at(level, a, b).unwrap();
+        let got = level.dot(a, b).unwrap();
         assert!((got - exact).abs() <= bound, "{level:?} n={} dot {got} vs {exact}", a.len());
         let exact_cos = naive::cosine(a, b);
-        let cos = sim::cosine_at(level, a, b).unwrap();
+        let cos = level.cosine(a, b).unwrap();
         assert!((cos - exact_cos).abs() <= gamma(steps(a.len()) + 8, U64) * 2.0, "{level:?} cos");
         // Each difference rounds once (u), then the sum of squares as dot.
-        let l2 = sim::l2_squared_at(level, a, b).unwrap();
+        let l2 = level.l2_squared(a, b).unwrap();
         assert!(
             (l2 - exact_l2).abs() <= (gamma(k, U64) * 2.0 + 3.0 * U64) * exact_l2,
             "{level:?} l2 {l2} vs {exact_l2}"
         );
-        let sq = sim::norm_squared_at(level, a).unwrap();
+        let sq = level.norm_squared(a);
         assert!(
             (sq - exact_sq).abs() <= gamma(k, U64) * 2.0 * exact_sq,
             "{level:?} norm² {sq} vs {exact_sq}"
@@ -83,10 +84,10 @@ fn check_f64(a: &[f64], b: &[f64]) {
         // √ halves the relative error of the sum and rounds once more.
         let exact_norm = exact_sq.sqrt();
         let norm_bound = (gamma(k, U64) + U64) * exact_norm;
-        let norm = sim::norm_at(level, a).unwrap();
+        let norm = level.norm(a);
         assert!((norm - exact_norm).abs() <= norm_bound, "{level:?} norm {norm} vs {exact_norm}");
         let mut u = a.to_vec();
-        let n = sim::normalize_at(level, &mut u).unwrap();
+        let n = level.normalize(&mut u);
         assert!((n - exact_norm).abs() <= norm_bound, "{level:?} normalize returned {n}");
         for (i, (&ui, &ai)) in u.iter().zip(a).enumerate() {
             // One correctly rounded division by the computed norm.
@@ -140,7 +141,7 @@ fn normalize_gives_unit_vectors_at_every_level() {
         let x = vec_f32(&mut r, Dist::LogNormal, n);
         for &level in levels() {
             let mut y = x.clone();
-            let norm = sim::normalize_at(level, &mut y).unwrap();
+            let norm = level.normalize(&mut y);
             let exact = naive::dot_exact(&widen(&x), &widen(&x)).sqrt();
             assert!((norm as f64 - exact).abs() <= U32 * exact);
             for (yi, xi) in y.iter().zip(&x) {
@@ -150,7 +151,7 @@ fn normalize_gives_unit_vectors_at_every_level() {
     }
     for &level in levels() {
         let mut z = vec![0.0f64; 33];
-        assert_eq!(sim::normalize_at(level, &mut z).unwrap(), 0.0);
+        assert_eq!(level.normalize(&mut z), 0.0);
         assert!(z.iter().all(|&v| v == 0.0));
     }
 }
@@ -160,24 +161,24 @@ fn special_values() {
     for &level in levels() {
         let nan = [1.0f32, f32::NAN, 2.0];
         let one = [1.0f32; 3];
-        assert!(sim::dot_at(level, &nan, &one).unwrap().is_nan());
-        assert!(sim::cosine_at(level, &nan, &one).unwrap().is_nan());
-        assert!(sim::l2_squared_at(level, &nan, &one).unwrap().is_nan());
+        assert!(level.dot(&nan, &one).unwrap().is_nan());
+        assert!(level.cosine(&nan, &one).unwrap().is_nan());
+        assert!(level.l2_squared(&nan, &one).unwrap().is_nan());
         let inf = [f32::INFINITY, 1.0, 1.0];
-        assert_eq!(sim::dot_at(level, &inf, &one).unwrap(), f32::INFINITY);
-        assert!(sim::dot_at(level, &inf, &[0.0, 1.0, 1.0]).unwrap().is_nan(), "∞·0 is NaN");
+        assert_eq!(level.dot(&inf, &one).unwrap(), f32::INFINITY);
+        assert!(level.dot(&inf, &[0.0, 1.0, 1.0]).unwrap().is_nan(), "∞·0 is NaN");
         let empty: [f32; 0] = [];
-        assert_eq!(sim::dot_at(level, &empty, &empty).unwrap(), 0.0);
-        assert_eq!(sim::cosine_at(level, &empty, &empty).unwrap(), 0.0);
-        assert_eq!(sim::l2_squared_at(level, &empty, &empty).unwrap(), 0.0);
-        assert_eq!(sim::cosine_at(level, &[0.0f32; 5], &[1.0; 5]).unwrap(), 0.0);
+        assert_eq!(level.dot(&empty, &empty).unwrap(), 0.0);
+        assert_eq!(level.cosine(&empty, &empty).unwrap(), 0.0);
+        assert_eq!(level.l2_squared(&empty, &empty).unwrap(), 0.0);
+        assert_eq!(level.cosine(&[0.0f32; 5], &[1.0; 5]).unwrap(), 0.0);
         // cos(x, x) is exactly 1 after clamping, whatever the rounding.
         let x: Vec<f32> = (0..1000).map(|i| (i as f32 * 0.37).sin()).collect();
-        assert_eq!(sim::cosine_at(level, &x, &x).unwrap(), 1.0);
+        assert_eq!(level.cosine(&x, &x).unwrap(), 1.0);
         // f32 overflow of the rounded result, not of the f64 accumulator.
         let big = [3e38f32, 3e38];
-        assert_eq!(sim::dot_f64_at(level, &big, &[1.0, 1.0]).unwrap(), 2.0 * f64::from(3e38f32));
-        assert_eq!(sim::dot_at(level, &big, &[1.0, 1.0]).unwrap(), f32::INFINITY);
+        assert_eq!(level.dot_f64(&big, &[1.0, 1.0]).unwrap(), 2.0 * f64::from(3e38f32));
+        assert_eq!(level.dot(&big, &[1.0, 1.0]).unwrap(), f32::INFINITY);
     }
 }
 
@@ -192,18 +193,15 @@ fn length_mismatch_is_an_error_everywhere() {
     let mismatch =
         |left_len, right_len| simkern::Error::LengthMismatch { left: "a", left_len, right: "b", right_len };
     for &level in levels() {
-        assert_eq!(sim::dot_at(level, &a, &b), Err(mismatch(768, 767)));
-        assert_eq!(sim::dot_f64_at(level, &a, &b), Err(mismatch(768, 767)));
-        assert_eq!(sim::l2_squared_at(level, &a, &b), Err(mismatch(768, 767)));
-        assert_eq!(sim::cosine_at(level, &a[..1], &b), Err(mismatch(1, 767)));
+        assert_eq!(level.dot(&a, &b), Err(mismatch(768, 767)));
+        assert_eq!(level.dot_f64(&a, &b), Err(mismatch(768, 767)));
+        assert_eq!(level.l2_squared(&a, &b), Err(mismatch(768, 767)));
+        assert_eq!(level.cosine(&a[..1], &b), Err(mismatch(1, 767)));
     }
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
     let refused = simkern::Error::LevelUnavailable { level: missing };
-    assert_eq!(sim::dot_at(missing, &a, &a), Err(refused));
-    assert_eq!(sim::norm_at(missing, &a), Err(refused));
-    assert_eq!(sim::norm_squared_at(missing, &a), Err(refused));
-    assert_eq!(sim::normalize_at(missing, &mut [1.0f32, 2.0]), Err(refused));
-    assert_eq!(simkern::similarity_matrix_at(missing, &a, &a, 8), Err(refused));
+    // A level this CPU lacks has no handle: no kernel can run there.
+    assert_eq!(Kernels::new(missing), Err(refused));
 }
 
 fn check_matrix(n: usize, m: usize, d: usize, seed: u64) {
@@ -223,7 +221,7 @@ fn check_matrix_of(n: usize, m: usize, d: usize, seed: u64, dist: Dist) {
         }
     }
     for &level in levels() {
-        let got = simkern::similarity_matrix_at(level, &q, &k, d).unwrap();
+        let got = simkern::similarity_matrix_on(level, &q, &k, d).unwrap();
         assert_eq!(got.len(), n * m);
         for (idx, ((&g, &e), &s)) in got.iter().zip(&exact).zip(&abs).enumerate() {
             // f32 accumulation (as BLAS); below the normal range each step
@@ -288,17 +286,17 @@ fn similarity_matrix_bad_input() {
     let mut out = [0.0f32; 6];
     let mut small = [0.0f32; 3];
     assert!(matches!(
-        sim::similarity_matrix(qm, km, &mut out, &mut small),
+        sim::similarity_matrix_into(qm, km, &mut out, &mut small),
         Err(simkern::Error::ScratchTooSmall { got: 3, .. })
     ));
     let mut scratch = vec![0.0f32; sim::similarity_matrix_scratch_len(3, 2, 4)];
     assert!(matches!(
-        sim::similarity_matrix(qm, km, &mut out[..5], &mut scratch),
+        sim::similarity_matrix_into(qm, km, &mut out[..5], &mut scratch),
         Err(simkern::Error::OutputSize { needed: 6, got: 5 })
     ));
     let k3 = MatRef::new(&q, 3).unwrap();
     assert!(matches!(
-        sim::similarity_matrix(qm, k3, &mut out, &mut scratch),
+        sim::similarity_matrix_into(qm, k3, &mut out, &mut scratch),
         Err(simkern::Error::DimMismatch { left: 4, right: 3 })
     ));
 }

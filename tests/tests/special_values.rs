@@ -7,10 +7,10 @@
 //! arithmetic on the same values ([`naive::dot_plain`] and friends), which
 //! follows IEEE rules exactly for these magnitudes.
 
-use simkern::{Error, Level, NanPolicy, Ties};
-use simkern_core::infonce::{InfoNce, Positives};
-use simkern_core::lse::{self, OnlineLse};
-use simkern_core::similarity as sim;
+use simkern::Kernels;
+use simkern::{Error, NanPolicy, Ties};
+use simkern_core::infonce::{InfoNce, Pass, Positives};
+use simkern_core::lse::OnlineLse;
 use simkern_core::{MatRef, binomial, correlation as corr, diagnostics as diag, rank};
 use simkern_tests::data::{Dist, Rng, Special, long_len, sprinkle, vec_f32, vec_f64};
 use simkern_tests::levels::levels;
@@ -53,21 +53,21 @@ fn similarity_kernels_propagate_specials_through_the_long_loop() {
             let want_cos = want_dot / (xx.sqrt() * yy.sqrt());
             for &level in levels() {
                 let ctx = format!("{level:?} seed {seed} {special:?} n={}", a.len());
-                let got = sim::dot_at(level, &a, &b).unwrap();
+                let got = level.dot(&a, &b).unwrap();
                 assert!(same_class(f64::from(got), want_dot), "{ctx}: dot {got} vs {want_dot}");
-                let got = sim::dot_f64_at(level, &a, &b).unwrap();
+                let got = level.dot_f64(&a, &b).unwrap();
                 assert!(same_class(got, want_dot), "{ctx}: dot_f64 {got} vs {want_dot}");
-                let got = sim::l2_squared_at(level, &a, &b).unwrap();
+                let got = level.l2_squared(&a, &b).unwrap();
                 assert!(same_class(f64::from(got), want_l2), "{ctx}: l2 {got} vs {want_l2}");
-                let got = sim::cosine_at(level, &a, &b).unwrap();
+                let got = level.cosine(&a, &b).unwrap();
                 assert!(same_class(f64::from(got), want_cos), "{ctx}: cosine {got} vs {want_cos}");
-                let got = sim::norm_squared_at(level, &a).unwrap();
+                let got = level.norm_squared(&a);
                 assert!(same_class(f64::from(got), xx), "{ctx}: norm² {got} vs {xx}");
-                let got = sim::norm_at(level, &a).unwrap();
+                let got = level.norm(&a);
                 assert!(same_class(f64::from(got), xx.sqrt()), "{ctx}: norm {got}");
 
                 let mut u = a.clone();
-                let n = sim::normalize_at(level, &mut u).unwrap();
+                let n = level.normalize(&mut u);
                 assert!(same_class(f64::from(n), xx.sqrt()), "{ctx}: normalize returned {n}");
                 for (i, (&ui, &ai)) in u.iter().zip(&a).enumerate() {
                     // x / ∞ is ±0 for finite x and NaN for ±∞; x / NaN is NaN.
@@ -95,10 +95,10 @@ fn f64_similarity_kernels_propagate_specials() {
             let want = dot_plain(&a, &b);
             let d: Vec<f64> = a.iter().zip(&b).map(|(p, q)| p - q).collect();
             for &level in levels() {
-                assert!(same_class(sim::dot_at(level, &a, &b).unwrap(), want), "{level:?} {special:?} dot");
-                let l2 = sim::l2_squared_at(level, &a, &b).unwrap();
+                assert!(same_class(level.dot(&a, &b).unwrap(), want), "{level:?} {special:?} dot");
+                let l2 = level.l2_squared(&a, &b).unwrap();
                 assert!(same_class(l2, dot_plain(&d, &d)), "{level:?} {special:?} l2 {l2}");
-                let c = sim::cosine_at(level, &a, &b).unwrap();
+                let c = level.cosine(&a, &b).unwrap();
                 assert!(
                     same_class(c, want / (dot_plain(&a, &a) * dot_plain(&b, &b)).sqrt()),
                     "{level:?} cos {c}"
@@ -126,7 +126,7 @@ fn similarity_matrix_specials_past_every_block() {
                 .collect();
             assert!(want.iter().any(|w| !w.is_finite()), "the case has special entries");
             for &level in levels() {
-                let got = simkern::similarity_matrix_at(level, &q, &k, d).unwrap();
+                let got = simkern::similarity_matrix_on(level, &q, &k, d).unwrap();
                 for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
                     assert!(
                         same_class(f64::from(g), w),
@@ -152,7 +152,7 @@ fn lse_family_propagates_specials_through_the_long_loop() {
             let want_p = naive::softmax(&xw);
             for &level in levels() {
                 let ctx = format!("{level:?} seed {seed} {special:?} n={n}");
-                let got = f64::from(lse::logsumexp_at(level, &x).unwrap());
+                let got = f64::from(level.logsumexp(&x));
                 match special {
                     Special::NegInf => {
                         let bound = u * (want.abs() + 4.0 * rest / (1.0 + rest) + (n as f64).ln() + 1.0);
@@ -160,20 +160,20 @@ fn lse_family_propagates_specials_through_the_long_loop() {
                     }
                     _ => assert!(same_class(got, want) && !got.is_finite(), "{ctx}: lse {got} vs {want}"),
                 }
-                let got64 = lse::logsumexp_at(level, &xw).unwrap();
+                let got64 = level.logsumexp(&xw);
                 assert!(same_class(got64, want), "{ctx}: f64 lse {got64}");
                 let mut online = OnlineLse::new();
                 for part in x.chunks(n / 3 + 1) {
-                    online.push_slice_at(level, part).unwrap();
+                    online.merge(level.lse_state(part));
                 }
                 assert!(same_class(online.value(), want), "{ctx}: online {}", online.value());
 
                 let mut p = vec![f32::NAN; n];
-                lse::softmax_at(level, &x, &mut p).unwrap();
+                level.softmax_into(&x, &mut p).unwrap();
                 let mut y = vec![f32::NAN; n];
-                lse::log_softmax_at(level, &x, &mut y).unwrap();
+                level.log_softmax_into(&x, &mut y).unwrap();
                 let mut e = vec![f32::NAN; n];
-                lse::exp_at(level, &x, &mut e).unwrap();
+                level.exp_into(&x, &mut e).unwrap();
                 for i in 0..n {
                     if special == Special::NegInf {
                         if at.contains(&i) {
@@ -208,7 +208,7 @@ fn lse_family_propagates_specials_through_the_long_loop() {
                     assert!(ok, "{ctx}: exp({}) = {}", x[i], e[i]);
                 }
                 let mut p64 = vec![f64::NAN; n];
-                lse::softmax_at(level, &xw, &mut p64).unwrap();
+                level.softmax_into(&xw, &mut p64).unwrap();
                 for i in 0..n {
                     assert!(
                         same_class(p64[i], want_p[i]),
@@ -223,9 +223,9 @@ fn lse_family_propagates_specials_through_the_long_loop() {
     // All −∞, long: −∞ and an all-NaN softmax.
     let x = vec![f32::NEG_INFINITY; 1000];
     for &level in levels() {
-        assert_eq!(lse::logsumexp_at(level, &x).unwrap(), f32::NEG_INFINITY);
+        assert_eq!(level.logsumexp(&x), f32::NEG_INFINITY);
         let mut p = vec![0.0f32; 1000];
-        lse::softmax_at(level, &x, &mut p).unwrap();
+        level.softmax_into(&x, &mut p).unwrap();
         assert!(p.iter().all(|v| v.is_nan()), "{level:?}");
     }
 }
@@ -240,7 +240,7 @@ fn softmax_vjp_propagates_nan() {
         sprinkle(&mut r, &mut g, 1, Special::Nan);
         for &level in levels() {
             let mut out = vec![0.0f32; n];
-            lse::softmax_vjp_at(level, &p, &g, &mut out).unwrap();
+            level.softmax_vjp_into(&p, &g, &mut out).unwrap();
             // ⟨g, p⟩ is NaN, so every entry is.
             assert!(out.iter().all(|v| v.is_nan()), "{level:?} seed {seed}");
         }
@@ -259,12 +259,12 @@ fn infonce_nan_and_infinity_give_a_non_finite_loss_in_long_batches() {
         sprinkle(&mut r, victim, 1, special);
         for (normalize, symmetric) in [(false, false), (true, false), (true, true), (false, true)] {
             for &level in levels() {
-                let cfg = InfoNce::new(0.05).unwrap().normalize(normalize).symmetric(symmetric).at(level);
+                let cfg = InfoNce::new(0.05).unwrap().normalize(normalize).symmetric(symmetric).on(level);
                 let (qm, km) = (MatRef::new(&q, d).unwrap(), MatRef::new(&k, d).unwrap());
                 let ctx = format!("{level:?} {special:?} normalize={normalize} symmetric={symmetric}");
-                let mut ws = vec![f32::NAN; cfg.workspace_len(n, n, d, false)];
+                let mut ws = vec![f32::NAN; cfg.scratch_len(n, n, d, Pass::Forward)];
                 let loss = cfg.loss(qm, km, Positives::Diagonal, &mut ws).unwrap();
-                let mut ws = vec![f32::NAN; cfg.workspace_len(n, n, d, true)];
+                let mut ws = vec![f32::NAN; cfg.scratch_len(n, n, d, Pass::Backward)];
                 let (mut dq, mut dk) = (vec![f32::NAN; q.len()], vec![f32::NAN; k.len()]);
                 let loss2 =
                     cfg.loss_and_grad(qm, km, Positives::Diagonal, &mut dq, &mut dk, &mut ws).unwrap();
@@ -300,16 +300,16 @@ fn diagnostics_give_nan_for_special_rows() {
             / n as f64;
         for &level in levels() {
             let (xm, ym) = (MatRef::new(&x, d).unwrap(), MatRef::new(&y, d).unwrap());
-            let a = diag::alignment_at(level, xm, ym, 2.0).unwrap();
+            let a = level.alignment(xm, ym, 2.0).unwrap();
             assert!(
                 same_class(f64::from(a), want_align),
                 "{level:?} {special:?} alignment {a} vs {want_align}"
             );
-            let mut ws = vec![f32::NAN; diag::uniformity_workspace_len(n, d)];
-            let u = diag::uniformity_at(level, xm, 2.0, &mut ws).unwrap();
+            let mut ws = vec![f32::NAN; diag::uniformity_scratch_len(n, d)];
+            let u = level.uniformity(xm, 2.0, &mut ws).unwrap();
             assert!(u.is_nan(), "{level:?} {special:?} uniformity {u}");
-            let mut ws = vec![f64::NAN; diag::anisotropy_workspace_len(d)];
-            let an = diag::anisotropy_at(level, xm, &mut ws).unwrap();
+            let mut ws = vec![f64::NAN; diag::anisotropy_scratch_len(d)];
+            let an = level.anisotropy(xm, &mut ws).unwrap();
             assert!(
                 an.mean_cosine.is_nan() && an.gram_sum.is_nan() && an.top_eigenvalue.is_nan(),
                 "{level:?} {special:?} anisotropy {an:?}"
@@ -360,11 +360,11 @@ fn ranks_and_correlations_with_specials_in_long_inputs() {
             let (rl, sl) = corr::spearman_scratch_len::<f64>(n);
             let (mut ranks, mut scratch) =
                 (vec![f64::NAN; rl], vec![0u64; sl.max(corr::kendall_scratch_len(n))]);
-            assert!(corr::pearson_at(level, &x, &y).unwrap().is_nan(), "{level:?} pearson NaN");
-            assert!(corr::pearson_at(level, &infinite, &y).unwrap().is_nan(), "{level:?} pearson ±∞");
-            assert!(corr::spearman_at(level, &x, &y, &mut ranks, &mut scratch).unwrap().is_nan());
-            assert!(corr::kendall_tau_b_at(level, &x, &y, &mut scratch).unwrap().is_nan());
-            let rho = corr::spearman_at(level, &infinite, &y, &mut ranks, &mut scratch).unwrap();
+            assert!(level.pearson(&x, &y).unwrap().is_nan(), "{level:?} pearson NaN");
+            assert!(level.pearson(&infinite, &y).unwrap().is_nan(), "{level:?} pearson ±∞");
+            assert!(level.spearman(&x, &y, &mut ranks, &mut scratch).unwrap().is_nan());
+            assert!(level.kendall_tau_b(&x, &y, &mut scratch).unwrap().is_nan());
+            let rho = level.spearman(&infinite, &y, &mut ranks, &mut scratch).unwrap();
             let (rx, ry) =
                 (naive::rankdata_sorted(&infinite, "average"), naive::rankdata_sorted(&y, "average"));
             let want = naive::pearson(&rx, &ry);
@@ -375,13 +375,13 @@ fn ranks_and_correlations_with_specials_in_long_inputs() {
 
 /// Ranks of `f32` or `f64` data at a level, behind one object type.
 trait AsF64 {
-    fn rank(&self, level: Level, ties: Ties, nan: NanPolicy, out: &mut [f64]) -> simkern::Result<()>;
+    fn rank(&self, level: Kernels, ties: Ties, nan: NanPolicy, out: &mut [f64]) -> simkern::Result<()>;
 }
 
 impl<T: simkern::Float> AsF64 for Vec<T> {
-    fn rank(&self, level: Level, ties: Ties, nan: NanPolicy, out: &mut [f64]) -> simkern::Result<()> {
+    fn rank(&self, level: Kernels, ties: Ties, nan: NanPolicy, out: &mut [f64]) -> simkern::Result<()> {
         let mut scratch = vec![0u64; rank::rank_scratch_len::<T>(self.len())];
-        rank::rank_into_at(level, self, ties, nan, out, &mut scratch)
+        level.rank_into(self, ties, nan, out, &mut scratch)
     }
 }
 
@@ -392,7 +392,7 @@ fn binomial_pmf_into_long_inputs_and_bad_p_at_every_level() {
     for &level in levels() {
         for p in [0.3, 1e-3, 0.0, 1.0] {
             let mut out = vec![f64::NAN; ks.len()];
-            binomial::pmf_into_at(level, &ks, n, p, &mut out).unwrap();
+            level.pmf_into(&ks, n, p, &mut out).unwrap();
             for (&k, &o) in ks.iter().zip(&out) {
                 let want = binomial::pmf(k, n, p);
                 assert!(
@@ -403,7 +403,7 @@ fn binomial_pmf_into_long_inputs_and_bad_p_at_every_level() {
         }
         for p in [f64::NAN, -0.1, 1.5, f64::INFINITY] {
             let mut out = vec![0.0; ks.len()];
-            binomial::pmf_into_at(level, &ks, n, p, &mut out).unwrap();
+            level.pmf_into(&ks, n, p, &mut out).unwrap();
             assert!(out.iter().all(|v| v.is_nan()), "{level:?} p={p}");
         }
     }
@@ -416,7 +416,7 @@ fn mean_variance_propagates_specials() {
         let mut x = vec_f32(&mut r, Dist::Normal, 3001);
         sprinkle(&mut r, &mut x, 1, special);
         for &level in levels() {
-            let mv = simkern::init::mean_variance_at(level, &x).unwrap();
+            let mv = level.mean_variance(&x).unwrap();
             let want_mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / 3001.0;
             assert!(same_class(mv.mean, want_mean), "{level:?} {special:?} mean {}", mv.mean);
             // (±∞ − ±∞)² is NaN: the variance of a sample with an infinity is undefined.

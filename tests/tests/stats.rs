@@ -2,6 +2,7 @@
 //! every tie method, correlations within 1e-12, NaN policies, invariances.
 
 use proptest::prelude::*;
+use simkern::Kernels;
 use simkern::{Level, NanPolicy, Ties};
 use simkern_core::{correlation as corr, rank};
 use simkern_tests::data::Rng;
@@ -33,10 +34,10 @@ fn values(seed: u64, n: usize, range: u64, specials: bool) -> Vec<f32> {
 }
 
 /// Ranks of `x` at `level` through the core API, output pre-filled with NaN.
-fn rank_at<T: simkern::Float>(level: Level, x: &[T], ties: Ties) -> Vec<f64> {
+fn rank_on<T: simkern::Float>(level: Kernels, x: &[T], ties: Ties) -> Vec<f64> {
     let mut out = vec![f64::NAN; x.len()];
     let mut scratch = vec![0u64; rank::rank_scratch_len::<T>(x.len())];
-    rank::rank_into_at(level, x, ties, NanPolicy::Propagate, &mut out, &mut scratch).unwrap();
+    level.rank_into(x, ties, NanPolicy::Propagate, &mut out, &mut scratch).unwrap();
     out
 }
 
@@ -47,21 +48,21 @@ fn check_ranks(x: &[f32]) {
         assert_eq!(simkern::rank(x, ties).unwrap(), want, "{name} f32 {x:?}");
         assert_eq!(simkern::rank(&xw, ties).unwrap(), want, "{name} f64");
         for &level in levels() {
-            assert_eq!(rank_at(level, x, ties), want, "{level:?} {name} f32");
-            assert_eq!(rank_at(level, &xw, ties), want, "{level:?} {name} f64");
+            assert_eq!(rank_on(level, x, ties), want, "{level:?} {name} f32");
+            assert_eq!(rank_on(level, &xw, ties), want, "{level:?} {name} f64");
         }
     }
 }
 
 /// Pearson, Spearman and Kendall at every level through the core API.
-fn correlations_at<T: simkern::Float>(level: Level, x: &[T], y: &[T]) -> (f64, f64, f64) {
+fn correlations_on<T: simkern::Float>(level: Kernels, x: &[T], y: &[T]) -> (f64, f64, f64) {
     let n = x.len();
     let (rl, sl) = corr::spearman_scratch_len::<T>(n);
     let (mut ranks, mut scratch) = (vec![f64::NAN; rl], vec![0u64; sl.max(corr::kendall_scratch_len(n))]);
     (
-        corr::pearson_at(level, x, y).unwrap(),
-        corr::spearman_at(level, x, y, &mut ranks, &mut scratch).unwrap(),
-        corr::kendall_tau_b_at(level, x, y, &mut scratch).unwrap(),
+        level.pearson(x, y).unwrap(),
+        level.spearman(x, y, &mut ranks, &mut scratch).unwrap(),
+        level.kendall_tau_b(x, y, &mut scratch).unwrap(),
     )
 }
 
@@ -86,7 +87,7 @@ proptest! {
         prop_assert!(close(simkern::kendall_tau_b(&xw, &yw).unwrap(), naive::kendall_tau_b(&xw, &yw)));
         let want = (naive::pearson(&xw, &yw), naive::spearman(&xw, &yw), naive::kendall_tau_b(&xw, &yw));
         for &level in levels() {
-            for got in [correlations_at(level, &x, &y), correlations_at(level, &xw, &yw)] {
+            for got in [correlations_on(level, &x, &y), correlations_on(level, &xw, &yw)] {
                 prop_assert!(close(got.0, want.0) && close(got.1, want.1) && close(got.2, want.2), "{level:?} {got:?} vs {want:?}");
             }
         }
@@ -117,7 +118,7 @@ fn pearson_with_large_offsets_at_every_scale() {
             let want = naive::pearson(&x, &y);
             assert!(want.is_finite() && want.abs() > 0.3, "the case is well posed: {want}");
             for &level in levels() {
-                let got = corr::pearson_at(level, &x, &y).unwrap();
+                let got = level.pearson(&x, &y).unwrap();
                 // The contract's 1e-12 (two passes: an error in the mean
                 // enters the sums only to second order; 1.4e-14 seen).
                 assert!(
@@ -266,16 +267,8 @@ fn bad_input_and_degenerate_cases() {
     assert!(out.iter().all(|v| v.is_nan()), "nothing written on error");
     let missing = if cfg!(target_arch = "x86_64") { Level::Neon } else { Level::Avx512 };
     let refused = Error::LevelUnavailable { level: missing };
-    assert_eq!(
-        rank::rank_into_at(missing, &[1.0f64, 2.0, 3.0], Ties::Min, NanPolicy::Raise, &mut out, &mut scratch),
-        Err(refused)
-    );
-    assert_eq!(corr::pearson_at(missing, &[1.0f64, 2.0], &[1.0, 2.0]), Err(refused));
-    let mut ks = vec![0u64; corr::kendall_scratch_len(2)];
-    assert_eq!(corr::kendall_tau_b_at(missing, &[1.0f64, 2.0], &[1.0, 2.0], &mut ks), Err(refused));
-    let (rl, sl) = corr::spearman_scratch_len::<f64>(2);
-    let (mut ranks, mut ss) = (vec![0.0; rl], vec![0u64; sl]);
-    assert_eq!(corr::spearman_at(missing, &[1.0f64, 2.0], &[1.0, 2.0], &mut ranks, &mut ss), Err(refused));
+    // A level this CPU lacks: no handle, so no kernel can run there.
+    assert_eq!(Kernels::new(missing), Err(refused));
     // A constant input has no correlation: NaN, as SciPy.
     assert!(simkern::spearman(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
     assert!(simkern::kendall_tau_b(&[2.0f32; 5], &[1.0, 2.0, 3.0, 4.0, 5.0]).unwrap().is_nan());
@@ -330,7 +323,7 @@ fn pearson_over_the_whole_f64_range() {
             let want = naive::pearson(&unit(&x), &unit(&y));
             assert!(want.is_finite() && want.abs() > 0.5, "well posed: {want}");
             for &level in levels() {
-                let got = corr::pearson_at(level, &x, &y).unwrap();
+                let got = level.pearson(&x, &y).unwrap();
                 assert!((got - want).abs() <= 1e-12, "{level:?} 1e{e} offset {offset}: {got} vs {want}");
             }
         }
@@ -341,8 +334,8 @@ fn pearson_over_the_whole_f64_range() {
             let c = vec![v; n];
             let y: Vec<f64> = (0..n).map(|i| i as f64).collect();
             for &level in levels() {
-                assert!(corr::pearson_at(level, &c, &y).unwrap().is_nan(), "{level:?} constant {v} × {n}");
-                assert!(corr::pearson_at(level, &y, &c).unwrap().is_nan(), "{level:?} constant {v} × {n}");
+                assert!(level.pearson(&c, &y).unwrap().is_nan(), "{level:?} constant {v} × {n}");
+                assert!(level.pearson(&y, &c).unwrap().is_nan(), "{level:?} constant {v} × {n}");
             }
         }
     }

@@ -1,11 +1,6 @@
 //! The lane trait: the vector operations every algorithm is written against.
 
-/// The register-blocked GEMM tile an ISA can keep in registers:
-/// `MR` rows of the left operand times `NV` vectors of the right one.
-///
-/// The shape is a fact about the register file (AVX-512 has 32 vector
-/// registers, AVX2 16), so each token names its own.
-pub struct Tile<const MR: usize, const NV: usize>;
+use crate::level::Level;
 
 /// Vector operations on `f32` and `f64` lanes, implemented once per ISA by a
 /// zero-sized token whose existence proves the CPU supports it.
@@ -20,10 +15,11 @@ pub trait Simd: Copy + 'static {
     type F32: Copy;
     /// `f64` lanes; half as many as `F32`.
     type F64: Copy;
-    /// The register tile of the Q·Kᵀ micro-kernel for this ISA.
-    type Tile: crate::gemm::Microkernel;
+    /// The level this token runs (algorithms that pick a shape per level,
+    /// like the GEMM tile, match on it; the match folds at compile time).
+    const LEVEL: Level;
     /// Number of `f32` lanes.
-    const F32_LANES: usize;
+    const F32_LANES: usize = Self::LEVEL.f32_lanes();
     /// Number of `f64` lanes.
     const F64_LANES: usize = Self::F32_LANES / 2;
 
@@ -68,9 +64,21 @@ pub trait Simd: Copy + 'static {
     fn widen_high_f64(self, v: Self::F32) -> Self::F64;
     /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2²²`.
     fn round_f32(self, a: Self::F32) -> Self::F32;
+    /// `2ᵏ` for lanes `k` holding integers in `[−126, 127]` (built in the
+    /// exponent field: exact).
+    fn pow2_f32(self, k: Self::F32) -> Self::F32;
     /// `y · 2ⁿ` for lanes `n` holding integers in `[−150, 128]` and `y` in
     /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
-    fn ldexp_f32(self, y: Self::F32, n: Self::F32) -> Self::F32;
+    ///
+    /// By default two normal factors `2^n₁ · 2^(n − n₁)`, `n₁ = round(n/2)`,
+    /// both in `[−75, 64]`: the first product is exact, the second rounds
+    /// once. Levels with a scaling instruction override it.
+    #[inline(always)]
+    fn ldexp_f32(self, y: Self::F32, n: Self::F32) -> Self::F32 {
+        let n1 = self.round_f32(self.mul_f32(n, self.splat_f32(0.5)));
+        let n2 = self.sub_f32(n, n1);
+        self.mul_f32(self.mul_f32(y, self.pow2_f32(n1)), self.pow2_f32(n2))
+    }
     /// Sum of the lanes.
     fn reduce_sum_f32(self, v: Self::F32) -> f32;
     /// Maximum of the lanes (NaN as in [`Simd::max_f32`]).
@@ -82,10 +90,26 @@ pub trait Simd: Copy + 'static {
     fn load_f64(self, src: &[f64]) -> Self::F64;
     /// Loads `min(src.len(), F64_LANES)` elements, zero in the other lanes.
     fn load_partial_f64(self, src: &[f64]) -> Self::F64;
+    /// Loads `min(src.len(), F64_LANES)` elements, `fill` in the other lanes
+    /// (through a small array by default; masked where the level can).
+    #[inline(always)]
+    fn load_partial_fill_f64(self, src: &[f64], fill: f64) -> Self::F64 {
+        self.load_f64(&super::padded::<8, f64>(src, fill)[..Self::F64_LANES])
+    }
     /// Loads `F64_LANES` `f32` elements and widens them to `f64` (exactly).
     fn load_widen_f64(self, src: &[f32]) -> Self::F64;
     /// Loads `min(src.len(), F64_LANES)` `f32` elements widened, zero elsewhere.
     fn load_widen_partial_f64(self, src: &[f32]) -> Self::F64;
+    /// Loads `min(src.len(), F64_LANES)` `f32` elements widened, `fill` in
+    /// the other lanes.
+    #[inline(always)]
+    fn load_widen_partial_fill_f64(self, src: &[f32], fill: f64) -> Self::F64 {
+        let mut a = [fill; 8];
+        for (a, &v) in a.iter_mut().zip(src.iter().take(Self::F64_LANES)) {
+            *a = f64::from(v);
+        }
+        self.load_f64(&a[..Self::F64_LANES])
+    }
     /// Stores all lanes to the start of `dst`.
     fn store_f64(self, v: Self::F64, dst: &mut [f64]);
     /// Stores the first `min(dst.len(), F64_LANES)` lanes.
@@ -103,9 +127,18 @@ pub trait Simd: Copy + 'static {
     fn mul_add_f64(self, a: Self::F64, b: Self::F64, c: Self::F64) -> Self::F64;
     /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2⁵¹`.
     fn round_f64(self, a: Self::F64) -> Self::F64;
+    /// `2ᵏ` for lanes `k` holding integers in `[−1022, 1023]` (exact).
+    fn pow2_f64(self, k: Self::F64) -> Self::F64;
     /// `y · 2ⁿ` for lanes `n` holding integers in `[−1076, 1024]` and `y` in
     /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
-    fn ldexp_f64(self, y: Self::F64, n: Self::F64) -> Self::F64;
+    /// By default two normal factors, as [`Simd::ldexp_f32`] (both in
+    /// `[−538, 512]`).
+    #[inline(always)]
+    fn ldexp_f64(self, y: Self::F64, n: Self::F64) -> Self::F64 {
+        let n1 = self.round_f64(self.mul_f64(n, self.splat_f64(0.5)));
+        let n2 = self.sub_f64(n, n1);
+        self.mul_f64(self.mul_f64(y, self.pow2_f64(n1)), self.pow2_f64(n2))
+    }
     /// Sum of the lanes.
     fn reduce_sum_f64(self, v: Self::F64) -> f64;
 }

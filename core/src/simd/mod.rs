@@ -1,16 +1,20 @@
 //! The ISA layer: run-time detection, the lane trait every algorithm is
-//! written against, and one zero-sized token per instruction set.
+//! written against, one zero-sized token per instruction set, the loop
+//! drivers, and [`Kernels`], the handle through which every kernel runs.
 //!
 //! This module (with its children) is the only place in the crate that
-//! uses `unsafe` or `core::arch`.
+//! uses `unsafe` or `core::arch` (the crate root denies `unsafe_code`
+//! everywhere else).
 //!
 //! # How an algorithm runs
-//! An algorithm is a generic `#[inline(always)] fn algo<S: Simd>(s: S, …)`.
-//! It is wrapped in a value implementing the crate-private `Kernel` trait
-//! and handed to `dispatch`, which picks the token for the requested [`Level`] and calls
-//! the token's `vectorize`. That is a `#[target_feature]` function generic
-//! over the kernel, so the algorithm is compiled once per ISA with that
-//! ISA's instructions, without any ISA file knowing what it computes.
+//! An algorithm is a generic `#[inline(always)] fn algo<S: Simd>(s: S, …)`,
+//! usually built from the drivers in `driver` (a [`LaneMap`] applied
+//! lane-block by lane-block, a [`PairReduce`] over two streams with
+//! several accumulators). It is wrapped in a value implementing [`Kernel`]
+//! and handed to [`Kernels::run`], which picks the token for the handle's
+//! level and calls the token's `vectorize`: a `#[target_feature]` function
+//! generic over the kernel, so the algorithm is compiled once per ISA with
+//! that ISA's instructions, without any ISA file knowing what it computes.
 //!
 //! # Detection
 //! On x86_64 [`Level::best`] asks CPUID **and** XCR0 (through the
@@ -22,40 +26,117 @@
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 mod aarch64;
+mod driver;
 mod lanes;
 mod portable;
 #[cfg(target_arch = "x86_64")]
 mod x86_64;
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-pub use aarch64::Neon;
-pub(crate) use lanes::{Kernel, Simd, Tile};
-pub use portable::Portable;
+use aarch64::Neon;
+pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
+pub(crate) use driver::{reduce_short_pairs, zip_map_in_place};
+pub(crate) use lanes::{Kernel, Simd};
+use portable::Portable;
 #[cfg(target_arch = "x86_64")]
-pub use x86_64::{Avx2, Avx512};
+use x86_64::{Avx2, Avx512};
 
 use crate::error::{Error, Result};
+use crate::level::Level;
 
-/// An instruction-set level a kernel can run at.
+/// The handle every kernel is a method of: an instruction-set level that
+/// this CPU has been checked to support. `Copy`, one byte; obtain it once
+/// and keep it.
+///
+/// [`Kernels::best`] is the fastest level here (what every free function
+/// uses); [`Kernels::new`] checks a level you name; [`Kernels::available`]
+/// lists one handle per level this CPU has, so that tests and benchmarks
+/// can run every path on its own.
 ///
 /// ```
-/// use simkern_core::Level;
-/// let best = Level::best();
-/// assert!(Level::available().contains(&best));
-/// assert!(Level::Portable.is_available());
+/// use simkern_core::{Kernels, Level};
+/// let k = Kernels::best();
+/// assert_eq!(k.dot(&[1.0f32, 2.0], &[3.0, 4.0]).unwrap(), 11.0);
+/// for &k in Kernels::available() {
+///     assert_eq!(k.dot(&[1.0f64, 2.0], &[3.0, 4.0]).unwrap(), 11.0);
+/// }
+/// assert_eq!(Kernels::new(Level::Portable).unwrap().level(), Level::Portable);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum Level {
-    /// `wide`-based portable SIMD (SSE2 on a default x86_64 build, scalar
-    /// on targets without SIMD such as `thumbv7em-none-eabihf`).
-    Portable,
-    /// x86_64 AVX2 with FMA (256-bit).
-    Avx2,
-    /// x86_64 AVX-512 F/VL/BW/DQ (512-bit, masked tails).
-    Avx512,
-    /// aarch64 Advanced SIMD (128-bit).
-    Neon,
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Kernels(Level);
+
+impl Kernels {
+    /// The handle for [`Level::best`] (detected once, then cached).
+    ///
+    /// ```
+    /// assert_eq!(simkern_core::Kernels::best().level(), simkern_core::Level::best());
+    /// ```
+    #[inline]
+    pub fn best() -> Kernels {
+        Kernels(best_level())
+    }
+
+    /// The handle for `level`, or [`Error::LevelUnavailable`] if this CPU
+    /// (or OS) lacks it.
+    ///
+    /// ```
+    /// use simkern_core::{Error, Kernels, Level};
+    /// assert!(Kernels::new(Level::Portable).is_ok());
+    /// if !Level::Neon.is_available() {
+    ///     assert_eq!(Kernels::new(Level::Neon), Err(Error::LevelUnavailable { level: Level::Neon }));
+    /// }
+    /// ```
+    #[inline]
+    pub fn new(level: Level) -> Result<Kernels> {
+        if level.is_available() { Ok(Kernels(level)) } else { Err(Error::LevelUnavailable { level }) }
+    }
+
+    /// One handle per level this CPU supports, slowest first (the handles
+    /// of [`Level::available`]).
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// assert_eq!(Kernels::available().last(), Some(&Kernels::best()));
+    /// ```
+    pub fn available() -> &'static [Kernels] {
+        use Level::*;
+        match best_level() {
+            Avx2 => &[Kernels(Portable), Kernels(Avx2)],
+            Avx512 => &[Kernels(Portable), Kernels(Avx2), Kernels(Avx512)],
+            Neon => &[Kernels(Portable), Kernels(Neon)],
+            _ => &[Kernels(Portable)],
+        }
+    }
+
+    /// The level this handle runs at.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// assert_eq!(Kernels::new(Level::Portable).unwrap().level(), Level::Portable);
+    /// ```
+    #[inline]
+    pub const fn level(self) -> Level {
+        self.0
+    }
+
+    /// Runs `kernel` with this level's instructions.
+    #[inline(always)]
+    pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
+        match self.0 {
+            // SAFETY: a `Kernels` holds a level only after `best_level` or
+            // `is_available` said this CPU has it, and `best_level` says
+            // `Avx512` only after `Avx512::try_new` succeeded.
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
+            // SAFETY: likewise for `Avx2` (AVX-512 implies it; `best_level`
+            // checks it otherwise).
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2 => unsafe { Avx2::new_unchecked() }.vectorize(kernel),
+            #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+            Level::Neon => Neon::new().vectorize(kernel),
+            _ => Portable::new().vectorize(kernel),
+        }
+    }
 }
 
 impl Level {
@@ -73,21 +154,16 @@ impl Level {
     /// Every level this CPU supports, slowest first; always starts with
     /// [`Level::Portable`] and ends with [`Level::best`].
     ///
-    /// Tests and benchmarks iterate over it to exercise each path on its own.
-    ///
     /// ```
     /// use simkern_core::Level;
-    /// for &level in Level::available() {
-    ///     let d = simkern_core::similarity::dot_at(level, &[1.0f32, 2.0], &[3.0, 4.0]).unwrap();
-    ///     assert_eq!(d, 11.0);
-    /// }
+    /// assert_eq!(Level::available()[0], Level::Portable);
     /// ```
     pub fn available() -> &'static [Level] {
-        match Level::best() {
-            Level::Portable => &[Level::Portable],
+        match best_level() {
             Level::Avx2 => &[Level::Portable, Level::Avx2],
             Level::Avx512 => &[Level::Portable, Level::Avx2, Level::Avx512],
             Level::Neon => &[Level::Portable, Level::Neon],
+            _ => &[Level::Portable],
         }
     }
 
@@ -99,37 +175,7 @@ impl Level {
     /// ```
     #[inline]
     pub fn is_available(self) -> bool {
-        match (self, Level::best()) {
-            (Level::Portable, _) => true,
-            (Level::Avx2, best) => best == Level::Avx2 || best == Level::Avx512,
-            (level, best) => level == best,
-        }
-    }
-
-    /// Lower-case name, as accepted by [`Level::from_name`].
-    ///
-    /// ```
-    /// use simkern_core::Level;
-    /// assert_eq!(Level::Avx512.name(), "avx512");
-    /// ```
-    pub fn name(self) -> &'static str {
-        match self {
-            Level::Portable => "portable",
-            Level::Avx2 => "avx2",
-            Level::Avx512 => "avx512",
-            Level::Neon => "neon",
-        }
-    }
-
-    /// Parses a name produced by [`Level::name`].
-    ///
-    /// ```
-    /// use simkern_core::Level;
-    /// assert_eq!(Level::from_name("avx2"), Some(Level::Avx2));
-    /// assert_eq!(Level::from_name("sse9"), None);
-    /// ```
-    pub fn from_name(name: &str) -> Option<Level> {
-        [Level::Portable, Level::Avx2, Level::Avx512, Level::Neon].into_iter().find(|l| l.name() == name)
+        Level::available().contains(&self)
     }
 }
 
@@ -172,57 +218,14 @@ fn best_level() -> Level {
     Level::Portable
 }
 
-/// The bits of `f64`s as `u64`s, in place: lets the rank sort use the
-/// caller's `f64` output as its second item buffer.
-pub(crate) fn f64_bits_mut(x: &mut [f64]) -> &mut [u64] {
-    // SAFETY: `f64` and `u64` have the same size and alignment and every bit
-    // pattern is valid for both; the slice covers exactly the memory of `x`
-    // and takes over its exclusive borrow.
-    unsafe { core::slice::from_raw_parts_mut(x.as_mut_ptr().cast::<u64>(), x.len()) }
-}
-
-/// Runs `kernel` at `level`, or fails if this CPU lacks it.
-#[inline]
-pub(crate) fn dispatch<K: Kernel>(level: Level, kernel: K) -> Result<K::Output> {
-    if level.is_available() {
-        Ok(run_available(level, kernel))
-    } else {
-        Err(Error::LevelUnavailable { level })
-    }
-}
-
-/// Runs `kernel` at `level`, or at [`Level::best`] when `level` is `None`.
-#[inline]
-pub(crate) fn run<K: Kernel>(level: Option<Level>, kernel: K) -> Result<K::Output> {
-    match level {
-        None => Ok(dispatch_best(kernel)),
-        Some(level) => dispatch(level, kernel),
-    }
-}
-
-/// Runs `kernel` at [`Level::best`]; cannot fail.
-#[inline]
-pub(crate) fn dispatch_best<K: Kernel>(kernel: K) -> K::Output {
-    run_available(best_level(), kernel)
-}
-
-/// Runs `kernel` at `level`, which must be in [`Level::available`].
+/// The first `min(src.len(), N)` elements of `src`, `fill` after them: how
+/// levels without masked loads read a partial vector.
 #[inline(always)]
-fn run_available<K: Kernel>(level: Level, kernel: K) -> K::Output {
-    match level {
-        // SAFETY: `level` is available (callers check it against
-        // `best_level`, which says `Avx512` only after `Avx512::try_new`
-        // succeeded on this CPU).
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
-        // SAFETY: likewise for `Avx2` (AVX-512 implies it; `best_level`
-        // checks it otherwise).
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { Avx2::new_unchecked() }.vectorize(kernel),
-        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
-        Level::Neon => Neon::new().vectorize(kernel),
-        _ => Portable::new().vectorize(kernel),
-    }
+fn padded<const N: usize, T: Copy>(src: &[T], fill: T) -> [T; N] {
+    let mut a = [fill; N];
+    let n = src.len().min(N);
+    a[..n].copy_from_slice(&src[..n]);
+    a
 }
 
 #[cfg(test)]
@@ -235,13 +238,7 @@ mod tests {
         assert_eq!(levels[0], Level::Portable);
         assert_eq!(*levels.last().unwrap(), Level::best());
         assert!(levels.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn names_round_trip() {
-        for l in [Level::Portable, Level::Avx2, Level::Avx512, Level::Neon] {
-            assert_eq!(Level::from_name(l.name()), Some(l));
-        }
+        assert!(Kernels::available().iter().map(|k| k.level()).eq(levels.iter().copied()));
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -4,24 +4,17 @@
 use wide::{f32x8, f64x4, u64x4};
 
 use super::Kernel;
-use super::lanes::{Simd, Tile};
+use super::lanes::Simd;
+use super::padded;
+use crate::level::Level;
 
 /// Token for the portable level; always available.
-///
-/// ```
-/// use simkern_core::simd::Portable;
-/// let _token = Portable::new();
-/// ```
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Portable(());
+pub(crate) struct Portable(());
 
 impl Portable {
     /// The portable level needs no CPU support, so this always succeeds.
-    ///
-    /// ```
-    /// let _ = simkern_core::simd::Portable::new();
-    /// ```
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Portable(())
     }
 
@@ -36,19 +29,10 @@ impl Portable {
 const L32: usize = 8;
 const L64: usize = 4;
 
-#[inline(always)]
-fn first<const N: usize, T: Copy + Default>(src: &[T]) -> [T; N] {
-    let mut a = [T::default(); N];
-    let n = src.len().min(N);
-    a[..n].copy_from_slice(&src[..n]);
-    a
-}
-
 impl Simd for Portable {
     type F32 = f32x8;
     type F64 = f64x4;
-    type Tile = Tile<4, 1>;
-    const F32_LANES: usize = L32;
+    const LEVEL: Level = Level::Portable;
 
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
@@ -66,14 +50,11 @@ impl Simd for Portable {
     }
     #[inline(always)]
     fn load_partial_f32(self, src: &[f32]) -> f32x8 {
-        f32x8::from(first::<L32, f32>(src))
+        f32x8::from(padded::<L32, f32>(src, 0.0))
     }
     #[inline(always)]
     fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> f32x8 {
-        let mut a = [fill; L32];
-        let n = src.len().min(L32);
-        a[..n].copy_from_slice(&src[..n]);
-        f32x8::from(a)
+        f32x8::from(padded::<L32, f32>(src, fill))
     }
     #[inline(always)]
     fn store_f32(self, v: f32x8, dst: &mut [f32]) {
@@ -136,14 +117,9 @@ impl Simd for Portable {
         (a + magic) - magic
     }
     #[inline(always)]
-    fn ldexp_f32(self, y: f32x8, n: f32x8) -> f32x8 {
-        // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2): exact,
-        // then one rounding. (n + 127)·2²³ is the bit pattern of 2ⁿ.
-        let pow2 = |k: f32x8| -> f32x8 {
-            wide::bytemuck::cast(((k + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int())
-        };
-        let n1 = self.round_f32(n * f32x8::splat(0.5));
-        y * pow2(n1) * pow2(n - n1)
+    fn pow2_f32(self, k: f32x8) -> f32x8 {
+        // (k + 127)·2²³ is the bit pattern of 2ᵏ.
+        wide::bytemuck::cast(((k + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int())
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: f32x8) -> f32 {
@@ -165,7 +141,7 @@ impl Simd for Portable {
     }
     #[inline(always)]
     fn load_partial_f64(self, src: &[f64]) -> f64x4 {
-        f64x4::from(first::<L64, f64>(src))
+        f64x4::from(padded::<L64, f64>(src, 0.0))
     }
     #[inline(always)]
     fn load_widen_f64(self, src: &[f32]) -> f64x4 {
@@ -174,7 +150,7 @@ impl Simd for Portable {
     }
     #[inline(always)]
     fn load_widen_partial_f64(self, src: &[f32]) -> f64x4 {
-        let a = first::<L64, f32>(src);
+        let a = padded::<L64, f32>(src, 0.0);
         f64x4::from([a[0] as f64, a[1] as f64, a[2] as f64, a[3] as f64])
     }
     #[inline(always)]
@@ -214,16 +190,11 @@ impl Simd for Portable {
         (a + magic) - magic
     }
     #[inline(always)]
-    fn ldexp_f64(self, y: f64x4, n: f64x4) -> f64x4 {
-        // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2): exact,
-        // then one rounding. m = k + 1023 sits in the low mantissa bits of
-        // m + 2⁵²; shifted by 52 it is the exponent field of 2ᵏ.
-        let pow2 = |k: f64x4| -> f64x4 {
-            let bits: u64x4 = wide::bytemuck::cast(k + f64x4::splat(1023.0 + 4_503_599_627_370_496.0));
-            wide::bytemuck::cast(bits << 52)
-        };
-        let n1 = self.round_f64(n * f64x4::splat(0.5));
-        y * pow2(n1) * pow2(n - n1)
+    fn pow2_f64(self, k: f64x4) -> f64x4 {
+        // m = k + 1023 sits in the low mantissa bits of m + 2⁵²; shifted by
+        // 52 it is the exponent field of 2ᵏ.
+        let bits: u64x4 = wide::bytemuck::cast(k + f64x4::splat(1023.0 + 4_503_599_627_370_496.0));
+        wide::bytemuck::cast(bits << 52)
     }
     #[inline(always)]
     fn reduce_sum_f64(self, v: f64x4) -> f64 {

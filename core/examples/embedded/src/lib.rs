@@ -10,7 +10,7 @@
 use simkern_core::MatRef;
 use simkern_core::lse::logsumexp;
 use simkern_core::rank::{NanPolicy, Ties, rank_into};
-use simkern_core::similarity::{cosine, dot, similarity_matrix};
+use simkern_core::similarity::{cosine, dot, similarity_matrix_into};
 
 /// Scratch for a 4 × 4 similarity matrix of rows of 8 (static: no heap).
 const SCRATCH: usize = 8 * (96 + 24);
@@ -38,7 +38,7 @@ pub extern "C" fn simkern_demo() -> f32 {
     let mut out = [0.0f32; 16];
     let mut scratch = [0.0f32; SCRATCH];
     let (Ok(qm), Ok(d)) = (MatRef::new(&q, 8), dot(&q, &q)) else { return f32::NAN };
-    match similarity_matrix(qm, qm, &mut out, &mut scratch) {
+    match similarity_matrix_into(qm, qm, &mut out, &mut scratch) {
         Ok(()) => out.iter().sum::<f32>() + d,
         Err(_) => f32::NAN,
     }

@@ -3,4 +3,4 @@
 
 mod neon;
 
-pub use neon::Neon;
+pub(crate) use neon::Neon;

@@ -2,27 +2,19 @@
 
 use core::arch::aarch64::*;
 
+use crate::level::Level;
 use crate::simd::Kernel;
-use crate::simd::lanes::{Simd, Tile};
+use crate::simd::lanes::Simd;
+use crate::simd::padded;
 
 /// Token for aarch64 Advanced SIMD, part of the aarch64 baseline.
-///
-/// ```
-/// # #[cfg(target_arch = "aarch64")]
-/// let _token = simkern_core::simd::Neon::new();
-/// ```
 #[derive(Clone, Copy, Debug)]
-pub struct Neon(());
+pub(crate) struct Neon(());
 
 impl Neon {
     /// NEON is mandatory on aarch64 targets with the `neon` feature (all the
     /// hosted ones), so this always succeeds there.
-    ///
-    /// ```
-    /// # #[cfg(target_arch = "aarch64")]
-    /// let _ = simkern_core::simd::Neon::new();
-    /// ```
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Neon(())
     }
 
@@ -33,14 +25,6 @@ impl Neon {
     }
 }
 
-#[inline(always)]
-fn padded<const N: usize, T: Copy + Default>(src: &[T]) -> [T; N] {
-    let mut a = [T::default(); N];
-    let n = src.len().min(N);
-    a[..n].copy_from_slice(&src[..n]);
-    a
-}
-
 // SAFETY (for every `unsafe` block below): this module is compiled only for
 // aarch64 with the `neon` target feature (see `simd/mod.rs`), so every NEON
 // instruction exists. Pointers come from slices or local arrays with at
@@ -48,8 +32,7 @@ fn padded<const N: usize, T: Copy + Default>(src: &[T]) -> [T; N] {
 impl Simd for Neon {
     type F32 = float32x4_t;
     type F64 = float64x2_t;
-    type Tile = Tile<8, 3>;
-    const F32_LANES: usize = 4;
+    const LEVEL: Level = Level::Neon;
 
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
@@ -69,15 +52,13 @@ impl Simd for Neon {
     }
     #[inline(always)]
     fn load_partial_f32(self, src: &[f32]) -> float32x4_t {
-        let a = padded::<4, f32>(src);
+        let a = padded::<4, f32>(src, 0.0);
         // SAFETY: see the impl comment; `a` has 4 elements.
         unsafe { vld1q_f32(a.as_ptr()) }
     }
     #[inline(always)]
     fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> float32x4_t {
-        let mut a = [fill; 4];
-        let n = src.len().min(4);
-        a[..n].copy_from_slice(&src[..n]);
+        let a = padded::<4, f32>(src, fill);
         // SAFETY: see the impl comment; `a` has 4 elements.
         unsafe { vld1q_f32(a.as_ptr()) }
     }
@@ -151,18 +132,9 @@ impl Simd for Neon {
         unsafe { vrndnq_f32(a) }
     }
     #[inline(always)]
-    fn ldexp_f32(self, y: float32x4_t, n: float32x4_t) -> float32x4_t {
-        // SAFETY: see the impl comment.
-        unsafe {
-            // Two normal factors, as on AVX2: exact, then one rounding.
-            let n = vcvtnq_s32_f32(n);
-            let n1 = vshrq_n_s32::<1>(n);
-            let n2 = vsubq_s32(n, n1);
-            let bias = vdupq_n_s32(127);
-            let p1 = vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(n1, bias)));
-            let p2 = vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(n2, bias)));
-            vmulq_f32(vmulq_f32(y, p1), p2)
-        }
+    fn pow2_f32(self, k: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment. k + 127 in the exponent field.
+        unsafe { vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(vcvtnq_s32_f32(k), vdupq_n_s32(127)))) }
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: float32x4_t) -> f32 {
@@ -188,7 +160,7 @@ impl Simd for Neon {
     }
     #[inline(always)]
     fn load_partial_f64(self, src: &[f64]) -> float64x2_t {
-        let a = padded::<2, f64>(src);
+        let a = padded::<2, f64>(src, 0.0);
         // SAFETY: see the impl comment; `a` has 2 elements.
         unsafe { vld1q_f64(a.as_ptr()) }
     }
@@ -200,7 +172,7 @@ impl Simd for Neon {
     }
     #[inline(always)]
     fn load_widen_partial_f64(self, src: &[f32]) -> float64x2_t {
-        let a = padded::<2, f32>(src);
+        let a = padded::<2, f32>(src, 0.0);
         // SAFETY: see the impl comment; `a` has 2 elements.
         unsafe { vcvt_f64_f32(vld1_f32(a.as_ptr())) }
     }
@@ -249,17 +221,9 @@ impl Simd for Neon {
         unsafe { vrndnq_f64(a) }
     }
     #[inline(always)]
-    fn ldexp_f64(self, y: float64x2_t, n: float64x2_t) -> float64x2_t {
-        // SAFETY: see the impl comment.
-        unsafe {
-            // Two normal factors, as on AVX2: exact, then one rounding.
-            let n1 = vrndnq_f64(vmulq_n_f64(n, 0.5));
-            let n2 = vsubq_f64(n, n1);
-            let bias = vdupq_n_s64(1023);
-            let p1 = vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(n1), bias)));
-            let p2 = vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(n2), bias)));
-            vmulq_f64(vmulq_f64(y, p1), p2)
-        }
+    fn pow2_f64(self, k: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment. k + 1023 in the exponent field.
+        unsafe { vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(k), vdupq_n_s64(1023)))) }
     }
     #[inline(always)]
     fn reduce_sum_f64(self, v: float64x2_t) -> f64 {

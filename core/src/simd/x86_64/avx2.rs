@@ -3,7 +3,8 @@
 use core::arch::x86_64::*;
 
 use super::x86_token;
-use crate::simd::lanes::{Kernel, Simd, Tile};
+use crate::level::Level;
+use crate::simd::lanes::{Kernel, Simd};
 
 x86_token!(
     /// Token proving AVX2 and FMA are usable (CPUID and XCR0 checked).
@@ -38,8 +39,7 @@ fn mask64(n: usize) -> __m256i {
 impl Simd for Avx2 {
     type F32 = __m256;
     type F64 = __m256d;
-    type Tile = Tile<6, 2>;
-    const F32_LANES: usize = 8;
+    const LEVEL: Level = Level::Avx2;
 
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
@@ -141,18 +141,11 @@ impl Simd for Avx2 {
         unsafe { _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn ldexp_f32(self, y: __m256, n: __m256) -> __m256 {
-        // SAFETY: see the impl comment.
+    fn pow2_f32(self, k: __m256) -> __m256 {
+        // SAFETY: see the impl comment. k + 127 in the exponent field.
         unsafe {
-            // 2^⌊n/2⌋ and 2^(n − ⌊n/2⌋) are both normal for n ∈ [−150, 128]:
-            // the first product is exact, the second rounds once.
-            let n = _mm256_cvtps_epi32(n);
-            let n1 = _mm256_srai_epi32::<1>(n);
-            let n2 = _mm256_sub_epi32(n, n1);
-            let bias = _mm256_set1_epi32(127);
-            let p1 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n1, bias)));
-            let p2 = _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_add_epi32(n2, bias)));
-            _mm256_mul_ps(_mm256_mul_ps(y, p1), p2)
+            let e = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
+            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(e))
         }
     }
     #[inline(always)]
@@ -246,21 +239,13 @@ impl Simd for Avx2 {
         unsafe { _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn ldexp_f64(self, y: __m256d, n: __m256d) -> __m256d {
-        // SAFETY: see the impl comment.
+    fn pow2_f64(self, k: __m256d) -> __m256d {
+        // SAFETY: see the impl comment. m = k + 1023 sits in the low
+        // mantissa bits of m + 2⁵²; a shift by 52 moves it into the
+        // exponent field.
         unsafe {
-            // Two normal factors 2^n1 · 2^(n − n1), n1 = round(n/2), both in
-            // [−538, 512]: the first product is exact, the second rounds once.
-            // 2^k's bits: m = k + 1023 sits in the low mantissa bits of
-            // m + 2⁵², and a shift by 52 moves it into the exponent field.
-            let n1 = self.round_f64(_mm256_mul_pd(n, _mm256_set1_pd(0.5)));
-            let n2 = _mm256_sub_pd(n, n1);
-            let bias = _mm256_set1_pd(1023.0 + 4_503_599_627_370_496.0);
-            let p1 =
-                _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(_mm256_add_pd(n1, bias))));
-            let p2 =
-                _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(_mm256_add_pd(n2, bias))));
-            _mm256_mul_pd(_mm256_mul_pd(y, p1), p2)
+            let m = _mm256_add_pd(k, _mm256_set1_pd(1023.0 + 4_503_599_627_370_496.0));
+            _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(m)))
         }
     }
     #[inline(always)]

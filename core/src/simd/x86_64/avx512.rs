@@ -3,7 +3,8 @@
 use core::arch::x86_64::*;
 
 use super::x86_token;
-use crate::simd::lanes::{Kernel, Simd, Tile};
+use crate::level::Level;
+use crate::simd::lanes::{Kernel, Simd};
 
 x86_token!(
     /// Token proving AVX-512 F/VL/BW/DQ (and AVX2 + FMA) are usable, with
@@ -35,8 +36,7 @@ fn mask8(n: usize) -> __mmask8 {
 impl Simd for Avx512 {
     type F32 = __m512;
     type F64 = __m512d;
-    type Tile = Tile<12, 2>;
-    const F32_LANES: usize = 16;
+    const LEVEL: Level = Level::Avx512;
 
     #[inline(always)]
     fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
@@ -131,6 +131,11 @@ impl Simd for Avx512 {
         unsafe { _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
+    fn pow2_f32(self, k: __m512) -> __m512 {
+        // SAFETY: see the impl comment. 1·2ᵏ, exact for integral k.
+        unsafe { _mm512_scalef_ps(_mm512_set1_ps(1.0), k) }
+    }
+    #[inline(always)]
     fn ldexp_f32(self, y: __m512, n: __m512) -> __m512 {
         // SAFETY: see the impl comment. `vscalefps` computes y·2^⌊n⌋ with a
         // single rounding, including into the subnormal range.
@@ -164,6 +169,11 @@ impl Simd for Avx512 {
         unsafe { _mm512_maskz_loadu_pd(mask8(src.len()), src.as_ptr()) }
     }
     #[inline(always)]
+    fn load_partial_fill_f64(self, src: &[f64], fill: f64) -> __m512d {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
+        unsafe { _mm512_mask_loadu_pd(_mm512_set1_pd(fill), mask8(src.len()), src.as_ptr()) }
+    }
+    #[inline(always)]
     fn load_widen_f64(self, src: &[f32]) -> __m512d {
         let src = &src[..8];
         // SAFETY: see the impl comment; `src` has 8 elements.
@@ -173,6 +183,16 @@ impl Simd for Avx512 {
     fn load_widen_partial_f64(self, src: &[f32]) -> __m512d {
         // SAFETY: see the impl comment; only `min(len, 8)` lanes are read.
         unsafe { _mm512_cvtps_pd(_mm256_maskz_loadu_ps(mask8(src.len()), src.as_ptr())) }
+    }
+    #[inline(always)]
+    fn load_widen_partial_fill_f64(self, src: &[f32], fill: f64) -> __m512d {
+        // SAFETY: see the impl comment; only `min(len, 8)` lanes are read
+        // (the others take `fill`, widened from f32 only where it is exact).
+        unsafe {
+            let m = mask8(src.len());
+            let v = _mm512_cvtps_pd(_mm256_maskz_loadu_ps(m, src.as_ptr()));
+            _mm512_mask_blend_pd(m, _mm512_set1_pd(fill), v)
+        }
     }
     #[inline(always)]
     fn store_f64(self, v: __m512d, dst: &mut [f64]) {
@@ -214,6 +234,11 @@ impl Simd for Avx512 {
     fn round_f64(self, a: __m512d) -> __m512d {
         // SAFETY: see the impl comment.
         unsafe { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
+    }
+    #[inline(always)]
+    fn pow2_f64(self, k: __m512d) -> __m512d {
+        // SAFETY: see the impl comment. 1·2ᵏ, exact for integral k.
+        unsafe { _mm512_scalef_pd(_mm512_set1_pd(1.0), k) }
     }
     #[inline(always)]
     fn ldexp_f64(self, y: __m512d, n: __m512d) -> __m512d {

@@ -7,8 +7,8 @@
 mod avx2;
 mod avx512;
 
-pub use avx2::Avx2;
-pub use avx512::Avx512;
+pub(crate) use avx2::Avx2;
+pub(crate) use avx512::Avx512;
 
 cpufeatures::new!(cpuid_avx2, "avx2", "fma");
 cpufeatures::new!(cpuid_avx512, "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq");
@@ -22,19 +22,12 @@ macro_rules! x86_token {
     ($(#[$doc:meta])* $name:ident, $detect:ident, $features:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug)]
-        pub struct $name(());
+        pub(crate) struct $name(());
 
         impl $name {
             /// Returns the token if this CPU and OS support the level.
-            ///
-            /// ```
-            #[doc = concat!("use simkern_core::simd::", stringify!($name), ";")]
-            #[doc = concat!("if ", stringify!($name), "::try_new().is_some() {")]
-            #[doc = concat!("    println!(\"", stringify!($name), " available\");")]
-            /// }
-            /// ```
             #[inline]
-            pub fn try_new() -> Option<Self> {
+            pub(crate) fn try_new() -> Option<Self> {
                 if super::$detect::get() { Some($name(())) } else { None }
             }
 
@@ -58,8 +51,10 @@ macro_rules! x86_token {
                 fn entry<K: crate::simd::Kernel>(token: $name, kernel: K) -> K::Output {
                     kernel.run(token)
                 }
-                // SAFETY: a token is only constructed by `try_new` after
-                // detection confirmed every feature in `$features`.
+                // SAFETY: a token exists only when every feature in
+                // `$features` is usable: `try_new` builds it after detection
+                // confirmed them, `new_unchecked` only for a level that
+                // detection reported before (its contract).
                 unsafe { entry(self, kernel) }
             }
         }

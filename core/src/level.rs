@@ -1,0 +1,90 @@
+//! The names of the instruction-set levels a kernel can run at.
+//!
+//! This file only names them; which ones this CPU has is the ISA layer's
+//! business (`Level::best`, `Level::available`, `Level::is_available`,
+//! defined in `simd/`), and the handle that runs kernels at a level is
+//! [`Kernels`](crate::Kernels).
+
+/// An instruction-set level a kernel can run at.
+///
+/// ```
+/// use simkern_core::Level;
+/// let best = Level::best();
+/// assert!(Level::available().contains(&best));
+/// assert!(Level::Portable.is_available());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Level {
+    /// `wide`-based portable SIMD (SSE2 on a default x86_64 build, scalar
+    /// on targets without SIMD such as `thumbv7em-none-eabihf`).
+    Portable,
+    /// x86_64 AVX2 with FMA (256-bit).
+    Avx2,
+    /// x86_64 AVX-512 F/VL/BW/DQ (512-bit, masked tails).
+    Avx512,
+    /// aarch64 Advanced SIMD (128-bit).
+    Neon,
+}
+
+impl Level {
+    /// Every level, slowest first on each architecture.
+    ///
+    /// ```
+    /// use simkern_core::Level;
+    /// assert_eq!(Level::ALL[0], Level::Portable);
+    /// ```
+    pub const ALL: [Level; 4] = [Level::Portable, Level::Avx2, Level::Avx512, Level::Neon];
+
+    /// Lower-case name, as accepted by [`Level::from_name`].
+    ///
+    /// ```
+    /// use simkern_core::Level;
+    /// assert_eq!(Level::Avx512.name(), "avx512");
+    /// ```
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Portable => "portable",
+            Level::Avx2 => "avx2",
+            Level::Avx512 => "avx512",
+            Level::Neon => "neon",
+        }
+    }
+
+    /// Parses a name produced by [`Level::name`].
+    ///
+    /// ```
+    /// use simkern_core::Level;
+    /// assert_eq!(Level::from_name("avx2"), Some(Level::Avx2));
+    /// assert_eq!(Level::from_name("sse9"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// `f32` lanes of one vector at this level.
+    ///
+    /// ```
+    /// use simkern_core::Level;
+    /// assert_eq!(Level::Avx512.f32_lanes(), 16);
+    /// ```
+    pub const fn f32_lanes(self) -> usize {
+        match self {
+            Level::Portable | Level::Avx2 => 8,
+            Level::Avx512 => 16,
+            Level::Neon => 4,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Level;
+
+    #[test]
+    fn names_round_trip() {
+        for l in Level::ALL {
+            assert_eq!(Level::from_name(l.name()), Some(l));
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Moments in `f64`: the mean and variance of a sample, and the sums
+//! Pearson's r is made of — all reductions on the pair driver, `f32`
+//! widened exactly, several independent accumulators.
+//!
+//! | kernel | formula |
+//! |---|---|
+//! | [`mean_variance`] | `x̄ = (1/n) Σ xᵢ`, `σ² = (1/n) Σ (xᵢ − x̄)²` (two passes) |
+
+use crate::error::{Error, Result};
+use crate::float::Float;
+use crate::simd::{Kernel, Kernels, PairReduce, Simd, reduce_pairs};
+
+/// The mean and the (population, `1/n`) variance of a sample.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MeanVariance {
+    /// `(1/n) Σ xᵢ`.
+    pub mean: f64,
+    /// `(1/n) Σ (xᵢ − mean)²`.
+    pub variance: f64,
+}
+
+/// Mean and variance of `x`, two passes in `f64` lanes (no cancellation
+/// of `E[x²] − E[x]²`). Errors for an empty slice; NaN propagates.
+///
+/// ```
+/// let mv = simkern_core::moments::mean_variance(&[1.0f32, 2.0, 3.0, 4.0]).unwrap();
+/// assert_eq!((mv.mean, mv.variance), (2.5, 1.25));
+/// ```
+pub fn mean_variance<T: Float>(x: &[T]) -> Result<MeanVariance> {
+    Kernels::best().mean_variance(x)
+}
+
+impl Kernels {
+    /// [`mean_variance`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.mean_variance(&[2.0f64, 2.0]).unwrap().variance, 0.0);
+    /// ```
+    pub fn mean_variance<T: Float>(self, x: &[T]) -> Result<MeanVariance> {
+        if x.is_empty() {
+            return Err(Error::Empty { name: "x" });
+        }
+        Ok(self.run(MeanVar { x }))
+    }
+}
+
+struct MeanVar<'a, T> {
+    x: &'a [T],
+}
+
+impl<T: Float> Kernel for MeanVar<'_, T> {
+    type Output = MeanVariance;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> MeanVariance {
+        let (x, n) = (self.x, self.x.len() as f64);
+        // The second stream is `x` again and unused: its loads fold away.
+        let mean = reduce_pairs::<S, T, T, _, 4>(s, &Sum, x, x) / n;
+        let ss = reduce_pairs::<S, T, T, _, 4>(s, &SquaredDeviations { m: mean }, x, x);
+        MeanVariance { mean, variance: ss / n }
+    }
+}
+
+/// `Σ aᵢ` (the second stream is ignored).
+struct Sum;
+
+impl PairReduce for Sum {
+    type Acc<S: Simd> = S::F64;
+    type Out = f64;
+    #[inline(always)]
+    fn zero<S: Simd>(&self, s: S) -> S::F64 {
+        s.splat_f64(0.0)
+    }
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, acc: S::F64, a: S::F64, _: S::F64) -> S::F64 {
+        s.add_f64(acc, a)
+    }
+    #[inline(always)]
+    fn merge<S: Simd>(&self, s: S, x: S::F64, y: S::F64) -> S::F64 {
+        s.add_f64(x, y)
+    }
+    #[inline(always)]
+    fn finish<S: Simd>(&self, s: S, acc: S::F64) -> f64 {
+        s.reduce_sum_f64(acc)
+    }
+}
+
+/// `Σ (aᵢ − m)²` (the second stream is ignored; padded lanes hold `m`).
+struct SquaredDeviations {
+    m: f64,
+}
+
+impl PairReduce for SquaredDeviations {
+    type Acc<S: Simd> = S::F64;
+    type Out = f64;
+    #[inline(always)]
+    fn zero<S: Simd>(&self, s: S) -> S::F64 {
+        s.splat_f64(0.0)
+    }
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, acc: S::F64, a: S::F64, _: S::F64) -> S::F64 {
+        let d = s.sub_f64(a, s.splat_f64(self.m));
+        s.mul_add_f64(d, d, acc)
+    }
+    #[inline(always)]
+    fn merge<S: Simd>(&self, s: S, x: S::F64, y: S::F64) -> S::F64 {
+        s.add_f64(x, y)
+    }
+    #[inline(always)]
+    fn finish<S: Simd>(&self, s: S, acc: S::F64) -> f64 {
+        s.reduce_sum_f64(acc)
+    }
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<[f64; 2]> {
+        Some([self.m; 2])
+    }
+}
+
+/// `(Σ cₓxᵢ, Σ c_y yᵢ)`; the scale factors `c` (powers of two) are applied,
+/// exactly, only when `SCALED`.
+pub(crate) struct Sums<const SCALED: bool> {
+    pub(crate) c: [f64; 2],
+}
+
+impl<const SCALED: bool> PairReduce for Sums<SCALED> {
+    type Acc<S: Simd> = [S::F64; 2];
+    type Out = [f64; 2];
+    #[inline(always)]
+    fn zero<S: Simd>(&self, s: S) -> [S::F64; 2] {
+        [s.splat_f64(0.0); 2]
+    }
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [ax, ay]: [S::F64; 2], x: S::F64, y: S::F64) -> [S::F64; 2] {
+        if SCALED {
+            [s.mul_add_f64(x, s.splat_f64(self.c[0]), ax), s.mul_add_f64(y, s.splat_f64(self.c[1]), ay)]
+        } else {
+            [s.add_f64(ax, x), s.add_f64(ay, y)]
+        }
+    }
+    #[inline(always)]
+    fn merge<S: Simd>(&self, s: S, a: [S::F64; 2], b: [S::F64; 2]) -> [S::F64; 2] {
+        [s.add_f64(a[0], b[0]), s.add_f64(a[1], b[1])]
+    }
+    #[inline(always)]
+    fn finish<S: Simd>(&self, s: S, acc: [S::F64; 2]) -> [f64; 2] {
+        acc.map(|v| s.reduce_sum_f64(v))
+    }
+}
+
+/// `[Σ(cₓx−mx)(c_y y−my), Σ(cₓx−mx)², Σ(c_y y−my)²]`: the deviations from
+/// the means `m` of the (scaled, when `SCALED`) values, one rounding each
+/// (`cx − m` as one fused operation).
+pub(crate) struct Centered<const SCALED: bool> {
+    pub(crate) m: [f64; 2],
+    pub(crate) c: [f64; 2],
+}
+
+impl<const SCALED: bool> Centered<SCALED> {
+    #[inline(always)]
+    fn dev<S: Simd>(&self, s: S, v: S::F64, k: usize) -> S::F64 {
+        if SCALED {
+            s.mul_add_f64(v, s.splat_f64(self.c[k]), s.splat_f64(-self.m[k]))
+        } else {
+            s.sub_f64(v, s.splat_f64(self.m[k]))
+        }
+    }
+}
+
+impl<const SCALED: bool> PairReduce for Centered<SCALED> {
+    type Acc<S: Simd> = [S::F64; 3];
+    type Out = [f64; 3];
+    #[inline(always)]
+    fn zero<S: Simd>(&self, s: S) -> [S::F64; 3] {
+        [s.splat_f64(0.0); 3]
+    }
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, a: [S::F64; 3], x: S::F64, y: S::F64) -> [S::F64; 3] {
+        let (dx, dy) = (self.dev(s, x, 0), self.dev(s, y, 1));
+        [s.mul_add_f64(dx, dy, a[0]), s.mul_add_f64(dx, dx, a[1]), s.mul_add_f64(dy, dy, a[2])]
+    }
+    #[inline(always)]
+    fn merge<S: Simd>(&self, s: S, a: [S::F64; 3], b: [S::F64; 3]) -> [S::F64; 3] {
+        [s.add_f64(a[0], b[0]), s.add_f64(a[1], b[1]), s.add_f64(a[2], b[2])]
+    }
+    #[inline(always)]
+    fn finish<S: Simd>(&self, s: S, acc: [S::F64; 3]) -> [f64; 3] {
+        acc.map(|v| s.reduce_sum_f64(v))
+    }
+    /// Padded lanes would contribute `(0 − m)²`: they hold a value whose
+    /// deviation is exactly 0 instead (`m`, or `m / c` when scaled).
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<[f64; 2]> {
+        Some(if SCALED { [self.m[0] / self.c[0], self.m[1] / self.c[1]] } else { self.m })
+    }
+}
+
+/// `sxy / √(sxx·syy)` clamped to `[−1, 1]`: one rounding in the product and
+/// one in the root (so `r(x, x)` and `cos(x, x)` are exactly 1); two roots
+/// only where the product leaves the normal `f64` range. `clamp` keeps NaN.
+#[inline(always)]
+pub(crate) fn ratio(sxy: f64, sxx: f64, syy: f64) -> f64 {
+    let prod = sxx * syy;
+    let den = if prod.is_finite() && prod >= f64::MIN_POSITIVE {
+        libm::sqrt(prod)
+    } else {
+        libm::sqrt(sxx) * libm::sqrt(syy)
+    };
+    (sxy / den).clamp(-1.0, 1.0)
+}

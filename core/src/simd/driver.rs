@@ -1,0 +1,389 @@
+//! The loop drivers: every elementwise and every reducing kernel walks its
+//! slices through one of these, so the walk (full vectors, then one
+//! partial vector that never reads or writes past a slice) is written once.
+//!
+//! - [`map`] / [`map_in_place`]: `out = f(x)` lane-block by lane-block, for
+//!   a [`LaneMap`] over `f32` or `f64` lanes ([`Lane`]);
+//! - [`zip_map`] / [`zip_map_in_place`]: the same with a second input
+//!   ([`LaneZip`]), which may be loaded widened ([`LoadAs`]);
+//! - [`reduce_pairs`] / [`reduce_short_pairs`]: a [`PairReduce`] over two
+//!   streams widened to `f64` lanes, with `U` independent accumulators.
+//!
+//! The functions are traits, not closures: a closure is compiled without the
+//! target features of the `#[target_feature]` entry point it is called from,
+//! so its vector code would fall back to the baseline ISA.
+
+use super::Simd;
+
+/// An element type with vectors at every level — `f32` in `S::F32`, `f64`
+/// in `S::F64` — and its exact widening into `f64` lanes. Implemented for
+/// `f32` and `f64` only.
+pub trait Lane: Copy + 'static {
+    /// The vector of this element at level `S`.
+    type V<S: Simd>: Copy;
+    /// Elements per vector at level `S`.
+    fn lanes<S: Simd>() -> usize;
+    /// All lanes set to `x`.
+    fn splat<S: Simd>(s: S, x: Self) -> Self::V<S>;
+    /// Loads the first [`Lane::lanes`] elements of `src`.
+    fn load<S: Simd>(s: S, src: &[Self]) -> Self::V<S>;
+    /// Loads `min(len, lanes)` elements, zero elsewhere.
+    fn load_partial<S: Simd>(s: S, src: &[Self]) -> Self::V<S>;
+    /// Loads `min(len, lanes)` elements, `fill` elsewhere.
+    fn load_partial_fill<S: Simd>(s: S, src: &[Self], fill: Self) -> Self::V<S>;
+    /// Stores every lane to the start of `dst`.
+    fn store<S: Simd>(s: S, v: Self::V<S>, dst: &mut [Self]);
+    /// Stores the first `min(len, lanes)` lanes.
+    fn store_partial<S: Simd>(s: S, v: Self::V<S>, dst: &mut [Self]);
+    /// `a / b`, correctly rounded.
+    fn div<S: Simd>(s: S, a: Self::V<S>, b: Self::V<S>) -> Self::V<S>;
+    /// Loads `S::F64_LANES` elements widened to `f64` (exactly).
+    fn load_wide<S: Simd>(s: S, src: &[Self]) -> S::F64;
+    /// Loads `min(len, S::F64_LANES)` elements widened, zero elsewhere.
+    fn load_wide_partial<S: Simd>(s: S, src: &[Self]) -> S::F64;
+    /// Loads `min(len, S::F64_LANES)` elements widened, `fill` elsewhere.
+    fn load_wide_partial_fill<S: Simd>(s: S, src: &[Self], fill: f64) -> S::F64;
+}
+
+impl Lane for f32 {
+    type V<S: Simd> = S::F32;
+    #[inline(always)]
+    fn lanes<S: Simd>() -> usize {
+        S::F32_LANES
+    }
+    #[inline(always)]
+    fn splat<S: Simd>(s: S, x: f32) -> S::F32 {
+        s.splat_f32(x)
+    }
+    #[inline(always)]
+    fn load<S: Simd>(s: S, src: &[f32]) -> S::F32 {
+        s.load_f32(src)
+    }
+    #[inline(always)]
+    fn load_partial<S: Simd>(s: S, src: &[f32]) -> S::F32 {
+        s.load_partial_f32(src)
+    }
+    #[inline(always)]
+    fn load_partial_fill<S: Simd>(s: S, src: &[f32], fill: f32) -> S::F32 {
+        s.load_partial_fill_f32(src, fill)
+    }
+    #[inline(always)]
+    fn store<S: Simd>(s: S, v: S::F32, dst: &mut [f32]) {
+        s.store_f32(v, dst)
+    }
+    #[inline(always)]
+    fn store_partial<S: Simd>(s: S, v: S::F32, dst: &mut [f32]) {
+        s.store_partial_f32(v, dst)
+    }
+    #[inline(always)]
+    fn div<S: Simd>(s: S, a: S::F32, b: S::F32) -> S::F32 {
+        s.div_f32(a, b)
+    }
+    #[inline(always)]
+    fn load_wide<S: Simd>(s: S, src: &[f32]) -> S::F64 {
+        s.load_widen_f64(src)
+    }
+    #[inline(always)]
+    fn load_wide_partial<S: Simd>(s: S, src: &[f32]) -> S::F64 {
+        s.load_widen_partial_f64(src)
+    }
+    #[inline(always)]
+    fn load_wide_partial_fill<S: Simd>(s: S, src: &[f32], fill: f64) -> S::F64 {
+        s.load_widen_partial_fill_f64(src, fill)
+    }
+}
+
+impl Lane for f64 {
+    type V<S: Simd> = S::F64;
+    #[inline(always)]
+    fn lanes<S: Simd>() -> usize {
+        S::F64_LANES
+    }
+    #[inline(always)]
+    fn splat<S: Simd>(s: S, x: f64) -> S::F64 {
+        s.splat_f64(x)
+    }
+    #[inline(always)]
+    fn load<S: Simd>(s: S, src: &[f64]) -> S::F64 {
+        s.load_f64(src)
+    }
+    #[inline(always)]
+    fn load_partial<S: Simd>(s: S, src: &[f64]) -> S::F64 {
+        s.load_partial_f64(src)
+    }
+    #[inline(always)]
+    fn load_partial_fill<S: Simd>(s: S, src: &[f64], fill: f64) -> S::F64 {
+        s.load_partial_fill_f64(src, fill)
+    }
+    #[inline(always)]
+    fn store<S: Simd>(s: S, v: S::F64, dst: &mut [f64]) {
+        s.store_f64(v, dst)
+    }
+    #[inline(always)]
+    fn store_partial<S: Simd>(s: S, v: S::F64, dst: &mut [f64]) {
+        s.store_partial_f64(v, dst)
+    }
+    #[inline(always)]
+    fn div<S: Simd>(s: S, a: S::F64, b: S::F64) -> S::F64 {
+        s.div_f64(a, b)
+    }
+    #[inline(always)]
+    fn load_wide<S: Simd>(s: S, src: &[f64]) -> S::F64 {
+        s.load_f64(src)
+    }
+    #[inline(always)]
+    fn load_wide_partial<S: Simd>(s: S, src: &[f64]) -> S::F64 {
+        s.load_partial_f64(src)
+    }
+    #[inline(always)]
+    fn load_wide_partial_fill<S: Simd>(s: S, src: &[f64], fill: f64) -> S::F64 {
+        s.load_partial_fill_f64(src, fill)
+    }
+}
+
+/// Elements of `Self` read as vectors of `E` (one `E` vector's worth):
+/// natively when the types agree, widened for `f32` read as `f64`.
+pub(crate) trait LoadAs<E: Lane>: Copy {
+    /// Loads [`Lane::lanes`]`::<S>` of `E` elements.
+    fn load_as<S: Simd>(s: S, src: &[Self]) -> E::V<S>;
+    /// Loads up to that many, zero elsewhere.
+    fn load_partial_as<S: Simd>(s: S, src: &[Self]) -> E::V<S>;
+}
+
+impl<E: Lane> LoadAs<E> for E {
+    #[inline(always)]
+    fn load_as<S: Simd>(s: S, src: &[E]) -> E::V<S> {
+        E::load(s, src)
+    }
+    #[inline(always)]
+    fn load_partial_as<S: Simd>(s: S, src: &[E]) -> E::V<S> {
+        E::load_partial(s, src)
+    }
+}
+
+/// `f32` read as `f64` lanes, exactly.
+impl LoadAs<f64> for f32 {
+    #[inline(always)]
+    fn load_as<S: Simd>(s: S, src: &[f32]) -> S::F64 {
+        s.load_widen_f64(src)
+    }
+    #[inline(always)]
+    fn load_partial_as<S: Simd>(s: S, src: &[f32]) -> S::F64 {
+        s.load_widen_partial_f64(src)
+    }
+}
+
+/// A function of one vector of `E`, applied by [`map`] and [`map_in_place`].
+pub(crate) trait LaneMap<S: Simd, E: Lane> {
+    /// What the lanes past the end of a partial tail hold (`None`: zero).
+    /// They are never stored, but a map with a running state (a sum) sees
+    /// them: it picks a value that contributes nothing.
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<E> {
+        None
+    }
+    /// The function, on one vector (it may update `self`).
+    fn apply(&mut self, s: S, x: E::V<S>) -> E::V<S>;
+}
+
+/// A function of two vectors, applied by [`zip_map`] and [`zip_map_in_place`].
+pub(crate) trait LaneZip<S: Simd, E: Lane> {
+    /// The function, on one vector of each input.
+    fn apply(&mut self, s: S, a: E::V<S>, b: E::V<S>) -> E::V<S>;
+}
+
+#[inline(always)]
+fn load_tail<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &F, x: &[E]) -> E::V<S> {
+    match f.tail_fill() {
+        None => E::load_partial(s, x),
+        Some(fill) => E::load_partial_fill(s, x, fill),
+    }
+}
+
+/// `out[i] = f(x[i])` (equal lengths, checked by the caller).
+#[inline(always)]
+pub(crate) fn map<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, x: &[E], out: &mut [E]) {
+    let mut xs = x.chunks_exact(E::lanes::<S>());
+    let mut os = out.chunks_exact_mut(E::lanes::<S>());
+    for (c, o) in (&mut xs).zip(&mut os) {
+        E::store(s, f.apply(s, E::load(s, c)), o);
+    }
+    let (c, o) = (xs.remainder(), os.into_remainder());
+    if !c.is_empty() {
+        E::store_partial(s, f.apply(s, load_tail(s, f, c)), o);
+    }
+}
+
+/// `x[i] = f(x[i])`.
+#[inline(always)]
+pub(crate) fn map_in_place<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, x: &mut [E]) {
+    let mut xs = x.chunks_exact_mut(E::lanes::<S>());
+    for c in &mut xs {
+        E::store(s, f.apply(s, E::load(s, c)), c);
+    }
+    let c = xs.into_remainder();
+    if !c.is_empty() {
+        E::store_partial(s, f.apply(s, load_tail(s, f, c)), c);
+    }
+}
+
+/// `out[i] = f(a[i], b[i])` (equal lengths, checked by the caller).
+#[inline(always)]
+pub(crate) fn zip_map<S: Simd, E: Lane, F: LaneZip<S, E>>(s: S, f: &mut F, a: &[E], b: &[E], out: &mut [E]) {
+    let w = E::lanes::<S>();
+    let mut xs = a.chunks_exact(w);
+    let mut ys = b.chunks_exact(w);
+    let mut os = out.chunks_exact_mut(w);
+    for ((x, y), o) in (&mut xs).zip(&mut ys).zip(&mut os) {
+        E::store(s, f.apply(s, E::load(s, x), E::load(s, y)), o);
+    }
+    let (x, y, o) = (xs.remainder(), ys.remainder(), os.into_remainder());
+    if !x.is_empty() {
+        E::store_partial(s, f.apply(s, E::load_partial(s, x), E::load_partial(s, y)), o);
+    }
+}
+
+/// `acc[i] = f(acc[i], b[i])`, `b` read as vectors of `E` ([`LoadAs`]).
+#[inline(always)]
+pub(crate) fn zip_map_in_place<S: Simd, E: Lane, B: LoadAs<E>, F: LaneZip<S, E>>(
+    s: S,
+    f: &mut F,
+    acc: &mut [E],
+    b: &[B],
+) {
+    let w = E::lanes::<S>();
+    let mut accs = acc.chunks_exact_mut(w);
+    let mut bs = b.chunks_exact(w);
+    for (x, y) in (&mut accs).zip(&mut bs) {
+        E::store(s, f.apply(s, E::load(s, x), B::load_as(s, y)), x);
+    }
+    let (x, y) = (accs.into_remainder(), bs.remainder());
+    if !x.is_empty() {
+        E::store_partial(s, f.apply(s, E::load_partial(s, x), B::load_partial_as(s, y)), x);
+    }
+}
+
+/// A reduction over pairs of `f64` lanes (two streams of [`Lane`]
+/// elements, widened), written once for every ISA: dot products, squared
+/// distances, the sums of cosine and of Pearson's r. Any state is plain
+/// scalars (broadcast where used; the broadcasts are loop-invariant).
+pub(crate) trait PairReduce {
+    /// The running state in vector lanes.
+    type Acc<S: Simd>: Copy;
+    /// The result, independent of the ISA.
+    type Out;
+    /// The empty state.
+    fn zero<S: Simd>(&self, s: S) -> Self::Acc<S>;
+    /// Folds one vector of each stream into `acc`.
+    fn step<S: Simd>(&self, s: S, acc: Self::Acc<S>, a: S::F64, b: S::F64) -> Self::Acc<S>;
+    /// Combines two states.
+    fn merge<S: Simd>(&self, s: S, x: Self::Acc<S>, y: Self::Acc<S>) -> Self::Acc<S>;
+    /// The result of a state.
+    fn finish<S: Simd>(&self, s: S, acc: Self::Acc<S>) -> Self::Out;
+    /// What the lanes past a partial vector hold, per stream (`None`:
+    /// zeros), chosen so that they contribute nothing to the result.
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<[f64; 2]> {
+        None
+    }
+}
+
+#[inline(always)]
+fn load_wide_tail<S: Simd, A: Lane, B: Lane, R: PairReduce>(
+    s: S,
+    r: &R,
+    a: &[A],
+    b: &[B],
+) -> (S::F64, S::F64) {
+    match r.tail_fill() {
+        None => (A::load_wide_partial(s, a), B::load_wide_partial(s, b)),
+        Some([fa, fb]) => (A::load_wide_partial_fill(s, a, fa), B::load_wide_partial_fill(s, b, fb)),
+    }
+}
+
+/// Streams `r` over `a` and `b` (`b` at least as long as `a`; the caller
+/// checks equal lengths) with `U` independent accumulators (a power of
+/// two), merged pairwise at the end.
+///
+/// A head is peeled so that the block loads of `a` are vector-aligned
+/// (unaligned 512-bit loads that split cache lines halve L1 throughput),
+/// when the main loop runs long enough to amortise it.
+#[inline(always)]
+pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce, const U: usize>(
+    s: S,
+    r: &R,
+    a: &[A],
+    b: &[B],
+) -> R::Out {
+    let w = S::F64_LANES;
+    let b = &b[..a.len()];
+    let mut acc = [r.zero(s); U];
+    let head = if a.len() >= 4 * U * w { a.as_ptr().align_offset(4 * S::F32_LANES).min(a.len()) } else { 0 };
+    let (a_head, a) = a.split_at(head);
+    let (b_head, b) = b.split_at(head);
+    for (x, y) in a_head.chunks(w).zip(b_head.chunks(w)) {
+        let (x, y) = load_wide_tail(s, r, x, y);
+        acc[0] = r.step(s, acc[0], x, y);
+    }
+
+    let mut blocks_a = a.chunks_exact(U * w);
+    let mut blocks_b = b.chunks_exact(U * w);
+    for (x, y) in (&mut blocks_a).zip(&mut blocks_b) {
+        for u in 0..U {
+            let (xu, yu) = (&x[u * w..], &y[u * w..]);
+            acc[u] = r.step(s, acc[u], A::load_wide(s, xu), B::load_wide(s, yu));
+        }
+    }
+
+    let (rest_a, rest_b) = (blocks_a.remainder(), blocks_b.remainder());
+    let mut lanes_a = rest_a.chunks_exact(w);
+    let mut lanes_b = rest_b.chunks_exact(w);
+    for (u, (x, y)) in (&mut lanes_a).zip(&mut lanes_b).enumerate() {
+        acc[u] = r.step(s, acc[u], A::load_wide(s, x), B::load_wide(s, y));
+    }
+    let (tail_a, tail_b) = (lanes_a.remainder(), lanes_b.remainder());
+    if !tail_a.is_empty() {
+        let (x, y) = load_wide_tail(s, r, tail_a, tail_b);
+        acc[U - 1] = r.step(s, acc[U - 1], x, y);
+    }
+
+    let mut width = U;
+    while width > 1 {
+        width /= 2;
+        for u in 0..width {
+            acc[u] = r.merge(s, acc[u], acc[u + width]);
+        }
+    }
+    r.finish(s, acc[0])
+}
+
+/// [`reduce_pairs`] for short inputs (a few vectors): two chains, full
+/// loads while they fit, one partial load for the tail; no peel, no merge
+/// tree, a small stack frame.
+#[inline(always)]
+pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce>(
+    s: S,
+    r: &R,
+    a: &[A],
+    b: &[B],
+) -> R::Out {
+    let w = S::F64_LANES;
+    let b = &b[..a.len()];
+    let (mut even, mut odd) = (r.zero(s), r.zero(s));
+    let mut pairs_a = a.chunks_exact(2 * w);
+    let mut pairs_b = b.chunks_exact(2 * w);
+    for (x, y) in (&mut pairs_a).zip(&mut pairs_b) {
+        even = r.step(s, even, A::load_wide(s, x), B::load_wide(s, y));
+        odd = r.step(s, odd, A::load_wide(s, &x[w..]), B::load_wide(s, &y[w..]));
+    }
+    let (mut x, mut y) = (pairs_a.remainder(), pairs_b.remainder());
+    if x.len() >= w {
+        even = r.step(s, even, A::load_wide(s, x), B::load_wide(s, y));
+        (x, y) = (&x[w..], &y[w..]);
+    }
+    if !x.is_empty() {
+        let (x, y) = load_wide_tail(s, r, x, y);
+        odd = r.step(s, odd, x, y);
+    }
+    r.finish(s, r.merge(s, even, odd))
+}
