@@ -53,7 +53,35 @@ fn infonce_forward((q, k, d): (Vec<f32>, Vec<f32>, usize)) -> f32 {
     black_box(loss.ok().and_then(Result::ok).unwrap_or(f32::NAN))
 }
 
+/// `n` continuous values, or `n` integer scores in `0..1000` (ties).
+fn rank_data((n, ties): (usize, bool)) -> Vec<f32> {
+    let x = vec_f32(&mut Rng::new(11), Dist::Normal, n);
+    if ties { x.into_iter().map(|v| (v.abs() * 300.0).floor() % 1000.0).collect() } else { x }
+}
+
+#[library_benchmark]
+#[bench::continuous_100k(setup = rank_data, args = ((100_000, false)))]
+#[bench::ties_100k(setup = rank_data, args = ((100_000, true)))]
+fn rank_average_f32(x: Vec<f32>) -> f64 {
+    let ranks = simkern::rank(black_box(&x), simkern::Ties::Average);
+    black_box(ranks.map_or(f64::NAN, |r| r[0]))
+}
+
+/// Two correlated columns of `n` values.
+fn pairs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    let (x, e) = two_vectors(n);
+    let y = x.iter().zip(&e).map(|(a, b)| a + b).collect();
+    (x, y)
+}
+
+#[library_benchmark]
+#[bench::n100k(setup = pairs, args = (100_000))]
+fn pearson_f32((x, y): (Vec<f32>, Vec<f32>)) -> f64 {
+    black_box(simkern::pearson(black_box(&x), black_box(&y)).unwrap_or(f64::NAN))
+}
+
 library_benchmark_group!(name = similarity, benchmarks = [dot_f32, cosine_f32]);
 library_benchmark_group!(name = contrastive, benchmarks = [logsumexp_f32, infonce_forward]);
+library_benchmark_group!(name = statistics, benchmarks = [rank_average_f32, pearson_f32]);
 
-main!(library_benchmark_groups = similarity, contrastive);
+main!(library_benchmark_groups = similarity, contrastive, statistics);

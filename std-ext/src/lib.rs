@@ -19,6 +19,8 @@
 //! ```
 #![deny(missing_docs)]
 
+// Namespaces: `binomial` (its names would clash: `pmf`, `cdf`, …) and
+// `init`; everything else is flat at the root, listed here by name.
 pub mod binomial;
 mod diagnostics;
 mod infonce;
@@ -31,10 +33,13 @@ mod stats;
 pub use diagnostics::par_uniformity;
 pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
-pub use lse::*;
-pub use similarity::*;
+pub use lse::{OnlineLse, log_softmax, logsumexp, logsumexp_rows, logsumexp_weighted, softmax};
+pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix, similarity_matrix_on};
 pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result};
-pub use stats::*;
+pub use stats::{
+    NanPolicy, Ties, kendall_tau_b, kendall_tau_b_with, pearson, pearson_with, rank, rank_with, spearman,
+    spearman_with,
+};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

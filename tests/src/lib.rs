@@ -9,4 +9,5 @@
 
 pub mod data;
 pub mod levels;
+pub mod precision;
 pub mod reference;

@@ -6,6 +6,7 @@
 use serde_json::Value;
 use simkern::binomial;
 use simkern_tests::levels::levels;
+use simkern_tests::precision::{CDF_REL, PMF_INTO_ULPS, PMF_REL};
 use simkern_tests::reference as naive;
 
 fn num(v: &Value) -> f64 {
@@ -29,7 +30,7 @@ fn agrees_with_mpmath() {
         } else {
             let rel = (got_log - want_log).abs() / want_log.abs().max(f64::MIN_POSITIVE);
             assert!(
-                rel <= 1e-13 || (got_log - want_log).abs() <= 1e-300,
+                rel <= PMF_REL || (got_log - want_log).abs() <= 1e-300,
                 "logpmf({k}, {n}, {p}) = {got_log:e}, want {want_log:e}"
             );
             worst_log = worst_log.max(rel);
@@ -37,13 +38,17 @@ fn agrees_with_mpmath() {
         if want_log.abs() <= 450.0 {
             let got = binomial::pmf(k, n, p);
             let rel = (got - want_pmf).abs() / want_pmf;
-            assert!(rel <= 1e-13, "pmf({k}, {n}, {p}) = {got:e}, want {want_pmf:e}");
+            assert!(rel <= PMF_REL, "pmf({k}, {n}, {p}) = {got:e}, want {want_pmf:e}");
             worst_pmf = worst_pmf.max(rel);
             for &level in levels() {
                 let mut out = [f64::NAN];
                 level.pmf_into(&[k], n, p, &mut out).unwrap();
                 let rel = (out[0] - want_pmf).abs() / want_pmf;
-                assert!(rel <= 1e-13, "{level:?} pmf_into({k}, {n}, {p}) = {:e}, want {want_pmf:e}", out[0]);
+                assert!(
+                    rel <= PMF_REL,
+                    "{level:?} pmf_into({k}, {n}, {p}) = {:e}, want {want_pmf:e}",
+                    out[0]
+                );
                 worst_pmf = worst_pmf.max(rel);
             }
         }
@@ -54,7 +59,7 @@ fn agrees_with_mpmath() {
             largest_n = largest_n.max(n);
             if want > 1e-300 {
                 let rel = (got - want).abs() / want;
-                assert!(rel <= 1e-12, "cdf({k}, {n}, {p}) = {got:e}, want {want:e}");
+                assert!(rel <= CDF_REL, "cdf({k}, {n}, {p}) = {got:e}, want {want:e}");
                 worst_cdf = worst_cdf.max(rel);
             } else {
                 // As for sf below: absolutely, where |ln cdf| > 690.
@@ -66,7 +71,7 @@ fn agrees_with_mpmath() {
             let got = binomial::sf(k, n, p);
             if want > 1e-300 {
                 let rel = (got - want).abs() / want;
-                assert!(rel <= 1e-12, "sf({k}, {n}, {p}) = {got:e}, want {want:e}");
+                assert!(rel <= CDF_REL, "sf({k}, {n}, {p}) = {got:e}, want {want:e}");
                 worst_sf = worst_sf.max(rel);
             } else {
                 // Below 1e-300 (|ln| > 690) only absolutely: like the pmf's,
@@ -122,7 +127,7 @@ fn pmf_into_matches_pmf_at_every_level() {
             for (&k, &got) in ks.iter().zip(&out) {
                 let want = binomial::pmf(k, *n, *p);
                 let ulps = got.to_bits().abs_diff(want.to_bits());
-                assert!(ulps <= 4, "{level:?}: pmf_into({k}, {n}, {p}) = {got:e}, pmf {want:e}");
+                assert!(ulps <= PMF_INTO_ULPS, "{level:?}: pmf_into({k}, {n}, {p}) = {got:e}, pmf {want:e}");
             }
         }
         let mut out = [1.0; 3];

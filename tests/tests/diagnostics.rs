@@ -7,6 +7,7 @@ use simkern_core::MatRef;
 use simkern_core::diagnostics::{self as diag, anisotropy_scratch_len, uniformity_scratch_len};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
+use simkern_tests::precision::{EIGENVALUE_REL, MOMENT_REL};
 use simkern_tests::reference::{self as naive, gamma, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
@@ -82,9 +83,9 @@ proptest! {
         let mut ws = vec![f64::NAN; anisotropy_scratch_len(d)];
         for &level in levels() {
             let a = level.anisotropy(MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
-            prop_assert!((a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);
-            prop_assert!((a.gram_sum - gram).abs() <= 1e-12 * gram.max(1.0) * m as f64, "{level:?} gram {} vs {gram}", a.gram_sum);
-            prop_assert!((a.top_eigenvalue - top).abs() <= 1e-8 * top, "{level:?} λ {} vs {top}", a.top_eigenvalue);
+            prop_assert!((a.mean_cosine - cos).abs() <= MOMENT_REL * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);
+            prop_assert!((a.gram_sum - gram).abs() <= MOMENT_REL * gram.max(1.0) * m as f64, "{level:?} gram {} vs {gram}", a.gram_sum);
+            prop_assert!((a.top_eigenvalue - top).abs() <= EIGENVALUE_REL * top, "{level:?} λ {} vs {top}", a.top_eigenvalue);
         }
     }
 }
@@ -135,17 +136,17 @@ fn anisotropy_wide_rows_at_every_level() {
         for &level in levels() {
             let a = level.anisotropy(MatRef::new(&x, d).unwrap(), &mut ws).unwrap();
             assert!(
-                (a.mean_cosine - cos).abs() <= 1e-12 * (1.0 + m as f64),
+                (a.mean_cosine - cos).abs() <= MOMENT_REL * (1.0 + m as f64),
                 "{level:?} d={d} cos {} vs {cos}",
                 a.mean_cosine
             );
             assert!(
-                (a.gram_sum - gram).abs() <= 1e-12 * gram.max(1.0) * m as f64,
+                (a.gram_sum - gram).abs() <= MOMENT_REL * gram.max(1.0) * m as f64,
                 "{level:?} d={d} gram {} vs {gram}",
                 a.gram_sum
             );
             assert!(
-                (a.top_eigenvalue - top).abs() <= 1e-8 * top,
+                (a.top_eigenvalue - top).abs() <= EIGENVALUE_REL * top,
                 "{level:?} d={d} λ {} vs {top}",
                 a.top_eigenvalue
             );

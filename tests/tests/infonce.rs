@@ -8,6 +8,7 @@ use simkern_core::MatRef;
 use simkern_core::infonce::{InfoNce, Pass, Positives};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
+use simkern_tests::precision::INFONCE_LOSS_REL;
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
@@ -392,7 +393,7 @@ fn loss_within_1e_5_relative_on_training_batches() {
                     let (loss, _, _) = run(&c, level, &q, &k, &pos);
                     let rel = (f64::from(loss) - want).abs() / want;
                     assert!(
-                        rel <= 1e-5,
+                        rel <= INFONCE_LOSS_REL,
                         "{level:?} n={n} d={d} τ={tau} noise={noise}: {loss} vs {want} ({rel:e})"
                     );
                 }

@@ -4,6 +4,7 @@
 use simkern_core::init::{self, Init};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::levels::levels;
+use simkern_tests::precision::MOMENT_REL;
 use simkern_tests::reference::{dot_exact, widen};
 
 #[test]
@@ -45,7 +46,7 @@ fn mean_variance_matches_reference() {
             let mv = level.mean_variance(&x).unwrap();
             assert!((mv.mean - mean).abs() <= 1e-15 * mean.abs() * (n as f64).max(8.0));
             assert!(
-                (mv.variance - var).abs() <= 1e-12 * var.max(1e-300) + 1e-12,
+                (mv.variance - var).abs() <= MOMENT_REL * var.max(1e-300) + MOMENT_REL,
                 "{level:?} n={n}: {} vs {var}",
                 mv.variance
             );

@@ -9,6 +9,7 @@ use simkern_tests::data::Rng;
 use simkern_tests::levels::levels;
 use simkern_tests::reference::{self as naive, widen};
 
+use simkern_tests::precision::CORRELATION_ABS;
 use simkern_tests::reference::TIE_METHODS as METHODS;
 
 /// `n` values: continuous, or drawn from `range` distinct integers (ties),
@@ -80,7 +81,7 @@ proptest! {
         // Correlated too: y depends on x.
         let y: Vec<f32> = x.iter().zip(&y).map(|(a, b)| a + 0.5 * b).collect();
         let (xw, yw) = (widen(&x), widen(&y));
-        let close = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-12;
+        let close = |a: f64, b: f64| (a.is_nan() && b.is_nan()) || (a - b).abs() <= CORRELATION_ABS;
         prop_assert!(close(simkern::pearson(&x, &y).unwrap(), naive::pearson(&xw, &yw)));
         prop_assert!(close(simkern::spearman(&x, &y).unwrap(), naive::spearman(&xw, &yw)));
         prop_assert!(close(simkern::kendall_tau_b(&x, &y).unwrap(), naive::kendall_tau_b(&xw, &yw)));
@@ -122,7 +123,7 @@ fn pearson_with_large_offsets_at_every_scale() {
                 // The contract's 1e-12 (two passes: an error in the mean
                 // enters the sums only to second order; 1.4e-14 seen).
                 assert!(
-                    (got - want).abs() <= 1e-12,
+                    (got - want).abs() <= CORRELATION_ABS,
                     "{level:?} offset {offset:e} scale {scale:e}: {got} vs {want}"
                 );
             }
@@ -202,9 +203,9 @@ fn large_inputs_on_the_table_and_radix_paths() {
         let (xw, yw) = (widen(&x), widen(&y));
         let (ax, ay) = (naive::rankdata_sorted(&xw, "average"), naive::rankdata_sorted(&yw, "average"));
         let rho = simkern::spearman(&x, &y).unwrap();
-        assert!((rho - naive::pearson(&ax, &ay)).abs() <= 1e-12, "spearman, ranges {rx} {ry}");
+        assert!((rho - naive::pearson(&ax, &ay)).abs() <= CORRELATION_ABS, "spearman, ranges {rx} {ry}");
         let tau = simkern::kendall_tau_b(&x, &y).unwrap();
-        assert!((tau - naive::kendall_tau_b(&xw, &yw)).abs() <= 1e-12, "kendall, ranges {rx} {ry}");
+        assert!((tau - naive::kendall_tau_b(&xw, &yw)).abs() <= CORRELATION_ABS, "kendall, ranges {rx} {ry}");
     }
 }
 
@@ -324,7 +325,10 @@ fn pearson_over_the_whole_f64_range() {
             assert!(want.is_finite() && want.abs() > 0.5, "well posed: {want}");
             for &level in levels() {
                 let got = level.pearson(&x, &y).unwrap();
-                assert!((got - want).abs() <= 1e-12, "{level:?} 1e{e} offset {offset}: {got} vs {want}");
+                assert!(
+                    (got - want).abs() <= CORRELATION_ABS,
+                    "{level:?} 1e{e} offset {offset}: {got} vs {want}"
+                );
             }
         }
     }

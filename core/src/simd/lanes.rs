@@ -64,20 +64,24 @@ pub trait Simd: Copy + 'static {
     fn widen_high_f64(self, v: Self::F32) -> Self::F64;
     /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2²²`.
     fn round_f32(self, a: Self::F32) -> Self::F32;
-    /// `2ᵏ` for lanes `k` holding integers in `[−126, 127]` (built in the
-    /// exponent field: exact).
-    fn pow2_f32(self, k: Self::F32) -> Self::F32;
+    /// `2^(e − 127)` for lanes whose `e` rounds (to nearest) to an integer
+    /// in `[1, 254]`: the rounded `e` placed in the exponent field (exact).
+    fn pow2_biased_f32(self, e: Self::F32) -> Self::F32;
     /// `y · 2ⁿ` for lanes `n` holding integers in `[−150, 128]` and `y` in
     /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
     ///
-    /// By default two normal factors `2^n₁ · 2^(n − n₁)`, `n₁ = round(n/2)`,
-    /// both in `[−75, 64]`: the first product is exact, the second rounds
-    /// once. Levels with a scaling instruction override it.
+    /// By default two normal factors `2^⌊n/2⌋ · 2^⌈n/2⌉`, both in
+    /// `[−75, 64]`: the first product is exact, the second rounds once. The
+    /// biased exponents come from one fused multiply-add each
+    /// (`n/2 + 127 ∓ ¼` rounds to `⌊n/2⌋ + 127` and `⌈n/2⌉ + 127`), so the
+    /// whole is two FMAs, two exponent-field builds and two products.
+    /// Levels with a scaling instruction override it.
     #[inline(always)]
     fn ldexp_f32(self, y: Self::F32, n: Self::F32) -> Self::F32 {
-        let n1 = self.round_f32(self.mul_f32(n, self.splat_f32(0.5)));
-        let n2 = self.sub_f32(n, n1);
-        self.mul_f32(self.mul_f32(y, self.pow2_f32(n1)), self.pow2_f32(n2))
+        let half = self.splat_f32(0.5);
+        let lo = self.pow2_biased_f32(self.mul_add_f32(n, half, self.splat_f32(126.75)));
+        let hi = self.pow2_biased_f32(self.mul_add_f32(n, half, self.splat_f32(127.25)));
+        self.mul_f32(self.mul_f32(y, lo), hi)
     }
     /// Sum of the lanes.
     fn reduce_sum_f32(self, v: Self::F32) -> f32;
@@ -127,17 +131,19 @@ pub trait Simd: Copy + 'static {
     fn mul_add_f64(self, a: Self::F64, b: Self::F64, c: Self::F64) -> Self::F64;
     /// Rounds to the nearest integer, ties to even, for `|a| ≤ 2⁵¹`.
     fn round_f64(self, a: Self::F64) -> Self::F64;
-    /// `2ᵏ` for lanes `k` holding integers in `[−1022, 1023]` (exact).
-    fn pow2_f64(self, k: Self::F64) -> Self::F64;
+    /// `2^(e − 1023)` for lanes whose `e` rounds (to nearest) to an
+    /// integer in `[1, 2046]`, built in the exponent field (exact).
+    fn pow2_biased_f64(self, e: Self::F64) -> Self::F64;
     /// `y · 2ⁿ` for lanes `n` holding integers in `[−1076, 1024]` and `y` in
     /// `[0.5, 2]`, rounded once (correct gradual underflow, `+∞` on overflow).
     /// By default two normal factors, as [`Simd::ldexp_f32`] (both in
     /// `[−538, 512]`).
     #[inline(always)]
     fn ldexp_f64(self, y: Self::F64, n: Self::F64) -> Self::F64 {
-        let n1 = self.round_f64(self.mul_f64(n, self.splat_f64(0.5)));
-        let n2 = self.sub_f64(n, n1);
-        self.mul_f64(self.mul_f64(y, self.pow2_f64(n1)), self.pow2_f64(n2))
+        let half = self.splat_f64(0.5);
+        let lo = self.pow2_biased_f64(self.mul_add_f64(n, half, self.splat_f64(1022.75)));
+        let hi = self.pow2_biased_f64(self.mul_add_f64(n, half, self.splat_f64(1023.25)));
+        self.mul_f64(self.mul_f64(y, lo), hi)
     }
     /// Sum of the lanes.
     fn reduce_sum_f64(self, v: Self::F64) -> f64;

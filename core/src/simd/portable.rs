@@ -117,9 +117,8 @@ impl Simd for Portable {
         (a + magic) - magic
     }
     #[inline(always)]
-    fn pow2_f32(self, k: f32x8) -> f32x8 {
-        // (k + 127)·2²³ is the bit pattern of 2ᵏ.
-        wide::bytemuck::cast(((k + f32x8::splat(127.0)) * f32x8::splat(8_388_608.0)).round_int())
+    fn pow2_biased_f32(self, e: f32x8) -> f32x8 {
+        wide::bytemuck::cast(e.round_int() << 23)
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: f32x8) -> f32 {
@@ -190,10 +189,10 @@ impl Simd for Portable {
         (a + magic) - magic
     }
     #[inline(always)]
-    fn pow2_f64(self, k: f64x4) -> f64x4 {
-        // m = k + 1023 sits in the low mantissa bits of m + 2⁵²; shifted by
-        // 52 it is the exponent field of 2ᵏ.
-        let bits: u64x4 = wide::bytemuck::cast(k + f64x4::splat(1023.0 + 4_503_599_627_370_496.0));
+    fn pow2_biased_f64(self, e: f64x4) -> f64x4 {
+        // e + 2⁵² rounds e to an integer in the low mantissa bits; shifted
+        // by 52 it is the exponent field.
+        let bits: u64x4 = wide::bytemuck::cast(e + f64x4::splat(4_503_599_627_370_496.0));
         wide::bytemuck::cast(bits << 52)
     }
     #[inline(always)]

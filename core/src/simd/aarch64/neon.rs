@@ -132,9 +132,9 @@ impl Simd for Neon {
         unsafe { vrndnq_f32(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, k: float32x4_t) -> float32x4_t {
-        // SAFETY: see the impl comment. k + 127 in the exponent field.
-        unsafe { vreinterpretq_f32_s32(vshlq_n_s32::<23>(vaddq_s32(vcvtnq_s32_f32(k), vdupq_n_s32(127)))) }
+    fn pow2_biased_f32(self, e: float32x4_t) -> float32x4_t {
+        // SAFETY: see the impl comment. round(e) in the exponent field.
+        unsafe { vreinterpretq_f32_s32(vshlq_n_s32::<23>(vcvtnq_s32_f32(e))) }
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: float32x4_t) -> f32 {
@@ -221,9 +221,9 @@ impl Simd for Neon {
         unsafe { vrndnq_f64(a) }
     }
     #[inline(always)]
-    fn pow2_f64(self, k: float64x2_t) -> float64x2_t {
-        // SAFETY: see the impl comment. k + 1023 in the exponent field.
-        unsafe { vreinterpretq_f64_s64(vshlq_n_s64::<52>(vaddq_s64(vcvtnq_s64_f64(k), vdupq_n_s64(1023)))) }
+    fn pow2_biased_f64(self, e: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment. round(e) in the exponent field.
+        unsafe { vreinterpretq_f64_s64(vshlq_n_s64::<52>(vcvtnq_s64_f64(e))) }
     }
     #[inline(always)]
     fn reduce_sum_f64(self, v: float64x2_t) -> f64 {

@@ -141,12 +141,9 @@ impl Simd for Avx2 {
         unsafe { _mm256_round_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, k: __m256) -> __m256 {
-        // SAFETY: see the impl comment. k + 127 in the exponent field.
-        unsafe {
-            let e = _mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127));
-            _mm256_castsi256_ps(_mm256_slli_epi32::<23>(e))
-        }
+    fn pow2_biased_f32(self, e: __m256) -> __m256 {
+        // SAFETY: see the impl comment. round(e) in the exponent field.
+        unsafe { _mm256_castsi256_ps(_mm256_slli_epi32::<23>(_mm256_cvtps_epi32(e))) }
     }
     #[inline(always)]
     fn reduce_sum_f32(self, v: __m256) -> f32 {
@@ -239,12 +236,12 @@ impl Simd for Avx2 {
         unsafe { _mm256_round_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f64(self, k: __m256d) -> __m256d {
-        // SAFETY: see the impl comment. m = k + 1023 sits in the low
-        // mantissa bits of m + 2⁵²; a shift by 52 moves it into the
-        // exponent field.
+    fn pow2_biased_f64(self, e: __m256d) -> __m256d {
+        // SAFETY: see the impl comment. e + 2⁵² rounds e to an integer in
+        // the low mantissa bits; a shift by 52 moves it into the exponent
+        // field (AVX2 has no f64 → i64 conversion).
         unsafe {
-            let m = _mm256_add_pd(k, _mm256_set1_pd(1023.0 + 4_503_599_627_370_496.0));
+            let m = _mm256_add_pd(e, _mm256_set1_pd(4_503_599_627_370_496.0));
             _mm256_castsi256_pd(_mm256_slli_epi64::<52>(_mm256_castpd_si256(m)))
         }
     }

@@ -131,9 +131,9 @@ impl Simd for Avx512 {
         unsafe { _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f32(self, k: __m512) -> __m512 {
-        // SAFETY: see the impl comment. 1·2ᵏ, exact for integral k.
-        unsafe { _mm512_scalef_ps(_mm512_set1_ps(1.0), k) }
+    fn pow2_biased_f32(self, e: __m512) -> __m512 {
+        // SAFETY: see the impl comment. round(e) in the exponent field.
+        unsafe { _mm512_castsi512_ps(_mm512_slli_epi32::<23>(_mm512_cvtps_epi32(e))) }
     }
     #[inline(always)]
     fn ldexp_f32(self, y: __m512, n: __m512) -> __m512 {
@@ -236,9 +236,9 @@ impl Simd for Avx512 {
         unsafe { _mm512_roundscale_pd::<{ _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC }>(a) }
     }
     #[inline(always)]
-    fn pow2_f64(self, k: __m512d) -> __m512d {
-        // SAFETY: see the impl comment. 1·2ᵏ, exact for integral k.
-        unsafe { _mm512_scalef_pd(_mm512_set1_pd(1.0), k) }
+    fn pow2_biased_f64(self, e: __m512d) -> __m512d {
+        // SAFETY: see the impl comment (AVX-512 DQ converts f64 → i64).
+        unsafe { _mm512_castsi512_pd(_mm512_slli_epi64::<52>(_mm512_cvtpd_epi64(e))) }
     }
     #[inline(always)]
     fn ldexp_f64(self, y: __m512d, n: __m512d) -> __m512d {

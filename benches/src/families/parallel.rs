@@ -1,0 +1,42 @@
+//! The rayon InfoNCE against simkern's own one-thread loss.
+
+use std::hint::black_box;
+
+use simkern_benches::unit_rows;
+
+use super::{Setup, Step};
+use crate::report::{Case, Unit};
+
+pub fn plan(setup: Setup) -> Vec<Step> {
+    let (n, d) = if setup.quick { (1024, 128) } else { (4096, 768) };
+    vec![Step::new(format!("infonce rayon {n}x{d}"), move |r| {
+        let (q, k) = (unit_rows(n, d, 5), unit_rows(n, d, 6));
+        let loss = simkern::InfoNce::new(0.05).expect("valid temperature").on(setup.level);
+        let flops = 2.0 * (n * n * d) as f64;
+        let label = format!("N=M={n}, d={d}, {} threads", rayon::current_num_threads());
+        let forward =
+            Case { family: "infonce_forward (rayon)", label: label.clone(), work: flops, unit: Unit::Gflops };
+        r.versus(
+            &forward,
+            "simkern, one thread",
+            || {
+                black_box(loss.par_loss(&q, &k, d).expect("valid shapes"));
+            },
+            || {
+                black_box(loss.loss(&q, &k, d).expect("valid shapes"));
+            },
+        );
+        let both =
+            Case { family: "infonce_forward_backward (rayon)", label, work: 3.0 * flops, unit: Unit::Gflops };
+        r.versus(
+            &both,
+            "simkern, one thread",
+            || {
+                black_box(loss.par_loss_and_grad(&q, &k, d).expect("valid shapes"));
+            },
+            || {
+                black_box(loss.loss_and_grad(&q, &k, d).expect("valid shapes"));
+            },
+        );
+    })]
+}

@@ -1,0 +1,39 @@
+//! `S = Q·Kᵀ` against faer and matrixmultiply (one thread each).
+
+use simkern_benches::{faer_qkt, matrix, matrixmultiply_qkt};
+use simkern_core::similarity::similarity_matrix_scratch_len;
+
+use super::{Setup, Step};
+use crate::report::{Case, Unit};
+
+pub fn plan(setup: Setup) -> Vec<Step> {
+    let shapes: &[(usize, usize)] = if setup.quick {
+        &[(1024, 768)]
+    } else {
+        &[(256, 128), (1024, 128), (1024, 768), (4096, 128), (4096, 768)]
+    };
+    shapes
+        .iter()
+        .map(|&(n, d)| {
+            Step::new(format!("similarity_matrix {n}x{n}x{d}"), move |r| {
+                let (q, k) = (matrix(n, d, 1), matrix(n, d, 2));
+                let mut out = vec![0.0f32; n * n];
+                let mut scratch = vec![0.0f32; similarity_matrix_scratch_len(n, n, d)];
+                let mut theirs = vec![0.0f32; n * n];
+                let qm = simkern::MatRef::new(&q, d).expect("valid shape");
+                let km = simkern::MatRef::new(&k, d).expect("valid shape");
+                let mut ours = || {
+                    setup.level.similarity_matrix_into(qm, km, &mut out, &mut scratch).expect("valid shapes")
+                };
+                let case = Case {
+                    family: "similarity_matrix",
+                    label: format!("{n}×{n}×{d}"),
+                    work: 2.0 * (n * n * d) as f64,
+                    unit: Unit::Gflops,
+                };
+                r.versus(&case, "faer (seq)", &mut ours, || faer_qkt(&q, &k, d, &mut theirs));
+                r.versus(&case, "matrixmultiply", &mut ours, || matrixmultiply_qkt(&q, &k, d, &mut theirs));
+            })
+        })
+        .collect()
+}

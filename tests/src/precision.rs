@@ -1,0 +1,83 @@
+//! The accuracy each kernel promises, in one table: every suite checks
+//! against these names, not against numbers of its own (libm's
+//! `precision.rs` is the model). Each bound is the one stated in the
+//! kernel's docs and in DESIGN.md's numerical contract; changing one here
+//! changes what every test demands.
+//!
+//! | bound | value | kernel |
+//! |---|---|---|
+//! | [`EXP_F32_ULPS`] | 2 ulp | vector `exp` (f32), every input |
+//! | [`CORRELATION_ABS`] | 1e-12 | Pearson, Spearman, Kendall vs a careful reference |
+//! | [`PMF_REL`] | 1e-13 | binomial `pmf` / `logpmf` vs mpmath |
+//! | [`PMF_INTO_ULPS`] | 4 ulp | `pmf_into` (vector `exp`) vs `pmf` |
+//! | [`CDF_REL`] | 1e-12 | binomial `cdf` / `sf` vs mpmath |
+//! | [`INFONCE_LOSS_REL`] | 1e-5 | InfoNCE loss vs an f64 reference (τ ≥ 0.01) |
+//! | [`INFONCE_GRAD_TORCH`] | 2e-4 × max\|g\| | InfoNCE gradients vs PyTorch's f32 autograd |
+//! | [`EIGENVALUE_REL`] | 1e-8 | anisotropy's top eigenvalue (power iteration) |
+//! | [`MOMENT_REL`] | 1e-12 | mean / variance, anisotropy's mean cosine and Gram sum (per row) |
+
+/// Vector `exp` (f32): ulp of the result, over all 2³² inputs.
+///
+/// ```
+/// assert_eq!(simkern_tests::precision::EXP_F32_ULPS, 2.0);
+/// ```
+pub const EXP_F32_ULPS: f64 = 2.0;
+
+/// Correlations (absolute, `r ∈ [−1, 1]`).
+///
+/// ```
+/// assert!(simkern_tests::precision::CORRELATION_ABS <= 1e-12);
+/// ```
+pub const CORRELATION_ABS: f64 = 1e-12;
+
+/// Binomial `pmf` and `logpmf`, relative, wherever `|ln pmf| ≤ 450`.
+///
+/// ```
+/// assert!(simkern_tests::precision::PMF_REL <= 1e-13);
+/// ```
+pub const PMF_REL: f64 = 1e-13;
+
+/// `pmf_into` against `pmf`, in ulp (its `exp` rounds differently).
+///
+/// ```
+/// assert_eq!(simkern_tests::precision::PMF_INTO_ULPS, 4);
+/// ```
+pub const PMF_INTO_ULPS: u64 = 4;
+
+/// Binomial `cdf` and `sf`, relative.
+///
+/// ```
+/// assert!(simkern_tests::precision::CDF_REL <= 1e-12);
+/// ```
+pub const CDF_REL: f64 = 1e-12;
+
+/// InfoNCE loss, relative to an f64 reference, for `τ ≥ 0.01`.
+///
+/// ```
+/// assert!(simkern_tests::precision::INFONCE_LOSS_REL <= 1e-5);
+/// ```
+pub const INFONCE_LOSS_REL: f64 = 1e-5;
+
+/// InfoNCE gradients against PyTorch (both f32), relative to the largest
+/// gradient entry.
+///
+/// ```
+/// assert!(simkern_tests::precision::INFONCE_GRAD_TORCH <= 2e-4);
+/// ```
+pub const INFONCE_GRAD_TORCH: f64 = 2e-4;
+
+/// Anisotropy's top eigenvalue, relative (the power iteration stops at a
+/// relative change of 1e-12 of the Rayleigh quotient).
+///
+/// ```
+/// assert!(simkern_tests::precision::EIGENVALUE_REL <= 1e-8);
+/// ```
+pub const EIGENVALUE_REL: f64 = 1e-8;
+
+/// Moments in f64 (mean, variance, mean cosine, Gram sum), relative per
+/// term summed.
+///
+/// ```
+/// assert!(simkern_tests::precision::MOMENT_REL <= 1e-12);
+/// ```
+pub const MOMENT_REL: f64 = 1e-12;
