@@ -79,10 +79,10 @@ impl<T: Float> Kernel for Pearson<'_, T> {
 #[inline(always)]
 fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     let n = x.len() as f64;
-    let [sx, sy] = reduce_pairs::<S, T, T, _, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
+    let [sx, sy] = reduce_pairs::<S, T, T, _, 2, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
     let (mx, my) = (sx / n, sy / n);
     let [sxy, sxx, syy] =
-        reduce_pairs::<S, T, T, _, 4>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
+        reduce_pairs::<S, T, T, _, 3, 2>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
     // Safe: finite, far from f64's underflow (squared deviations below
     // ~1e-140 lose digits to subnormals) and above what the mean's own
     // rounding can produce (|δ| ≤ γₙ·|m| for n additions, whatever the
@@ -126,9 +126,9 @@ fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     };
     let sc = [scale(largest(x)), scale(largest(y))];
     let n = x.len() as f64;
-    let [sx, sy] = reduce_pairs::<S, T, T, _, 4>(s, &Sums::<true> { c: sc }, x, y);
+    let [sx, sy] = reduce_pairs::<S, T, T, _, 2, 4>(s, &Sums::<true> { c: sc }, x, y);
     let [sxy, sxx, syy] =
-        reduce_pairs::<S, T, T, _, 4>(s, &Centered::<true> { m: [sx / n, sy / n], c: sc }, x, y);
+        reduce_pairs::<S, T, T, _, 3, 2>(s, &Centered::<true> { m: [sx / n, sy / n], c: sc }, x, y);
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }

@@ -431,11 +431,11 @@ fn axpy_widen<S: Simd>(s: S, a: f64, h: &[f32], acc: &mut [f64]) {
 /// `Σ hᵢ vᵢ` for `f32` `h` and `f64` `v`, in `f64`.
 #[inline(always)]
 fn dot_widen<S: Simd>(s: S, h: &[f32], v: &[f64]) -> f64 {
-    reduce_pairs::<S, f32, f64, Dot, 4>(s, &Dot, h, v)
+    reduce_pairs::<S, f32, f64, Dot, 1, 4>(s, &Dot, h, v)[0]
 }
 
 /// `Σ aᵢ bᵢ` of two `f64` slices.
 #[inline(always)]
 fn dot_f64s<S: Simd>(s: S, a: &[f64], b: &[f64]) -> f64 {
-    reduce_pairs::<S, f64, f64, Dot, 4>(s, &Dot, a, b)
+    reduce_pairs::<S, f64, f64, Dot, 1, 4>(s, &Dot, a, b)[0]
 }

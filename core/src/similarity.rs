@@ -45,67 +45,25 @@ struct L2Squared;
 #[derive(Clone, Copy)]
 struct CosineSums;
 
-impl PairReduce for Dot {
-    type Out = f64;
-    type Acc<S: Simd> = S::F64;
+impl PairReduce<1> for Dot {
     #[inline(always)]
-    fn zero<S: Simd>(&self, s: S) -> S::F64 {
-        s.splat_f64(0.0)
-    }
-    #[inline(always)]
-    fn step<S: Simd>(&self, s: S, acc: S::F64, a: S::F64, b: S::F64) -> S::F64 {
-        s.mul_add_f64(a, b, acc)
-    }
-    #[inline(always)]
-    fn merge<S: Simd>(&self, s: S, x: S::F64, y: S::F64) -> S::F64 {
-        s.add_f64(x, y)
-    }
-    #[inline(always)]
-    fn finish<S: Simd>(&self, s: S, acc: S::F64) -> f64 {
-        s.reduce_sum_f64(acc)
+    fn step<S: Simd>(&self, s: S, [acc]: [S::F64; 1], a: S::F64, b: S::F64) -> [S::F64; 1] {
+        [s.mul_add_f64(a, b, acc)]
     }
 }
 
-impl PairReduce for L2Squared {
-    type Out = f64;
-    type Acc<S: Simd> = S::F64;
+impl PairReduce<1> for L2Squared {
     #[inline(always)]
-    fn zero<S: Simd>(&self, s: S) -> S::F64 {
-        s.splat_f64(0.0)
-    }
-    #[inline(always)]
-    fn step<S: Simd>(&self, s: S, acc: S::F64, a: S::F64, b: S::F64) -> S::F64 {
+    fn step<S: Simd>(&self, s: S, [acc]: [S::F64; 1], a: S::F64, b: S::F64) -> [S::F64; 1] {
         let d = s.sub_f64(a, b);
-        s.mul_add_f64(d, d, acc)
-    }
-    #[inline(always)]
-    fn merge<S: Simd>(&self, s: S, x: S::F64, y: S::F64) -> S::F64 {
-        s.add_f64(x, y)
-    }
-    #[inline(always)]
-    fn finish<S: Simd>(&self, s: S, acc: S::F64) -> f64 {
-        s.reduce_sum_f64(acc)
+        [s.mul_add_f64(d, d, acc)]
     }
 }
 
-impl PairReduce for CosineSums {
-    type Out = [f64; 3];
-    type Acc<S: Simd> = [S::F64; 3];
-    #[inline(always)]
-    fn zero<S: Simd>(&self, s: S) -> [S::F64; 3] {
-        [s.splat_f64(0.0); 3]
-    }
+impl PairReduce<3> for CosineSums {
     #[inline(always)]
     fn step<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F64; 3], a: S::F64, b: S::F64) -> [S::F64; 3] {
         [s.mul_add_f64(a, b, ab), s.mul_add_f64(a, a, aa), s.mul_add_f64(b, b, bb)]
-    }
-    #[inline(always)]
-    fn merge<S: Simd>(&self, s: S, x: [S::F64; 3], y: [S::F64; 3]) -> [S::F64; 3] {
-        [s.add_f64(x[0], y[0]), s.add_f64(x[1], y[1]), s.add_f64(x[2], y[2])]
-    }
-    #[inline(always)]
-    fn finish<S: Simd>(&self, s: S, acc: [S::F64; 3]) -> [f64; 3] {
-        acc.map(|v| s.reduce_sum_f64(v))
     }
 }
 
@@ -114,70 +72,80 @@ impl PairReduce for CosineSums {
 /// eight accumulators, nor the larger stack frame of the long loop.
 const SHORT: usize = 64;
 
-/// The [`Kernel`] of a pair reduction: `U` accumulators, or the short form.
-struct Pairs<'a, T, R, const U: usize> {
+/// The [`Kernel`] of a pair reduction with `U` accumulators.
+struct Pairs<'a, T, R, const K: usize, const U: usize> {
     a: &'a [T],
     b: &'a [T],
     r: R,
 }
 
-impl<T: Float, R: PairReduce, const U: usize> Kernel for Pairs<'_, T, R, U> {
-    type Output = R::Out;
+impl<T: Float, R: PairReduce<K>, const K: usize, const U: usize> Kernel for Pairs<'_, T, R, K, U> {
+    type Output = [f64; K];
     #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> R::Out {
-        reduce_pairs::<S, T, T, R, U>(s, &self.r, self.a, self.b)
+    fn run<S: Simd>(self, s: S) -> [f64; K] {
+        reduce_pairs::<S, T, T, R, K, U>(s, &self.r, self.a, self.b)
     }
 }
 
 /// The [`Kernel`] of [`reduce_short_pairs`].
-struct ShortPairs<'a, T, R> {
+struct ShortPairs<'a, T, R, const K: usize> {
     a: &'a [T],
     b: &'a [T],
     r: R,
 }
 
-impl<T: Float, R: PairReduce> Kernel for ShortPairs<'_, T, R> {
-    type Output = R::Out;
+impl<T: Float, R: PairReduce<K>, const K: usize> Kernel for ShortPairs<'_, T, R, K> {
+    type Output = [f64; K];
     #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> R::Out {
-        reduce_short_pairs::<S, T, T, R>(s, &self.r, self.a, self.b)
+    fn run<S: Simd>(self, s: S) -> [f64; K] {
+        reduce_short_pairs::<S, T, T, R, K>(s, &self.r, self.a, self.b)
     }
 }
 
 /// `Σ xᵢ²` in `f64`, inside a kernel (for the normalisation in InfoNCE).
 #[inline(always)]
 pub(crate) fn sum_squares<S: Simd>(s: S, x: &[f32]) -> f64 {
-    reduce_pairs::<S, f32, f32, Dot, 8>(s, &Dot, x, x)
+    reduce_pairs::<S, f32, f32, Dot, 1, 8>(s, &Dot, x, x)[0]
 }
 
 /// `Σ (xᵢ − yᵢ)²` in `f64`, inside a kernel.
 #[inline(always)]
 pub(crate) fn l2_squared_in<S: Simd>(s: S, x: &[f32], y: &[f32]) -> f64 {
-    reduce_pairs::<S, f32, f32, L2Squared, 8>(s, &L2Squared, x, y)
+    reduce_pairs::<S, f32, f32, L2Squared, 1, 8>(s, &L2Squared, x, y)[0]
 }
 
 /// `Σ xᵢ yᵢ` in `f64`, inside a kernel.
 #[inline(always)]
 pub(crate) fn dot_in<S: Simd>(s: S, x: &[f32], y: &[f32]) -> f64 {
-    reduce_pairs::<S, f32, f32, Dot, 8>(s, &Dot, x, y)
+    reduce_pairs::<S, f32, f32, Dot, 1, 8>(s, &Dot, x, y)[0]
 }
 
 impl Kernels {
     /// Runs the pair reduction `r` over `a` and `b`, which must have equal
     /// lengths.
     #[inline]
-    fn pairs<T: Float, R: PairReduce, const U: usize>(self, r: R, a: &[T], b: &[T]) -> Result<R::Out> {
+    fn pairs<T: Float, R: PairReduce<K>, const K: usize, const U: usize>(
+        self,
+        r: R,
+        a: &[T],
+        b: &[T],
+    ) -> Result<[f64; K]> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.reduce::<T, R, U>(r, a, b))
+        Ok(self.reduce::<T, R, K, U>(r, a, b))
     }
 
     /// [`Kernels::pairs`] after the length check.
     #[inline]
-    fn reduce<T: Float, R: PairReduce, const U: usize>(self, r: R, a: &[T], b: &[T]) -> R::Out {
+    fn reduce<T: Float, R: PairReduce<K>, const K: usize, const U: usize>(
+        self,
+        r: R,
+        a: &[T],
+        b: &[T],
+    ) -> [f64; K] {
         if a.len() < SHORT {
-            self.run(ShortPairs { a, b, r })
+            self.run(ShortPairs::<T, R, K> { a, b, r })
         } else {
-            self.run(Pairs::<T, R, U> { a, b, r })
+            self.run(Pairs::<T, R, K, U> { a, b, r })
         }
     }
 
@@ -189,7 +157,7 @@ impl Kernels {
     /// assert_eq!(k.dot(&[2.0f64], &[3.0]).unwrap(), 6.0);
     /// ```
     pub fn dot<T: Float>(self, a: &[T], b: &[T]) -> Result<T> {
-        self.pairs::<T, Dot, 8>(Dot, a, b).map(T::from_f64)
+        self.pairs::<T, Dot, 1, 8>(Dot, a, b).map(|[d]| T::from_f64(d))
     }
 
     /// [`dot_f64`] at this handle's level.
@@ -199,7 +167,7 @@ impl Kernels {
     /// assert_eq!(Kernels::best().dot_f64(&[3.0f32], &[0.5]).unwrap(), 1.5);
     /// ```
     pub fn dot_f64<T: Float>(self, a: &[T], b: &[T]) -> Result<f64> {
-        self.pairs::<T, Dot, 8>(Dot, a, b)
+        self.pairs::<T, Dot, 1, 8>(Dot, a, b).map(|[d]| d)
     }
 
     /// [`l2_squared`] at this handle's level.
@@ -210,7 +178,7 @@ impl Kernels {
     /// assert_eq!(k.l2_squared(&[1.0f64], &[3.0]).unwrap(), 4.0);
     /// ```
     pub fn l2_squared<T: Float>(self, a: &[T], b: &[T]) -> Result<T> {
-        self.pairs::<T, L2Squared, 8>(L2Squared, a, b).map(T::from_f64)
+        self.pairs::<T, L2Squared, 1, 8>(L2Squared, a, b).map(|[d]| T::from_f64(d))
     }
 
     /// [`norm_squared`] at this handle's level.
@@ -235,7 +203,7 @@ impl Kernels {
 
     /// `Σ xᵢ²` in `f64`.
     fn sum_squares<T: Float>(self, x: &[T]) -> f64 {
-        self.reduce::<T, Dot, 8>(Dot, x, x)
+        self.reduce::<T, Dot, 1, 8>(Dot, x, x)[0]
     }
 
     /// [`cosine`] at this handle's level.
@@ -246,7 +214,7 @@ impl Kernels {
     /// assert_eq!(k.cosine(&[1.0f64, 1.0], &[-1.0, -1.0]).unwrap(), -1.0);
     /// ```
     pub fn cosine<T: Float>(self, a: &[T], b: &[T]) -> Result<T> {
-        self.pairs::<T, CosineSums, 4>(CosineSums, a, b).map(|s| T::from_f64(cosine_from_sums(s)))
+        self.pairs::<T, CosineSums, 3, 4>(CosineSums, a, b).map(|s| T::from_f64(cosine_from_sums(s)))
     }
 
     /// [`normalize`] at this handle's level.
@@ -408,7 +376,7 @@ impl<T: Float> Kernel for Normalize<'_, T> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> T {
         let x = self.x;
-        let n = libm::sqrt(reduce_pairs::<S, T, T, Dot, 8>(s, &Dot, x, x));
+        let n = libm::sqrt(reduce_pairs::<S, T, T, Dot, 1, 8>(s, &Dot, x, x)[0]);
         if n != 0.0 {
             match T::slice_mut(x) {
                 SliceMut::F32(x) => divide_in_place(s, x, n),

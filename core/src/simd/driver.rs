@@ -45,101 +45,68 @@ pub trait Lane: Copy + 'static {
     fn load_wide_partial_fill<S: Simd>(s: S, src: &[Self], fill: f64) -> S::F64;
 }
 
-impl Lane for f32 {
-    type V<S: Simd> = S::F32;
-    #[inline(always)]
-    fn lanes<S: Simd>() -> usize {
-        S::F32_LANES
-    }
-    #[inline(always)]
-    fn splat<S: Simd>(s: S, x: f32) -> S::F32 {
-        s.splat_f32(x)
-    }
-    #[inline(always)]
-    fn load<S: Simd>(s: S, src: &[f32]) -> S::F32 {
-        s.load_f32(src)
-    }
-    #[inline(always)]
-    fn load_partial<S: Simd>(s: S, src: &[f32]) -> S::F32 {
-        s.load_partial_f32(src)
-    }
-    #[inline(always)]
-    fn load_partial_fill<S: Simd>(s: S, src: &[f32], fill: f32) -> S::F32 {
-        s.load_partial_fill_f32(src, fill)
-    }
-    #[inline(always)]
-    fn store<S: Simd>(s: S, v: S::F32, dst: &mut [f32]) {
-        s.store_f32(v, dst)
-    }
-    #[inline(always)]
-    fn store_partial<S: Simd>(s: S, v: S::F32, dst: &mut [f32]) {
-        s.store_partial_f32(v, dst)
-    }
-    #[inline(always)]
-    fn div<S: Simd>(s: S, a: S::F32, b: S::F32) -> S::F32 {
-        s.div_f32(a, b)
-    }
-    #[inline(always)]
-    fn load_wide<S: Simd>(s: S, src: &[f32]) -> S::F64 {
-        s.load_widen_f64(src)
-    }
-    #[inline(always)]
-    fn load_wide_partial<S: Simd>(s: S, src: &[f32]) -> S::F64 {
-        s.load_widen_partial_f64(src)
-    }
-    #[inline(always)]
-    fn load_wide_partial_fill<S: Simd>(s: S, src: &[f32], fill: f64) -> S::F64 {
-        s.load_widen_partial_fill_f64(src, fill)
-    }
+/// Implements [`Lane`] for an element type by naming the lane-trait
+/// operations of its width: one table per type instead of two copies of
+/// the same delegations.
+macro_rules! lane {
+    ($t:ty, $v:ident, $lanes:ident, $splat:ident, $load:ident, $load_partial:ident, $load_partial_fill:ident,
+     $store:ident, $store_partial:ident, $div:ident, $wide:ident, $wide_partial:ident, $wide_partial_fill:ident) => {
+        impl Lane for $t {
+            type V<S: Simd> = S::$v;
+            #[inline(always)]
+            fn lanes<S: Simd>() -> usize {
+                S::$lanes
+            }
+            #[inline(always)]
+            fn splat<S: Simd>(s: S, x: $t) -> S::$v {
+                s.$splat(x)
+            }
+            #[inline(always)]
+            fn load<S: Simd>(s: S, src: &[$t]) -> S::$v {
+                s.$load(src)
+            }
+            #[inline(always)]
+            fn load_partial<S: Simd>(s: S, src: &[$t]) -> S::$v {
+                s.$load_partial(src)
+            }
+            #[inline(always)]
+            fn load_partial_fill<S: Simd>(s: S, src: &[$t], fill: $t) -> S::$v {
+                s.$load_partial_fill(src, fill)
+            }
+            #[inline(always)]
+            fn store<S: Simd>(s: S, v: S::$v, dst: &mut [$t]) {
+                s.$store(v, dst)
+            }
+            #[inline(always)]
+            fn store_partial<S: Simd>(s: S, v: S::$v, dst: &mut [$t]) {
+                s.$store_partial(v, dst)
+            }
+            #[inline(always)]
+            fn div<S: Simd>(s: S, a: S::$v, b: S::$v) -> S::$v {
+                s.$div(a, b)
+            }
+            #[inline(always)]
+            fn load_wide<S: Simd>(s: S, src: &[$t]) -> S::F64 {
+                s.$wide(src)
+            }
+            #[inline(always)]
+            fn load_wide_partial<S: Simd>(s: S, src: &[$t]) -> S::F64 {
+                s.$wide_partial(src)
+            }
+            #[inline(always)]
+            fn load_wide_partial_fill<S: Simd>(s: S, src: &[$t], fill: f64) -> S::F64 {
+                s.$wide_partial_fill(src, fill)
+            }
+        }
+    };
 }
 
-impl Lane for f64 {
-    type V<S: Simd> = S::F64;
-    #[inline(always)]
-    fn lanes<S: Simd>() -> usize {
-        S::F64_LANES
-    }
-    #[inline(always)]
-    fn splat<S: Simd>(s: S, x: f64) -> S::F64 {
-        s.splat_f64(x)
-    }
-    #[inline(always)]
-    fn load<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-        s.load_f64(src)
-    }
-    #[inline(always)]
-    fn load_partial<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-        s.load_partial_f64(src)
-    }
-    #[inline(always)]
-    fn load_partial_fill<S: Simd>(s: S, src: &[f64], fill: f64) -> S::F64 {
-        s.load_partial_fill_f64(src, fill)
-    }
-    #[inline(always)]
-    fn store<S: Simd>(s: S, v: S::F64, dst: &mut [f64]) {
-        s.store_f64(v, dst)
-    }
-    #[inline(always)]
-    fn store_partial<S: Simd>(s: S, v: S::F64, dst: &mut [f64]) {
-        s.store_partial_f64(v, dst)
-    }
-    #[inline(always)]
-    fn div<S: Simd>(s: S, a: S::F64, b: S::F64) -> S::F64 {
-        s.div_f64(a, b)
-    }
-    #[inline(always)]
-    fn load_wide<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-        s.load_f64(src)
-    }
-    #[inline(always)]
-    fn load_wide_partial<S: Simd>(s: S, src: &[f64]) -> S::F64 {
-        s.load_partial_f64(src)
-    }
-    #[inline(always)]
-    fn load_wide_partial_fill<S: Simd>(s: S, src: &[f64], fill: f64) -> S::F64 {
-        s.load_partial_fill_f64(src, fill)
-    }
-}
+#[rustfmt::skip]
+lane!(f32, F32, F32_LANES, splat_f32, load_f32, load_partial_f32, load_partial_fill_f32,
+      store_f32, store_partial_f32, div_f32, load_widen_f64, load_widen_partial_f64, load_widen_partial_fill_f64);
+#[rustfmt::skip]
+lane!(f64, F64, F64_LANES, splat_f64, load_f64, load_partial_f64, load_partial_fill_f64,
+      store_f64, store_partial_f64, div_f64, load_f64, load_partial_f64, load_partial_fill_f64);
 
 /// Elements of `Self` read as vectors of `E` (one `E` vector's worth):
 /// natively when the types agree, widened for `f32` read as `f64`.
@@ -264,32 +231,31 @@ pub(crate) fn zip_map_in_place<S: Simd, E: Lane, B: LoadAs<E>, F: LaneZip<S, E>>
 }
 
 /// A reduction over pairs of `f64` lanes (two streams of [`Lane`]
-/// elements, widened), written once for every ISA: dot products, squared
-/// distances, the sums of cosine and of Pearson's r. Any state is plain
-/// scalars (broadcast where used; the broadcasts are loop-invariant).
-pub(crate) trait PairReduce {
-    /// The running state in vector lanes.
-    type Acc<S: Simd>: Copy;
-    /// The result, independent of the ISA.
-    type Out;
-    /// The empty state.
-    fn zero<S: Simd>(&self, s: S) -> Self::Acc<S>;
-    /// Folds one vector of each stream into `acc`.
-    fn step<S: Simd>(&self, s: S, acc: Self::Acc<S>, a: S::F64, b: S::F64) -> Self::Acc<S>;
-    /// Combines two states.
-    fn merge<S: Simd>(&self, s: S, x: Self::Acc<S>, y: Self::Acc<S>) -> Self::Acc<S>;
-    /// The result of a state.
-    fn finish<S: Simd>(&self, s: S, acc: Self::Acc<S>) -> Self::Out;
+/// elements, widened), written once for every ISA: `K` sums of terms —
+/// dot products, squared distances, the sums of cosine and of Pearson's r.
+/// The driver starts each sum at 0, adds accumulators lane-wise and sums
+/// the lanes at the end; an implementor says only how one vector of each
+/// stream adds its terms. Any state is plain scalars (broadcast where used;
+/// the broadcasts are loop-invariant).
+pub(crate) trait PairReduce<const K: usize> {
+    /// Adds the terms of one vector of each stream to the `K` sums.
+    fn step<S: Simd>(&self, s: S, acc: [S::F64; K], a: S::F64, b: S::F64) -> [S::F64; K];
     /// What the lanes past a partial vector hold, per stream (`None`:
-    /// zeros), chosen so that they contribute nothing to the result.
+    /// zeros), chosen so that they contribute nothing to the sums.
     #[inline(always)]
     fn tail_fill(&self) -> Option<[f64; 2]> {
         None
     }
 }
 
+/// `x + y`, sum by sum.
 #[inline(always)]
-fn load_wide_tail<S: Simd, A: Lane, B: Lane, R: PairReduce>(
+fn merge<S: Simd, const K: usize>(s: S, x: [S::F64; K], y: [S::F64; K]) -> [S::F64; K] {
+    core::array::from_fn(|k| s.add_f64(x[k], y[k]))
+}
+
+#[inline(always)]
+fn load_wide_tail<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K: usize>(
     s: S,
     r: &R,
     a: &[A],
@@ -309,15 +275,15 @@ fn load_wide_tail<S: Simd, A: Lane, B: Lane, R: PairReduce>(
 /// (unaligned 512-bit loads that split cache lines halve L1 throughput),
 /// when the main loop runs long enough to amortise it.
 #[inline(always)]
-pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce, const U: usize>(
+pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K: usize, const U: usize>(
     s: S,
     r: &R,
     a: &[A],
     b: &[B],
-) -> R::Out {
+) -> [f64; K] {
     let w = S::F64_LANES;
     let b = &b[..a.len()];
-    let mut acc = [r.zero(s); U];
+    let mut acc = [[s.splat_f64(0.0); K]; U];
     let head = if a.len() >= 4 * U * w { a.as_ptr().align_offset(4 * S::F32_LANES).min(a.len()) } else { 0 };
     let (a_head, a) = a.split_at(head);
     let (b_head, b) = b.split_at(head);
@@ -351,25 +317,25 @@ pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce, const U: us
     while width > 1 {
         width /= 2;
         for u in 0..width {
-            acc[u] = r.merge(s, acc[u], acc[u + width]);
+            acc[u] = merge(s, acc[u], acc[u + width]);
         }
     }
-    r.finish(s, acc[0])
+    acc[0].map(|v| s.reduce_sum_f64(v))
 }
 
 /// [`reduce_pairs`] for short inputs (a few vectors): two chains, full
 /// loads while they fit, one partial load for the tail; no peel, no merge
 /// tree, a small stack frame.
 #[inline(always)]
-pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce>(
+pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K: usize>(
     s: S,
     r: &R,
     a: &[A],
     b: &[B],
-) -> R::Out {
+) -> [f64; K] {
     let w = S::F64_LANES;
     let b = &b[..a.len()];
-    let (mut even, mut odd) = (r.zero(s), r.zero(s));
+    let (mut even, mut odd) = ([s.splat_f64(0.0); K], [s.splat_f64(0.0); K]);
     let mut pairs_a = a.chunks_exact(2 * w);
     let mut pairs_b = b.chunks_exact(2 * w);
     for (x, y) in (&mut pairs_a).zip(&mut pairs_b) {
@@ -385,5 +351,5 @@ pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce>(
         let (x, y) = load_wide_tail(s, r, x, y);
         odd = r.step(s, odd, x, y);
     }
-    r.finish(s, r.merge(s, even, odd))
+    merge(s, even, odd).map(|v| s.reduce_sum_f64(v))
 }
