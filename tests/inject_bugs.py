@@ -3,7 +3,9 @@ applied to the source, the suites that should catch it are run, and the
 source is restored. Every line of the output must say the suite failed.
 
 Run from anywhere:  python3 tests/inject_bugs.py [INDEX ...]
-(not part of CI: each case rebuilds the test binaries, ~30 s apiece).
+(not part of CI: each case rebuilds the test binaries, ~30 s apiece;
+`python3 tests/inject_bugs.py --check` only checks that every bug still
+applies to today's source, in a second, and is part of CI).
 """
 import pathlib
 import re
@@ -12,13 +14,13 @@ import sys
 
 os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
 cases=[
- ("similarity: the wide merge drops the last accumulator (and any NaN in it)", "core/src/similarity.rs",
-  "            acc[u] = Op::merge(s, acc[u], acc[u + width]);",
-  "            if u + width != U - 1 {\n                acc[u] = Op::merge(s, acc[u], acc[u + width]);\n            }",
+ ("reductions: the wide merge drops the last accumulator (and any NaN in it)", "core/src/simd/driver.rs",
+  "            acc[u] = merge(s, acc[u], acc[u + width]);",
+  "            if u + width != U - 1 {\n                acc[u] = merge(s, acc[u], acc[u + width]);\n            }",
   ["similarity","special_values"]),
  ("GEMM: a partial register tile stores one column too few", "core/src/gemm.rs",
-  "                let dst = &mut row[c0..cols.min(c0 + l)];",
-  "                let dst = &mut row[c0..cols.min(c0 + l) - usize::from(cols < c0 + l)];",
+  "            let dst = &mut row[c0..cols.min(c0 + l)];",
+  "            let dst = &mut row[c0..cols.min(c0 + l) - usize::from(cols < c0 + l)];",
   ["similarity","special_values"]),
  ("lse: a one-element tail is skipped", "core/src/lse.rs",
   "    if !tail.is_empty() {",
@@ -29,10 +31,10 @@ cases=[
   "                row[p] = -(f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;",
   ["infonce"]),
  ("diagnostics: the f64 axpy skips its tail (anisotropy)", "core/src/diagnostics.rs",
-  "    s.store_partial_f64(s.mul_add_f64(av, s.load_widen_partial_f64(hc), s.load_partial_f64(ac)), ac);",
-  "    let _ = (hc, ac, av);",
+  "    zip_map_in_place(s, &mut Axpy(s.splat_f64(a)), acc, h);",
+  "    let whole = acc.len() - acc.len() % S::F64_LANES;\n    zip_map_in_place(s, &mut Axpy(s.splat_f64(a)), &mut acc[..whole], &h[..whole]);",
   ["diagnostics"]),
- ("rank: average ties half a rank low", "core/src/rank.rs",
+ ("rank: average ties half a rank low", "core/src/rank/radix.rs",
   "                    Ties::Average => (start + 1 + end) as f64 / 2.0,",
   "                    Ties::Average => (start + end) as f64 / 2.0,",
   ["stats"]),
@@ -53,15 +55,20 @@ cases=[
   "    if f.is_nan() && false || tail.iter().any(|t| !(t * scale).is_finite()) {",
   ["lse","special_values"]),
  ("cosine: a NaN sum taken for a zero vector", "core/src/similarity.rs",
-  "    if aa == 0.0 || bb == 0.0 {\n        return 0.0;",
-  "    if !(aa > 0.0) || !(bb > 0.0) {\n        return 0.0;",
+  "    if aa == 0.0 || bb == 0.0 { 0.0 } else { ratio(ab, aa, bb) }",
+  "    if !(aa > 0.0) || !(bb > 0.0) { 0.0 } else { ratio(ab, aa, bb) }",
   ["similarity","special_values"]),
- ("init: the variance divides by n − 1 (sample, not population)", "core/src/init.rs",
+ ("moments: the variance divides by n − 1 (sample, not population)", "core/src/moments.rs",
   "        MeanVariance { mean, variance: ss / n }",
   "        MeanVariance { mean, variance: ss / (n - 1.0) }",
   ["init"]),
 ]
-only = sys.argv[1:]
+only = [a for a in sys.argv[1:] if a != "--check"]
+if "--check" in sys.argv:
+    stale = [name for (name,f,old,_,_) in cases if open(f'{os_cwd}/{f}').read().count(old) != 1]
+    for name in stale: print("no longer applies:", name)
+    print(f"{len(cases) - len(stale)} of {len(cases)} injected bugs apply to the source")
+    sys.exit(1 if stale else 0)
 for i,(name,f,old,new,tests) in enumerate(cases):
     if only and str(i) not in only: continue
     # proptest records each failure it finds; an injected bug's must not stay.
