@@ -24,7 +24,7 @@
 //! Ranks and Kendall's counts are exact integers. Results agree with a
 //! careful reference to ~1e-12 (tested), not "to about the sixth decimal".
 
-use crate::error::{Error, Result, same_len};
+use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
 use crate::moments::{Centered, Sums, ratio};
 use crate::rank::{self, NanPolicy, Ties, WholeWord};
@@ -36,7 +36,7 @@ fn check_pairs(x: usize, y: usize) -> Result<()> {
         return Err(Error::InvalidParameter {
             name: "number of pairs",
             expected: "at least 2",
-            value: x as f64,
+            value: Value::Count(x),
         });
     }
     Ok(())

@@ -25,7 +25,7 @@
 //!   nearly coincide; the estimate is then still a lower bound within the
 //!   top cluster).
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Value, same_dim, same_rows};
 use crate::gemm::{self, Accum, Gemm, View, ViewMut};
 use crate::lse::{OnlineLse, lse_state_of};
 use crate::matrix::MatRef;
@@ -43,7 +43,7 @@ fn check_positive(name: &'static str, value: f32) -> Result<()> {
     if value > 0.0 && value.is_finite() {
         Ok(())
     } else {
-        Err(Error::InvalidParameter { name, expected: "positive and finite", value: f64::from(value) })
+        Err(Error::InvalidParameter { name, expected: "positive and finite", value: Value::F32(value) })
     }
 }
 
@@ -155,17 +155,8 @@ impl Kernels {
         if x.rows() == 0 {
             return Err(Error::Empty { name: "x" });
         }
-        if x.dim() != y.dim() {
-            return Err(Error::DimMismatch { left: x.dim(), right: y.dim() });
-        }
-        if x.rows() != y.rows() {
-            return Err(Error::RowMismatch {
-                left: "x",
-                left_rows: x.rows(),
-                right: "y",
-                right_rows: y.rows(),
-            });
-        }
+        same_dim("x", x.dim(), "y", y.dim())?;
+        same_rows("x", x.rows(), "y", y.rows())?;
         Ok(self.run(Alignment { x, y, alpha }))
     }
 
@@ -183,7 +174,7 @@ impl Kernels {
             return Err(Error::InvalidParameter {
                 name: "rows of x",
                 expected: "at least 2",
-                value: x.rows() as f64,
+                value: Value::Count(x.rows()),
             });
         }
         let n = x.rows();
@@ -234,7 +225,7 @@ impl Kernels {
             return Err(Error::InvalidParameter {
                 name: "rows of w",
                 expected: "at least 2",
-                value: w.rows() as f64,
+                value: Value::Count(w.rows()),
             });
         }
         let needed = anisotropy_scratch_len(w.dim());

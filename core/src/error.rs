@@ -43,10 +43,14 @@ pub enum Error {
     },
     /// Two matrices whose row lengths differ.
     DimMismatch {
-        /// Row length of the first matrix.
-        left: usize,
-        /// Row length of the second matrix.
-        right: usize,
+        /// Name of the first matrix.
+        left: &'static str,
+        /// Its row length.
+        left_dim: usize,
+        /// Name of the second matrix.
+        right: &'static str,
+        /// Its row length.
+        right_dim: usize,
     },
     /// An output buffer of the wrong size.
     OutputSize {
@@ -71,8 +75,8 @@ pub enum Error {
         name: &'static str,
         /// What it must be.
         expected: &'static str,
-        /// The value given.
-        value: f64,
+        /// The value given, in the type it was given in.
+        value: Value,
     },
     /// An input that must not be empty is.
     Empty {
@@ -89,6 +93,18 @@ pub enum Error {
         right: &'static str,
         /// Its rows.
         right_rows: usize,
+    },
+    /// A list with one entry per query row (the positives of InfoNCE) of
+    /// the wrong length.
+    PerRowLength {
+        /// Name of the list.
+        name: &'static str,
+        /// Its length.
+        len: usize,
+        /// Name of the matrix whose rows it follows.
+        matrix: &'static str,
+        /// That matrix's rows.
+        rows: usize,
     },
     /// An index (e.g. of a positive key) past the end.
     IndexOutOfRange {
@@ -129,8 +145,11 @@ impl fmt::Display for Error {
             Error::NotMultipleOfDim { name, len, dim } => {
                 write!(f, "{name} has {len} elements, which is not a multiple of dim = {dim}")
             }
-            Error::DimMismatch { left, right } => {
-                write!(f, "row length mismatch: {left} vs {right}")
+            Error::DimMismatch { left, left_dim, right, right_dim } => {
+                write!(
+                    f,
+                    "row length mismatch: {left} has rows of {left_dim}, {right} has rows of {right_dim}"
+                )
             }
             Error::OutputSize { needed, got } => {
                 write!(f, "output buffer has {got} elements, the kernel writes {needed}")
@@ -145,6 +164,9 @@ impl fmt::Display for Error {
             Error::Empty { name } => write!(f, "{name} is empty"),
             Error::RowMismatch { left, left_rows, right, right_rows } => {
                 write!(f, "row count mismatch: {left} has {left_rows} rows, {right} has {right_rows}")
+            }
+            Error::PerRowLength { name, len, matrix, rows } => {
+                write!(f, "{name} has {len} entries, but {matrix} has {rows} rows (one entry per row)")
             }
             Error::IndexOutOfRange { at, index, len } => {
                 write!(f, "index {index} at position {at} is out of range for {len} rows")
@@ -163,6 +185,51 @@ impl fmt::Display for Error {
 
 impl core::error::Error for Error {}
 
+/// A parameter's value as it was given, so that an error prints it at its
+/// own precision (an `f32` temperature of `-0.05` as `-0.05`, not as the
+/// `f64` `-0.05000000074505806` it widens to).
+///
+/// ```
+/// use simkern_core::{Error, infonce::InfoNce};
+/// let err = InfoNce::new(-0.05).unwrap_err();
+/// assert_eq!(err.to_string(), "temperature must be positive and finite, got -0.05");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    /// An `f32` parameter.
+    F32(f32),
+    /// An `f64` parameter.
+    F64(f64),
+    /// A count (rows, pairs, a fan-in).
+    Count(usize),
+}
+
+impl Value {
+    /// Whether the value is NaN.
+    ///
+    /// ```
+    /// assert!(simkern_core::Value::F32(f32::NAN).is_nan());
+    /// assert!(!simkern_core::Value::Count(3).is_nan());
+    /// ```
+    pub fn is_nan(self) -> bool {
+        match self {
+            Value::F32(v) => v.is_nan(),
+            Value::F64(v) => v.is_nan(),
+            Value::Count(_) => false,
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Value::F32(v) => write!(f, "{v}"),
+            Value::F64(v) => write!(f, "{v}"),
+            Value::Count(n) => write!(f, "{n}"),
+        }
+    }
+}
+
 /// `Result` with [`Error`] as the error type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
@@ -178,5 +245,32 @@ pub(crate) fn same_len(
         Ok(())
     } else {
         Err(Error::LengthMismatch { left, left_len, right, right_len })
+    }
+}
+
+/// Checks that two matrices have rows of the same length, naming them in
+/// the error.
+#[inline]
+pub(crate) fn same_dim(
+    left: &'static str,
+    left_dim: usize,
+    right: &'static str,
+    right_dim: usize,
+) -> Result<()> {
+    if left_dim == right_dim { Ok(()) } else { Err(Error::DimMismatch { left, left_dim, right, right_dim }) }
+}
+
+/// Checks that two matrices have the same number of rows, naming them.
+#[inline]
+pub(crate) fn same_rows(
+    left: &'static str,
+    left_rows: usize,
+    right: &'static str,
+    right_rows: usize,
+) -> Result<()> {
+    if left_rows == right_rows {
+        Ok(())
+    } else {
+        Err(Error::RowMismatch { left, left_rows, right, right_rows })
     }
 }

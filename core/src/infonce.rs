@@ -54,7 +54,7 @@
 //! 8.6e-5 relative — the f32 logits' own rounding, which only wider
 //! accumulation would remove.
 
-use crate::error::{Error, Result, same_len};
+use crate::error::{Error, Result, Value, same_dim, same_len, same_rows};
 use crate::gemm::{self, Accum, Gemm, GemmPackedB, View, ViewMut};
 use crate::lse::lse_state_of;
 use crate::math::exp_f32;
@@ -141,7 +141,7 @@ impl InfoNce {
             return Err(Error::InvalidParameter {
                 name: "temperature",
                 expected: "positive and finite",
-                value: f64::from(temperature),
+                value: Value::F32(temperature),
             });
         }
         Ok(InfoNce { temperature, normalize: false, symmetric: false, kernels: Kernels::best() })
@@ -318,22 +318,19 @@ impl InfoNce {
         if k.rows() == 0 {
             return Err(Error::Empty { name: "k" });
         }
-        if q.dim() != k.dim() {
-            return Err(Error::DimMismatch { left: q.dim(), right: k.dim() });
-        }
+        same_dim("q", q.dim(), "k", k.dim())?;
         match pos {
-            Positives::Diagonal if q.rows() != k.rows() => {
-                return Err(Error::RowMismatch {
-                    left: "q",
-                    left_rows: q.rows(),
-                    right: "k",
-                    right_rows: k.rows(),
-                });
-            }
-            Positives::Diagonal => {}
+            Positives::Diagonal => same_rows("q", q.rows(), "k", k.rows())?,
             Positives::Indices(_) if self.symmetric => return Err(Error::SymmetricWithPositives),
             Positives::Indices(p) => {
-                same_len("q rows", q.rows(), "positives", p.len())?;
+                if p.len() != q.rows() {
+                    return Err(Error::PerRowLength {
+                        name: "positives",
+                        len: p.len(),
+                        matrix: "q",
+                        rows: q.rows(),
+                    });
+                }
                 if let Some((at, &index)) = p.iter().enumerate().find(|&(_, &j)| j >= k.rows()) {
                     return Err(Error::IndexOutOfRange { at, index, len: k.rows() });
                 }

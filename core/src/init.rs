@@ -10,7 +10,7 @@
 //! `2/(n_in + n_out)` for Xavier, `2/n_in` for He.) The random source is
 //! the caller's: any `FnMut() -> u64` of uniform bits — no RNG dependency.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Value};
 
 /// An initialisation scheme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -72,7 +72,7 @@ pub fn fill(
         Init::HeUniform | Init::HeNormal => fan_in,
     };
     if needed_fans == 0 {
-        return Err(Error::InvalidParameter { name: "fan", expected: "positive", value: 0.0 });
+        return Err(Error::InvalidParameter { name: "fan", expected: "positive", value: Value::Count(0) });
     }
     let var = init.variance(fan_in, fan_out);
     match init {

@@ -59,7 +59,7 @@ pub mod rank;
 mod simd;
 pub mod similarity;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Value};
 pub use float::Float;
 pub use level::Level;
 pub use matrix::MatRef;

@@ -26,7 +26,7 @@
 //! throughput), runs unrolled over aligned blocks, and finishes the tail
 //! with masked (AVX-512, AVX2) or copied (portable, NEON) partial loads.
 
-use crate::error::{Error, Result, same_len};
+use crate::error::{Error, Result, same_dim, same_len};
 use crate::float::{Float, SliceMut};
 use crate::gemm::{self, Accum, View, ViewMut};
 use crate::matrix::MatRef;
@@ -246,9 +246,7 @@ impl Kernels {
         out: &mut [f32],
         scratch: &mut [f32],
     ) -> Result<()> {
-        if q.dim() != k.dim() {
-            return Err(Error::DimMismatch { left: q.dim(), right: k.dim() });
-        }
+        same_dim("q", q.dim(), "k", k.dim())?;
         let needed = q.rows().checked_mul(k.rows()).ok_or(Error::SizeOverflow)?;
         if out.len() != needed {
             return Err(Error::OutputSize { needed, got: out.len() });

@@ -35,7 +35,7 @@ pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::{OnlineLse, log_softmax, logsumexp, logsumexp_rows, logsumexp_weighted, softmax};
 pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix, similarity_matrix_on};
-pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result};
+pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
     NanPolicy, Ties, kendall_tau_b, kendall_tau_b_with, pearson, pearson_with, rank, rank_with, spearman,
     spearman_with,

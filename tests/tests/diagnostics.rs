@@ -2,7 +2,7 @@
 //! pair explicitly; the eigenvalue by Jacobi rotations), at every level.
 
 use proptest::prelude::*;
-use simkern::Kernels;
+use simkern::{Kernels, Value};
 use simkern_core::MatRef;
 use simkern_core::diagnostics::{self as diag, anisotropy_scratch_len, uniformity_scratch_len};
 use simkern_tests::data::{Dist, Rng, vec_f32};
@@ -178,7 +178,11 @@ fn bad_input_is_an_error() {
     );
     assert_eq!(
         simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 2, 0.0),
-        Err(Error::InvalidParameter { name: "alpha", expected: "positive and finite", value: 0.0 })
+        Err(Error::InvalidParameter {
+            name: "alpha",
+            expected: "positive and finite",
+            value: Value::F32(0.0)
+        })
     );
     assert_eq!(simkern::alignment(&[1.0, 0.0], &[1.0, 0.0], 0, 2.0), Err(Error::ZeroDimension));
     assert_eq!(
@@ -187,11 +191,11 @@ fn bad_input_is_an_error() {
     );
     assert_eq!(
         simkern::uniformity(&[1.0, 0.0], 2, 2.0),
-        Err(Error::InvalidParameter { name: "rows of x", expected: "at least 2", value: 1.0 })
+        Err(Error::InvalidParameter { name: "rows of x", expected: "at least 2", value: Value::Count(1) })
     );
     assert_eq!(
         simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, -1.0),
-        Err(Error::InvalidParameter { name: "t", expected: "positive and finite", value: -1.0 })
+        Err(Error::InvalidParameter { name: "t", expected: "positive and finite", value: Value::F32(-1.0) })
     );
     assert!(matches!(
         simkern::uniformity(&[1.0, 0.0, 0.0, 1.0], 2, f32::NAN),
@@ -199,7 +203,7 @@ fn bad_input_is_an_error() {
     ));
     assert_eq!(
         simkern::anisotropy(&[1.0, 0.0], 2),
-        Err(Error::InvalidParameter { name: "rows of w", expected: "at least 2", value: 1.0 })
+        Err(Error::InvalidParameter { name: "rows of w", expected: "at least 2", value: Value::Count(1) })
     );
     assert_eq!(
         simkern::anisotropy(&[1.0, 0.0, 1.0], 2),

@@ -307,7 +307,7 @@ fn bad_input_is_an_error() {
             Error::InvalidParameter {
                 name: "temperature",
                 expected: "positive and finite",
-                value: f64::from(tau)
+                value: simkern::Value::F32(tau)
             },
             "τ = {tau}"
         );
@@ -320,7 +320,10 @@ fn bad_input_is_an_error() {
     let (q2, q3) = (MatRef::new(&q, 2).unwrap(), MatRef::new(&q, 3).unwrap());
     let mut ws = vec![f32::NAN; 1 << 16];
     let err = |r: simkern::Result<f32>| r.unwrap_err().to_string();
-    assert_eq!(err(l.loss(q2, q3, Positives::Diagonal, &mut ws)), "row length mismatch: 2 vs 3");
+    assert_eq!(
+        err(l.loss(q2, q3, Positives::Diagonal, &mut ws)),
+        "row length mismatch: q has rows of 2, k has rows of 3"
+    );
     let k4 = MatRef::new(&q[..4], 2).unwrap();
     assert_eq!(
         err(l.loss(q2, k4, Positives::Diagonal, &mut ws)),
@@ -332,10 +335,22 @@ fn bad_input_is_an_error() {
     );
     assert_eq!(
         l.loss(q2, k4, Positives::Indices(&[0, 1]), &mut ws),
-        Err(Error::LengthMismatch { left: "q rows", left_len: 3, right: "positives", right_len: 2 }),
+        Err(Error::PerRowLength { name: "positives", len: 2, matrix: "q", rows: 3 }),
         "3 queries, 2 positives"
     );
-    assert_eq!(l.loss(q2, q3, Positives::Diagonal, &mut ws), Err(Error::DimMismatch { left: 2, right: 3 }));
+    assert_eq!(
+        err(l.loss(q2, k4, Positives::Indices(&[0, 1]), &mut ws)),
+        "positives has 2 entries, but q has 3 rows (one entry per row)"
+    );
+    assert_eq!(
+        InfoNce::new(-0.05).unwrap_err().to_string(),
+        "temperature must be positive and finite, got -0.05",
+        "an f32 parameter prints at f32 precision"
+    );
+    assert_eq!(
+        l.loss(q2, q3, Positives::Diagonal, &mut ws),
+        Err(Error::DimMismatch { left: "q", left_dim: 2, right: "k", right_dim: 3 })
+    );
     assert_eq!(
         l.loss(q2, k4, Positives::Diagonal, &mut ws),
         Err(Error::RowMismatch { left: "q", left_rows: 3, right: "k", right_rows: 2 })

@@ -72,6 +72,10 @@ fn par_uniformity_is_deterministic_and_matches() {
     assert!((runs[0] - serial).abs() <= 1e-5 * serial.abs(), "{} vs {serial}", runs[0]);
     assert_eq!(
         simkern::par_uniformity(&x[..9], 9, 2.0).unwrap_err(),
-        simkern::Error::InvalidParameter { name: "rows of x", expected: "at least 2", value: 1.0 }
+        simkern::Error::InvalidParameter {
+            name: "rows of x",
+            expected: "at least 2",
+            value: simkern::Value::Count(1)
+        }
     );
 }

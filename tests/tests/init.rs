@@ -57,6 +57,10 @@ fn mean_variance_matches_reference() {
     let mut rng = Rng::new(1);
     assert_eq!(
         init::fill(&mut [0.0f32; 4], 0, 0, Init::XavierNormal, &mut || rng.next_u64()),
-        Err(simkern::Error::InvalidParameter { name: "fan", expected: "positive", value: 0.0 })
+        Err(simkern::Error::InvalidParameter {
+            name: "fan",
+            expected: "positive",
+            value: simkern::Value::Count(0)
+        })
     );
 }

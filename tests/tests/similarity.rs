@@ -297,6 +297,6 @@ fn similarity_matrix_bad_input() {
     let k3 = MatRef::new(&q, 3).unwrap();
     assert!(matches!(
         sim::similarity_matrix_into(qm, k3, &mut out, &mut scratch),
-        Err(simkern::Error::DimMismatch { left: 4, right: 3 })
+        Err(simkern::Error::DimMismatch { left: "q", left_dim: 4, right: "k", right_dim: 3 })
     ));
 }

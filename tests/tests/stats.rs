@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use simkern::Kernels;
-use simkern::{Level, NanPolicy, Ties};
+use simkern::{Level, NanPolicy, Ties, Value};
 use simkern_core::{correlation as corr, rank};
 use simkern_tests::data::Rng;
 use simkern_tests::levels::levels;
@@ -236,8 +236,11 @@ fn nan_policies() {
 #[test]
 fn bad_input_and_degenerate_cases() {
     use simkern::Error;
-    let one_pair =
-        Err(Error::InvalidParameter { name: "number of pairs", expected: "at least 2", value: 1.0 });
+    let one_pair = Err(Error::InvalidParameter {
+        name: "number of pairs",
+        expected: "at least 2",
+        value: Value::Count(1),
+    });
     assert_eq!(simkern::spearman(&[1.0f32], &[1.0]), one_pair);
     assert_eq!(simkern::pearson(&[1.0f32], &[1.0]), one_pair);
     assert_eq!(simkern::kendall_tau_b(&[1.0f32], &[1.0]), one_pair);
@@ -246,7 +249,11 @@ fn bad_input_and_degenerate_cases() {
     assert_eq!(simkern::spearman(&[1.0f32, 2.0], &[1.0]), mismatch);
     assert_eq!(
         simkern::pearson::<f64>(&[], &[]),
-        Err(Error::InvalidParameter { name: "number of pairs", expected: "at least 2", value: 0.0 })
+        Err(Error::InvalidParameter {
+            name: "number of pairs",
+            expected: "at least 2",
+            value: Value::Count(0)
+        })
     );
     assert_eq!(
         simkern::rank_with(&[1.0f32, f32::NAN], Ties::Min, NanPolicy::Raise),

@@ -210,7 +210,8 @@ pub(crate) fn zip_map<S: Simd, E: Lane, F: LaneZip<S, E>>(s: S, f: &mut F, a: &[
     }
 }
 
-/// `acc[i] = f(acc[i], b[i])`, `b` read as vectors of `E` ([`LoadAs`]).
+/// `acc[i] = f(acc[i], b[i])` (equal lengths, checked by the caller), `b`
+/// read as vectors of `E` ([`LoadAs`]).
 #[inline(always)]
 pub(crate) fn zip_map_in_place<S: Simd, E: Lane, B: LoadAs<E>, F: LaneZip<S, E>>(
     s: S,

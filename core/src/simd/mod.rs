@@ -51,7 +51,15 @@ use crate::level::Level;
 /// [`Kernels::best`] is the fastest level here (what every free function
 /// uses); [`Kernels::new`] checks a level you name; [`Kernels::available`]
 /// lists one handle per level this CPU has, so that tests and benchmarks
-/// can run every path on its own.
+/// can run every path on its own. The level is checked once, when the
+/// handle is made: no method can fail for it.
+///
+/// Every vector kernel of the crate is a method (`dot`, `cosine`,
+/// `similarity_matrix_into`, `logsumexp`, `softmax_into`, `rank_into`,
+/// `pearson`, `uniformity`, `pmf_into`, `infonce`, …), defined next to its
+/// algorithm in the capability's module. Scalar kernels with no vector path
+/// (binomial `pmf` / `cdf` / `sf`, `logsumexp_weighted`, `init::fill`) are
+/// free functions only: they are the same at every level.
 ///
 /// ```
 /// use simkern_core::{Kernels, Level};
