@@ -7,23 +7,13 @@
 
 use libfuzzer_sys::fuzz_target;
 use simkern::Kernels;
+use simkern_tests::precision::same_ieee_class;
 use simkern_tests::reference::{self as naive, dot_abs, dot_plain, gamma, widen};
 
 const U64: f64 = f64::EPSILON / 2.0;
 const U32: f64 = f32::EPSILON as f64 / 2.0;
 /// Half the spacing of `f32` subnormals.
 const SUBNORMAL_HALF: f64 = 7.006_492_321_624_085e-46;
-
-/// `got` has the IEEE class of `want` (NaN, the same ∞, or finite).
-fn same_class(got: f64, want: f64) -> bool {
-    if want.is_nan() {
-        got.is_nan()
-    } else if want.is_infinite() {
-        got == want
-    } else {
-        got.is_finite()
-    }
-}
 
 fn vector_kernels(level: Kernels, x: &[f32], y: &[f32]) {
     let n = x.len();
@@ -42,7 +32,7 @@ fn vector_kernels(level: Kernels, x: &[f32], y: &[f32]) {
         let exact = naive::dot_exact(&xw, &yw);
         assert!((wide - exact).abs() <= gamma(steps, U64) * scale, "{level:?} dot {wide} vs {exact}");
     } else {
-        assert!(same_class(wide, plain), "{level:?} dot {wide} vs {plain}");
+        assert!(same_ieee_class(wide, plain), "{level:?} dot {wide} vs {plain}");
     }
 
     let d: Vec<f64> = xw.iter().zip(&yw).map(|(a, b)| a - b).collect();
@@ -53,7 +43,7 @@ fn vector_kernels(level: Kernels, x: &[f32], y: &[f32]) {
         let bound = gamma(steps + 2, U64) * exact + U32 * exact + SUBNORMAL_HALF;
         assert!((l2 - exact).abs() <= bound, "{level:?} l2 {l2} vs {exact}");
     } else if !l2_plain.is_finite() {
-        assert!(same_class(l2, l2_plain), "{level:?} l2 {l2} vs {l2_plain}");
+        assert!(same_ieee_class(l2, l2_plain), "{level:?} l2 {l2} vs {l2_plain}");
     }
 
     let cos = f64::from(level.cosine(x, y).expect("equal lengths"));
@@ -64,13 +54,16 @@ fn vector_kernels(level: Kernels, x: &[f32], y: &[f32]) {
         assert!((cos - exact).abs() <= bound, "{level:?} cosine {cos} vs {exact}");
     } else {
         let want = if xx == 0.0 || yy == 0.0 { 0.0 } else { plain / (xx.sqrt() * yy.sqrt()) };
-        assert!(same_class(cos, want), "{level:?} cosine {cos} vs {want}");
+        assert!(same_ieee_class(cos, want), "{level:?} cosine {cos} vs {want}");
     }
 
     let mut u = x.to_vec();
     let norm = level.normalize(&mut u);
     // The f32 norm is the f64 one rounded (∞ past f32::MAX).
-    assert!(same_class(f64::from(norm), f64::from(xx.sqrt() as f32)), "{level:?} normalize returned {norm}");
+    assert!(
+        same_ieee_class(f64::from(norm), f64::from(xx.sqrt() as f32)),
+        "{level:?} normalize returned {norm}"
+    );
     if xx.is_finite() && norm.is_finite() && norm >= f32::MIN_POSITIVE {
         assert!((f64::from(norm) - xx.sqrt()).abs() <= U32 * xx.sqrt() * (1.0 + 1e-9), "{level:?} norm");
         for (i, (&ui, &xi)) in u.iter().zip(x).enumerate() {

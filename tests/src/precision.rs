@@ -81,3 +81,23 @@ pub const EIGENVALUE_REL: f64 = 1e-8;
 /// assert!(simkern_tests::precision::MOMENT_REL <= 1e-12);
 /// ```
 pub const MOMENT_REL: f64 = 1e-12;
+
+/// Whether `got` has the IEEE class of `want`: NaN for NaN, the same
+/// infinity for an infinity, finite for finite — the check for kernels on
+/// inputs with NaN or ±∞, where no error bound applies.
+///
+/// ```
+/// use simkern_tests::precision::same_ieee_class;
+/// assert!(same_ieee_class(f64::NAN, f64::NAN));
+/// assert!(same_ieee_class(1.5, 2.0));
+/// assert!(!same_ieee_class(f64::INFINITY, f64::NEG_INFINITY));
+/// ```
+pub fn same_ieee_class(got: f64, want: f64) -> bool {
+    if want.is_nan() {
+        got.is_nan()
+    } else if want.is_infinite() {
+        got == want
+    } else {
+        got.is_finite()
+    }
+}

@@ -14,20 +14,8 @@ use simkern_core::lse::OnlineLse;
 use simkern_core::{MatRef, binomial, correlation as corr, diagnostics as diag, rank};
 use simkern_tests::data::{Dist, Rng, Special, long_len, sprinkle, vec_f32, vec_f64};
 use simkern_tests::levels::levels;
-use simkern_tests::precision::CORRELATION_ABS;
+use simkern_tests::precision::{CORRELATION_ABS, same_ieee_class};
 use simkern_tests::reference::{self as naive, dot_plain, widen};
-
-/// `got` has the IEEE class of `want`: NaN for NaN, the same infinity for
-/// an infinity, finite for finite.
-fn same_class(got: f64, want: f64) -> bool {
-    if want.is_nan() {
-        got.is_nan()
-    } else if want.is_infinite() {
-        got == want
-    } else {
-        got.is_finite()
-    }
-}
 
 /// One long case: two `f32` vectors with `count` entries of `special` in
 /// `a` and `b` each (so products ∞·0, ∞ − ∞ and mixed signs all occur).
@@ -55,21 +43,21 @@ fn similarity_kernels_propagate_specials_through_the_long_loop() {
             for &level in levels() {
                 let ctx = format!("{level:?} seed {seed} {special:?} n={}", a.len());
                 let got = level.dot(&a, &b).unwrap();
-                assert!(same_class(f64::from(got), want_dot), "{ctx}: dot {got} vs {want_dot}");
+                assert!(same_ieee_class(f64::from(got), want_dot), "{ctx}: dot {got} vs {want_dot}");
                 let got = level.dot_f64(&a, &b).unwrap();
-                assert!(same_class(got, want_dot), "{ctx}: dot_f64 {got} vs {want_dot}");
+                assert!(same_ieee_class(got, want_dot), "{ctx}: dot_f64 {got} vs {want_dot}");
                 let got = level.l2_squared(&a, &b).unwrap();
-                assert!(same_class(f64::from(got), want_l2), "{ctx}: l2 {got} vs {want_l2}");
+                assert!(same_ieee_class(f64::from(got), want_l2), "{ctx}: l2 {got} vs {want_l2}");
                 let got = level.cosine(&a, &b).unwrap();
-                assert!(same_class(f64::from(got), want_cos), "{ctx}: cosine {got} vs {want_cos}");
+                assert!(same_ieee_class(f64::from(got), want_cos), "{ctx}: cosine {got} vs {want_cos}");
                 let got = level.norm_squared(&a);
-                assert!(same_class(f64::from(got), xx), "{ctx}: norm² {got} vs {xx}");
+                assert!(same_ieee_class(f64::from(got), xx), "{ctx}: norm² {got} vs {xx}");
                 let got = level.norm(&a);
-                assert!(same_class(f64::from(got), xx.sqrt()), "{ctx}: norm {got}");
+                assert!(same_ieee_class(f64::from(got), xx.sqrt()), "{ctx}: norm {got}");
 
                 let mut u = a.clone();
                 let n = level.normalize(&mut u);
-                assert!(same_class(f64::from(n), xx.sqrt()), "{ctx}: normalize returned {n}");
+                assert!(same_ieee_class(f64::from(n), xx.sqrt()), "{ctx}: normalize returned {n}");
                 for (i, (&ui, &ai)) in u.iter().zip(&a).enumerate() {
                     // x / ∞ is ±0 for finite x and NaN for ±∞; x / NaN is NaN.
                     let want = (f64::from(ai) / xx.sqrt()) as f32;
@@ -96,12 +84,12 @@ fn f64_similarity_kernels_propagate_specials() {
             let want = dot_plain(&a, &b);
             let d: Vec<f64> = a.iter().zip(&b).map(|(p, q)| p - q).collect();
             for &level in levels() {
-                assert!(same_class(level.dot(&a, &b).unwrap(), want), "{level:?} {special:?} dot");
+                assert!(same_ieee_class(level.dot(&a, &b).unwrap(), want), "{level:?} {special:?} dot");
                 let l2 = level.l2_squared(&a, &b).unwrap();
-                assert!(same_class(l2, dot_plain(&d, &d)), "{level:?} {special:?} l2 {l2}");
+                assert!(same_ieee_class(l2, dot_plain(&d, &d)), "{level:?} {special:?} l2 {l2}");
                 let c = level.cosine(&a, &b).unwrap();
                 assert!(
-                    same_class(c, want / (dot_plain(&a, &a) * dot_plain(&b, &b)).sqrt()),
+                    same_ieee_class(c, want / (dot_plain(&a, &a) * dot_plain(&b, &b)).sqrt()),
                     "{level:?} cos {c}"
                 );
             }
@@ -130,7 +118,7 @@ fn similarity_matrix_specials_past_every_block() {
                 let got = simkern::similarity_matrix_on(level, &q, &k, d).unwrap();
                 for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
                     assert!(
-                        same_class(f64::from(g), w),
+                        same_ieee_class(f64::from(g), w),
                         "{level:?} {n}x{m}x{d} {special:?} entry {i}: {g} vs {w}"
                     );
                 }
@@ -159,15 +147,17 @@ fn lse_family_propagates_specials_through_the_long_loop() {
                         let bound = u * (want.abs() + 4.0 * rest / (1.0 + rest) + (n as f64).ln() + 1.0);
                         assert!((got - want).abs() <= bound, "{ctx}: lse {got} vs {want}");
                     }
-                    _ => assert!(same_class(got, want) && !got.is_finite(), "{ctx}: lse {got} vs {want}"),
+                    _ => {
+                        assert!(same_ieee_class(got, want) && !got.is_finite(), "{ctx}: lse {got} vs {want}")
+                    }
                 }
                 let got64 = level.logsumexp(&xw);
-                assert!(same_class(got64, want), "{ctx}: f64 lse {got64}");
+                assert!(same_ieee_class(got64, want), "{ctx}: f64 lse {got64}");
                 let mut online = OnlineLse::new();
                 for part in x.chunks(n / 3 + 1) {
                     online.merge(level.lse_state(part));
                 }
-                assert!(same_class(online.value(), want), "{ctx}: online {}", online.value());
+                assert!(same_ieee_class(online.value(), want), "{ctx}: online {}", online.value());
 
                 let mut p = vec![f32::NAN; n];
                 level.softmax_into(&x, &mut p).unwrap();
@@ -212,7 +202,7 @@ fn lse_family_propagates_specials_through_the_long_loop() {
                 level.softmax_into(&xw, &mut p64).unwrap();
                 for i in 0..n {
                     assert!(
-                        same_class(p64[i], want_p[i]),
+                        same_ieee_class(p64[i], want_p[i]),
                         "{ctx}: f64 softmax[{i}] {} vs {}",
                         p64[i],
                         want_p[i]
@@ -303,7 +293,7 @@ fn diagnostics_give_nan_for_special_rows() {
             let (xm, ym) = (MatRef::new(&x, d).unwrap(), MatRef::new(&y, d).unwrap());
             let a = level.alignment(xm, ym, 2.0).unwrap();
             assert!(
-                same_class(f64::from(a), want_align),
+                same_ieee_class(f64::from(a), want_align),
                 "{level:?} {special:?} alignment {a} vs {want_align}"
             );
             let mut ws = vec![f32::NAN; diag::uniformity_scratch_len(n, d)];
@@ -419,7 +409,7 @@ fn mean_variance_propagates_specials() {
         for &level in levels() {
             let mv = level.mean_variance(&x).unwrap();
             let want_mean = x.iter().map(|&v| f64::from(v)).sum::<f64>() / 3001.0;
-            assert!(same_class(mv.mean, want_mean), "{level:?} {special:?} mean {}", mv.mean);
+            assert!(same_ieee_class(mv.mean, want_mean), "{level:?} {special:?} mean {}", mv.mean);
             // (±∞ − ±∞)² is NaN: the variance of a sample with an infinity is undefined.
             assert!(mv.variance.is_nan(), "{level:?} {special:?} variance {}", mv.variance);
         }
