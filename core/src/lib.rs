@@ -38,7 +38,7 @@
 //! ```
 #![no_std]
 #![deny(missing_docs)]
-// `unsafe` lives in `simd/` alone (allowed on that module below).
+// Unsafe code lives in `simd/` alone (allowed on that module below).
 #![deny(unsafe_code)]
 
 pub mod binomial;
