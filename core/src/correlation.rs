@@ -26,7 +26,7 @@
 
 use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
-use crate::moments::{Centered, Sums, ratio};
+use crate::moments::{Centered, Scale, Sums, ratio};
 use crate::rank::{self, NanPolicy, Ties, WholeWord};
 use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
 
@@ -113,18 +113,14 @@ const SUM_SQUARES_MIN: f64 = 1e-280;
 #[cold]
 #[inline(never)]
 fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
-    let largest = |v: &[T]| v.iter().fold(0.0f64, |m, e| m.max(libm::fabs(e.to_f64())));
     let constant = |v: &[T]| v.iter().all(|e| e.to_f64() == v[0].to_f64());
     if x.iter().chain(y).any(|v| !v.to_f64().is_finite()) || constant(x) || constant(y) {
         return f64::NAN;
     }
-    // 2^−e with e from the largest magnitude, kept within f64's exponent
-    // range (a subnormal maximum is scaled by 2^1000, enough for its squares).
-    let scale = |m: f64| {
-        let (_, e) = libm::frexp(m);
-        libm::ldexp(1.0, (-e).clamp(-1000, 1000))
+    let (Scale::By(cx), Scale::By(cy)) = (Scale::of(x), Scale::of(y)) else {
+        return f64::NAN; // unreachable: finite and not constant
     };
-    let sc = [scale(largest(x)), scale(largest(y))];
+    let sc = [cx, cy];
     let n = x.len() as f64;
     let [sx, sy] = reduce_pairs::<S, T, T, _, 2, 4>(s, &Sums::<true> { c: sc }, x, y);
     let [sxy, sxx, syy] =

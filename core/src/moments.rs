@@ -158,3 +158,34 @@ pub(crate) fn ratio(sxy: f64, sxx: f64, syy: f64) -> f64 {
     };
     (sxy / den).clamp(-1.0, 1.0)
 }
+
+/// How to rescale a vector for range-safe sums of squares (cosine, norms,
+/// Pearson).
+pub(crate) enum Scale {
+    /// Every element is zero.
+    Zero,
+    /// An element is NaN or infinite.
+    NonFinite,
+    /// The power of two that brings `max |xᵢ|` into `[½, 1)` (within f64's
+    /// exponent range).
+    By(f64),
+}
+
+impl Scale {
+    /// A scalar scan: for cold paths only.
+    pub(crate) fn of<T: Float>(x: &[T]) -> Scale {
+        let mut largest = 0.0f64;
+        for e in x {
+            let v = libm::fabs(e.to_f64());
+            if !v.is_finite() {
+                return Scale::NonFinite;
+            }
+            largest = largest.max(v);
+        }
+        if largest == 0.0 {
+            return Scale::Zero;
+        }
+        let (_, e) = libm::frexp(largest);
+        Scale::By(libm::ldexp(1.0, (-e).clamp(-1000, 1000)))
+    }
+}

@@ -20,6 +20,13 @@
 //! product also rounds: `|ŝ − s| ≤ γ_{k+1} · Σ|aᵢbᵢ|`.
 //! Square roots are exact IEEE `sqrt` (no reciprocal-sqrt estimate).
 //!
+//! `cosine`, `norm` and `normalize` hold these bounds at every magnitude:
+//! where the plain `f64` sums of squares overflow or underflow (only `f64`
+//! inputs beyond ~1e154 or below ~1e-140 can get there), the sums are
+//! recomputed on the inputs scaled by a power of two (exact), so
+//! `‖(1e308, 1e308)‖` is `1.41e308`, not `∞`, and the smallest subnormal
+//! normalises to `1`, not to itself.
+//!
 //! # Layout
 //! The main loop peels a head so that loads of `a` are aligned to the vector
 //! width (unaligned 512-bit loads that split cache lines halve L1
@@ -30,7 +37,7 @@ use crate::error::{Error, Result, same_dim, same_len};
 use crate::float::{Float, SliceMut};
 use crate::gemm::{self, Accum, View, ViewMut};
 use crate::matrix::MatRef;
-use crate::moments::ratio;
+use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
     Kernel, Kernels, Lane, LaneMap, PairReduce, Simd, map_in_place, reduce_pairs, reduce_short_pairs,
 };
@@ -198,7 +205,29 @@ impl Kernels {
     /// assert_eq!(Kernels::new(Level::Portable).unwrap().norm(&[6.0f32, 8.0]), 10.0);
     /// ```
     pub fn norm<T: Float>(self, x: &[T]) -> T {
-        T::from_f64(libm::sqrt(self.sum_squares(x)))
+        let ss = self.sum_squares(x);
+        if in_range(ss) || ss.is_nan() {
+            return T::from_f64(libm::sqrt(ss));
+        }
+        T::from_f64(self.rescaled_norm(x).0)
+    }
+
+    /// `‖x‖` of an `f64` input whose plain `Σ xᵢ²` overflowed or fell below
+    /// [`SQUARES_MIN`], with the power of two `c` that brings `max |xᵢ|` to
+    /// `[½, 1)`: `(‖x‖, ‖c·x‖, c)`. `(0, 0, 1)` for a zero vector, `∞` when
+    /// an element is infinite (callers handle NaN before).
+    #[cold]
+    #[inline(never)]
+    fn rescaled_norm<T: Float>(self, x: &[T]) -> (f64, f64, f64) {
+        let c = match Scale::of(x) {
+            Scale::By(c) => c,
+            Scale::Zero => return (0.0, 0.0, 1.0),
+            // ∞ (NaN stopped at the plain sum: Σxᵢ² is NaN only for a NaN xᵢ).
+            Scale::NonFinite => return (f64::INFINITY, f64::INFINITY, 1.0),
+        };
+        let [_, ss, _] = self.reduce::<T, Centered<true>, 3, 2>(Centered { m: [0.0; 2], c: [c; 2] }, x, x);
+        let scaled = libm::sqrt(ss);
+        (scaled / c, scaled, c)
     }
 
     /// `Σ xᵢ²` in `f64`.
@@ -214,7 +243,28 @@ impl Kernels {
     /// assert_eq!(k.cosine(&[1.0f64, 1.0], &[-1.0, -1.0]).unwrap(), -1.0);
     /// ```
     pub fn cosine<T: Float>(self, a: &[T], b: &[T]) -> Result<T> {
-        self.pairs::<T, CosineSums, 3, 4>(CosineSums, a, b).map(|s| T::from_f64(cosine_from_sums(s)))
+        let sums @ [ab, aa, bb] = self.pairs::<T, CosineSums, 3, 4>(CosineSums, a, b)?;
+        if in_range(aa) && in_range(bb) && !ab.is_nan() {
+            return Ok(T::from_f64(cosine_from_sums(sums)));
+        }
+        // Zero vectors, overflow (Σaᵢbᵢ may be ∞ − ∞), squares lost to
+        // underflow, NaN or ∞: cosine is scale-invariant, so scale each input
+        // by a power of two (exact) and sum again.
+        Ok(T::from_f64(self.rescaled_cosine(a, b)))
+    }
+
+    /// Cosine of `f64` inputs whose plain sums left the safe range (see
+    /// [`Kernels::cosine`]): NaN for a NaN or infinite element, else 0 for a
+    /// zero vector.
+    #[cold]
+    #[inline(never)]
+    fn rescaled_cosine<T: Float>(self, a: &[T], b: &[T]) -> f64 {
+        let c = match (Scale::of(a), Scale::of(b)) {
+            (Scale::By(ca), Scale::By(cb)) => [ca, cb],
+            (Scale::NonFinite, _) | (_, Scale::NonFinite) => return f64::NAN,
+            (Scale::Zero, _) | (_, Scale::Zero) => return 0.0,
+        };
+        cosine_from_sums(self.reduce::<T, Centered<true>, 3, 2>(Centered { m: [0.0; 2], c }, a, b))
     }
 
     /// [`normalize`] at this handle's level.
@@ -226,7 +276,22 @@ impl Kernels {
     /// assert_eq!(x, [0.0, 1.0]);
     /// ```
     pub fn normalize<T: Float>(self, x: &mut [T]) -> T {
-        self.run(Normalize { x })
+        let ss = self.sum_squares(x);
+        if in_range(ss) || ss.is_nan() {
+            let n = libm::sqrt(ss);
+            self.run(DivideInPlace { x, by: n });
+            return T::from_f64(n);
+        }
+        // Scaled by c first (exact, bar elements that underflow), then
+        // divided by c·‖x‖: the same quotients where nothing overflows, and
+        // unit vectors where ‖x‖ itself would overflow.
+        // An infinite element: ‖x‖ = ∞, and x / ∞ as IEEE defines it.
+        let (n, scaled, c) = self.rescaled_norm(x);
+        if scaled.is_finite() {
+            self.run(DivideInPlace { x, by: 1.0 / c });
+        }
+        self.run(DivideInPlace { x, by: scaled });
+        T::from_f64(n)
     }
 
     /// [`similarity_matrix_into`] at this handle's level.
@@ -365,24 +430,34 @@ pub(crate) fn divide_in_place<S: Simd, E: Lane + Float>(s: S, x: &mut [E], by: f
     map_in_place(s, &mut DivideBy::<E::V<S>>(E::splat(s, E::from_f64(by))), x);
 }
 
-struct Normalize<'a, T> {
+/// `x ← x / by` (nothing for `by = 0`: a zero vector stays as it is).
+struct DivideInPlace<'a, T> {
     x: &'a mut [T],
+    by: f64,
 }
 
-impl<T: Float> Kernel for Normalize<'_, T> {
-    type Output = T;
+impl<T: Float> Kernel for DivideInPlace<'_, T> {
+    type Output = ();
     #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> T {
-        let x = self.x;
-        let n = libm::sqrt(reduce_pairs::<S, T, T, Dot, 1, 8>(s, &Dot, x, x)[0]);
-        if n != 0.0 {
-            match T::slice_mut(x) {
-                SliceMut::F32(x) => divide_in_place(s, x, n),
-                SliceMut::F64(x) => divide_in_place(s, x, n),
+    fn run<S: Simd>(self, s: S) {
+        if self.by != 0.0 {
+            match T::slice_mut(self.x) {
+                SliceMut::F32(x) => divide_in_place(s, x, self.by),
+                SliceMut::F64(x) => divide_in_place(s, x, self.by),
             }
         }
-        T::from_f64(n)
     }
+}
+
+/// Sums of squares from here to `f64::MAX` keep their digits: an element
+/// whose square is subnormal adds an error of at most 2⁻¹⁰⁷⁵, below
+/// `n·2⁻¹¹⁵` of such a sum. Outside (only reachable from `f64` inputs: the
+/// squares of `f32` values stay within 1e-90..1e77) the sums are
+/// recomputed from rescaled inputs.
+const SQUARES_MIN: f64 = 1.0e-280;
+
+fn in_range(ss: f64) -> bool {
+    (SQUARES_MIN..=f64::MAX).contains(&ss)
 }
 
 /// Elements of scratch [`similarity_matrix_into`] needs for `n` queries,

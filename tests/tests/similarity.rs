@@ -159,6 +159,68 @@ fn normalize_gives_unit_vectors_at_every_level() {
     }
 }
 
+/// Cosine, norm and normalize of `f64` vectors are right at every
+/// magnitude: scaled by 2ᵏ (exact while the elements stay normal) a vector
+/// keeps its cosine and its unit vector, and its norm scales by 2ᵏ —
+/// also where the plain sums of squares overflow (k ≥ 512) or underflow
+/// (k ≤ −512), which gave NaN, 0 or ∞ before.
+#[test]
+fn f64_similarity_is_scale_invariant_over_the_whole_range() {
+    let mut r = Rng::new(77);
+    for n in [1usize, 2, 7, 64, 300] {
+        // Elements in [2⁻²⁰, 8]-ish magnitudes so that 2ᵏ·v stays normal.
+        let v: Vec<f64> = vec_f64(&mut r, Dist::Normal, n).iter().map(|x| x + x.signum() * 1e-6).collect();
+        let w: Vec<f64> = vec_f64(&mut r, Dist::Normal, n).iter().map(|x| x + x.signum() * 1e-6).collect();
+        let exact_cos = naive::cosine(&v, &w);
+        let exact_norm = naive::dot_exact(&v, &v).sqrt();
+        let bound = gamma(steps(n) + 8, U64) * 2.0;
+        for k in [-1000, -700, -600, -513, -300, 0, 300, 511, 512, 600, 900, 1000] {
+            let c = 2f64.powi(k);
+            let (a, b): (Vec<f64>, Vec<f64>) =
+                (v.iter().map(|x| x * c).collect(), w.iter().map(|x| x * c).collect());
+            for &level in levels() {
+                let cos = level.cosine(&a, &b).unwrap();
+                assert!((cos - exact_cos).abs() <= bound, "{level:?} n={n} k={k}: cos {cos} vs {exact_cos}");
+                let norm = level.norm(&a) / c;
+                assert!(
+                    (norm - exact_norm).abs() <= bound * exact_norm,
+                    "{level:?} n={n} k={k}: norm {norm}"
+                );
+                let mut u = a.clone();
+                let got = level.normalize(&mut u) / c;
+                assert!((got - exact_norm).abs() <= bound * exact_norm, "{level:?} k={k}: normalize {got}");
+                for (ui, vi) in u.iter().zip(&v) {
+                    assert!((ui - vi / exact_norm).abs() <= bound, "{level:?} n={n} k={k}: unit {ui}");
+                }
+            }
+        }
+    }
+    for &level in levels() {
+        // The smallest subnormal: its square underflows, its norm does not.
+        let tiny = [f64::from_bits(1)];
+        assert_eq!(level.norm(&tiny), tiny[0]);
+        let mut u = tiny;
+        assert_eq!(level.normalize(&mut u), tiny[0]);
+        assert_eq!(u, [1.0]);
+        assert_eq!(level.cosine(&tiny, &[-3.0 * tiny[0]]).unwrap(), -1.0);
+        // ‖(10³⁰⁸, 10³⁰⁸)‖ = 1.41e308 is finite; its unit vector is (1/√2, 1/√2).
+        let big = [1e308f64, 1e308];
+        assert_eq!(level.norm(&big), 1e308 * 2f64.sqrt());
+        let mut u = big;
+        level.normalize(&mut u);
+        assert!(u.iter().all(|&x| (x - 0.5f64.sqrt()).abs() <= 2.0 * U64));
+        // Beyond f64::MAX the norm is +∞ and the vector still normalises.
+        let mut u = [f64::MAX, f64::MAX];
+        assert_eq!(level.normalize(&mut u), f64::INFINITY);
+        assert!(u.iter().all(|&x| (x - 0.5f64.sqrt()).abs() <= 2.0 * U64));
+        // Zero vectors: cosine 0, norm 0, left as they are; ∞: NaN cosine, ∞ norm.
+        assert_eq!(level.cosine(&[0.0f64; 3], &[1.0, 2.0, 3.0]).unwrap(), 0.0);
+        assert_eq!(level.norm(&[0.0f64; 3]), 0.0);
+        assert!(level.cosine(&[f64::INFINITY, 1.0], &[1.0, 1.0]).unwrap().is_nan());
+        assert_eq!(level.norm(&[f64::INFINITY, 1.0]), f64::INFINITY);
+    }
+}
+
 #[test]
 fn special_values() {
     for &level in levels() {
