@@ -23,129 +23,30 @@
 //! `p = 0`, `p = 1` exact. Results are `f64`. `n`, `k`, `n − k` and `n·p` enter the
 //! deviances as double-doubles, so integers above 2⁵³ lose nothing there.
 //!
+//! # The distribution function
+//! `cdf`, `sf`, `logcdf` and `logsf` go through the regularised incomplete
+//! beta, `P(X > k) = I_p(k + 1, n − k)` (see `special::beta`: a continued
+//! fraction, or Temme's uniform expansion in the bulk of a large-variance
+//! distribution), so their cost does not grow with `n` (about 0.1–1 µs at
+//! any `n` up to 2⁶⁴ − 1) and each tail keeps its relative accuracy however
+//! small it is; `logcdf`/`logsf` stay finite where the tail underflows.
+//! `ppf` inverts `cdf` exactly on the integers (a normal start, then
+//! bracketing by whole steps).
+//!
 //! # Accuracy (tested against 50-digit mpmath values, `tests/data/`)
 //! `logpmf` relative error ≤ 1e-13 (largest measured 4.4e-16); `pmf` ≤
-//! 1e-13 wherever `|ln pmf| ≤ 450` (largest measured 8.7e-14);
-//! `cdf` and `sf` ≤ 1e-12 when `n·p·(1 − p) ≤ 1e10`: they sum the pmf
-//! from `k` away from the mode (recurrence `P(j±1)/P(j)`, at most
-//! `CDF_MAX_TERMS` terms) and complement when the wanted tail is the
-//! larger one, so each keeps its relative accuracy in its own small tail
-//! (measured: cdf 1.0e-13, sf 1.6e-13). Beyond that variance the sum is
-//! truncated and the 1e-12 bound is not guaranteed.
+//! 1e-13 wherever `|ln pmf| ≤ 450` (largest measured 8.7e-14), and within
+//! 4 ulp at `k = 0` and `k = n` (`(1 − p)ⁿ` and `pⁿ` by `pow` on the exact
+//! double-double `1 − p`); `cdf`, `sf` ≤ 1e-12 relative, `logcdf`, `logsf`
+//! ≤ 1e-12 relative (or 1e-300 absolute near 0) — for every `n < 2⁶⁴`,
+//! every `k` and every `p ∈ [0, 1]`; there is no range outside which an
+//! answer is silently worse.
 
 use crate::error::Result;
 use crate::math::exp_f64;
 use crate::simd::{Kernel, Kernels, LaneMap, Simd, map_in_place};
-
-/// `ln(2π)`.
-const LN_2PI: f64 = 1.837_877_066_409_345_5;
-
-/// `stirlerr(n)` for `n = 0..=15` (50-digit mpmath values, rounded; the
-/// script is `tests/data/stirlerr_table.py`; `n = 0` is never used).
-const STIRLERR: [f64; 16] = [
-    0.0,
-    0.08106146679532726,
-    0.0413406959554093,
-    0.02767792568499834,
-    0.020790672103765093,
-    0.016644691189821193,
-    0.013876128823070748,
-    0.01189670994589177,
-    0.010411265261972096,
-    0.009255462182712733,
-    0.00833056343336287,
-    0.007573675487951841,
-    0.00694284010720953,
-    0.006408994188004207,
-    0.0059513701127588475,
-    0.005554733551962801,
-];
-
-/// `1/(2j + 1)` for `j = 1..=32`: the deviance series multiplies by these
-/// instead of dividing (a division per term was most of the pmf's time).
-const INV_ODD: [f64; 32] = {
-    let mut t = [0.0; 32];
-    let mut j = 0;
-    while j < 32 {
-        t[j] = 1.0 / (2 * j + 3) as f64;
-        j += 1;
-    }
-    t
-};
-
-/// The most terms [`cdf`] sums.
-const CDF_MAX_TERMS: u64 = 100_000_000;
-
-/// `ln m! − ln(√(2πm)(m/e)ᵐ)` for an integer `m ≥ 1`: the table up to 15,
-/// then the Stirling series `1/(12m) − 1/(360m³) + 1/(1260m⁵) − …` with as
-/// many terms as double precision needs at that `m` (Loader's cut-offs).
-fn stirlerr(m: f64) -> f64 {
-    const S0: f64 = 1.0 / 12.0;
-    const S1: f64 = 1.0 / 360.0;
-    const S2: f64 = 1.0 / 1260.0;
-    const S3: f64 = 1.0 / 1680.0;
-    const S4: f64 = 1.0 / 1188.0;
-    if m <= 15.0 {
-        return STIRLERR[m as usize];
-    }
-    // One division: the series in r = 1/m.
-    let r = 1.0 / m;
-    let r2 = r * r;
-    if m > 500.0 {
-        (S0 - S1 * r2) * r
-    } else if m > 80.0 {
-        (S0 - (S1 - S2 * r2) * r2) * r
-    } else if m > 35.0 {
-        (S0 - (S1 - (S2 - S3 * r2) * r2) * r2) * r
-    } else {
-        (S0 - (S1 - (S2 - (S3 - S4 * r2) * r2) * r2) * r2) * r
-    }
-}
-
-/// The deviance `x ln(x/μ) + μ − x ≥ 0` for `x = x.0 + x.1` and
-/// `μ = mu.0 + mu.1` (double-doubles: integers above 2⁵³ and `n·p` round,
-/// and the deviance near its minimum is sensitive to both), without
-/// cancellation for `|v| < ½`, `v = (x − μ)/(x + μ)`: there it is
-/// `(x − μ)v + 2x Σⱼ v^(2j+1)/(2j+1)` (at most ~27 terms). Loader uses the
-/// series only for `|v| < 0.1`; between 0.1 and ½ the direct form lost up
-/// to 2e-13 of relative accuracy in the pmf to cancellation (measured).
-fn bd0(x: (f64, f64), mu: (f64, f64)) -> f64 {
-    // x − μ: the first difference is exact when the two are close.
-    let d = ((x.0 - mu.0) + x.1) - mu.1;
-    if d.abs() < 0.5 * (x.0 + mu.0) {
-        let v = d / (x.0 + mu.0 + (x.1 + mu.1));
-        let v2 = v * v;
-        let mut s = d * v;
-        let mut ej = 2.0 * x.0 * v;
-        // Each term is at most v² < ¼ of the last: 32 reach below an ulp.
-        for inv in INV_ODD {
-            ej *= v2;
-            let next = s + ej * inv;
-            if next == s {
-                break;
-            }
-            s = next;
-        }
-        return s;
-    }
-    // ln(x/μ) to first order in the low parts.
-    x.0 * (libm::log(x.0 / mu.0) + x.1 / x.0 - mu.1 / mu.0) - d
-}
-
-/// An integer as a double-double `(hi, lo)`, exact for any `u64`.
-fn split(m: u64) -> (f64, f64) {
-    let hi = m as f64;
-    if m < 1 << 53 {
-        return (hi, 0.0);
-    }
-    (hi, (i128::from(m) - hi as i128) as f64)
-}
-
-/// `n·c` as a double-double for `n = n.0 + n.1`, `c = c_hi + c_lo`.
-fn times(n: (f64, f64), c_hi: f64, c_lo: f64) -> (f64, f64) {
-    let hi = n.0 * c_hi;
-    (hi, libm::fma(n.0, c_hi, -hi) + n.0 * c_lo + n.1 * c_hi)
-}
+use crate::special::beta::{Beta, BetaTails, ln_one_minus_exp};
+use crate::special::deviance::{LN_2PI, add, bd0, split, stirlerr, times, two_sum};
 
 /// The parts of `ln P(X = k)` that depend only on `n` and `p`, computed
 /// once for every `k` of [`pmf_into`].
@@ -247,7 +148,68 @@ pub fn logpmf(k: u64, n: u64, p: f64) -> f64 {
 /// assert_eq!(pmf(5, 4, 0.5), 0.0);
 /// ```
 pub fn pmf(k: u64, n: u64, p: f64) -> f64 {
+    if valid(p) && (k == 0 || k == n) {
+        return end_pmf(k, n, p);
+    }
     libm::exp(logpmf(k, n, p))
+}
+
+/// `P(X = 0) = (1 − p)ⁿ` and `P(X = n) = pⁿ` within a few ulp: `exp` of a
+/// rounded `n·ln(1 − p)` would carry that product's rounding, amplified by
+/// `|ln P|` (200+ ulp at `ln P ≈ −500`).
+///
+/// - `(1 − p)ⁿ` for `p < 2⁻¹⁰`: `ln(1 − p) = −p − p²/2 − p³/3 − …` as a
+///   double-double, times `n` (a double-double too), then
+///   `e^{hi}·(1 + lo)`;
+/// - otherwise `pow` of the base — `p`, or `1 − p`, which is exact there
+///   up to a last bit whose effect `(1 + lo/q)ⁿ` is negligible wherever
+///   `(1 − p)ⁿ` does not underflow — with `n` split so that each exponent
+///   is an exact `f64`.
+fn end_pmf(k: u64, n: u64, p: f64) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let n2 = split(n);
+    if k == 0 && p < 1.0 / 1024.0 {
+        let (ln_q_hi, ln_q_lo) = ln_one_minus_small(p);
+        let (e_hi, e_lo) = times(n2, ln_q_hi, ln_q_lo);
+        let (hi, lo) = two_sum(e_hi, e_lo);
+        return libm::exp(hi) * (1.0 + lo);
+    }
+    let (base, lo) = if k == 0 {
+        let q = 1.0 - p;
+        (q, (1.0 - q) - p)
+    } else {
+        (p, 0.0)
+    };
+    let mut r = libm::pow(base, n2.0);
+    if n2.1 != 0.0 {
+        r *= libm::pow(base, n2.1);
+    }
+    if lo != 0.0 {
+        r *= libm::exp(n2.0 * libm::log1p(lo / base));
+    }
+    r
+}
+
+/// `ln(1 − p)` for `0 ≤ p < 2⁻¹⁰` as a double-double: `−p − p²/2` exactly,
+/// the rest of the series (`p³/3 + …`, below `2⁻²⁰` of the total) in `f64`.
+fn ln_one_minus_small(p: f64) -> (f64, f64) {
+    let sq = p * p;
+    let sq_lo = libm::fma(p, p, -sq);
+    // Σ_{j ≥ 3} pʲ/j, until the terms vanish against it.
+    let (mut term, mut rest) = (sq * p, 0.0);
+    for j in 3..40 {
+        let next = rest + term / j as f64;
+        if next == rest {
+            break;
+        }
+        rest = next;
+        term *= p;
+    }
+    // −p − (sq + sq_lo)/2 − rest; −p and −sq/2 are exact, summed by TwoSum.
+    let (hi, lo) = two_sum(-p, -0.5 * sq);
+    two_sum(hi, lo - 0.5 * sq_lo - rest)
 }
 
 /// `P(X = kᵢ)` for every `kᵢ` in `ks`, into `out` (same length): NaN
@@ -296,6 +258,11 @@ impl Kernels {
                 *o = dist.ln_pmf(k).max(-746.0);
             }
             self.run(ExpInPlace { x: out });
+            for (o, &k) in out.iter_mut().zip(ks) {
+                if k == 0 || k == n {
+                    *o = end_pmf(k, n, p);
+                }
+            }
         }
         Ok(())
     }
@@ -326,10 +293,8 @@ impl Kernel for ExpInPlace<'_> {
 
 /// `P(X ≤ k)`: 1 for `k ≥ n`, NaN for `p ∉ [0, 1]`.
 ///
-/// Sums the pmf from `k` away from the mode with the ratio recurrence, or
-/// the other tail and takes the complement when `k` is past the mode, so
-/// that the smaller tail is the one summed (see the module docs for the
-/// accuracy and its domain).
+/// `1 − I_p(k + 1, n − k)` (see the module docs): relative error ≤ 1e-12
+/// in either tail, at any `n`.
 ///
 /// ```
 /// use simkern_core::binomial::cdf;
@@ -338,12 +303,11 @@ impl Kernel for ExpInPlace<'_> {
 /// // A deep lower tail keeps its relative accuracy.
 /// let t = cdf(0, 1000, 0.5);
 /// assert!((t / 0.5f64.powi(1000) - 1.0).abs() < 1e-12);
+/// // Huge n: the median of Binomial(10¹⁹, 0.3) is 3·10¹⁸.
+/// assert!((cdf(3_000_000_000_000_000_000, 10_000_000_000_000_000_000, 0.3) - 0.5).abs() < 1e-9);
 /// ```
 pub fn cdf(k: u64, n: u64, p: f64) -> f64 {
-    match tail(k, n, p) {
-        Tail::Lower(s) => s,
-        Tail::Upper(s) => 1.0 - s,
-    }
+    tails(k, n, p).lower()
 }
 
 /// The survival function `P(X > k) = 1 − P(X ≤ k)`, with the relative
@@ -358,72 +322,273 @@ pub fn cdf(k: u64, n: u64, p: f64) -> f64 {
 /// assert_eq!(1.0 - cdf(999, 1000, 0.5), 0.0);
 /// ```
 pub fn sf(k: u64, n: u64, p: f64) -> f64 {
-    match tail(k, n, p) {
-        Tail::Lower(s) => 1.0 - s,
-        Tail::Upper(s) => s,
-    }
+    tails(k, n, p).upper()
 }
 
-/// The smaller of the two tails around `k`, summed.
-enum Tail {
-    /// `P(X ≤ k)`.
-    Lower(f64),
-    /// `P(X > k)`.
-    Upper(f64),
+/// `ln P(X ≤ k)`, finite where [`cdf`] underflows: `0` for `k ≥ n`, NaN
+/// for `p ∉ [0, 1]`.
+///
+/// ```
+/// use simkern_core::binomial::logcdf;
+/// // P(X ≤ 0) = 2⁻¹⁰⁰⁰⁰ for n = 10 000, p = ½: below f64, but not its log.
+/// let l = logcdf(0, 10_000, 0.5);
+/// assert!((l / (-10_000.0 * core::f64::consts::LN_2) - 1.0).abs() < 1e-14);
+/// assert_eq!(logcdf(5, 5, 0.5), 0.0);
+/// ```
+pub fn logcdf(k: u64, n: u64, p: f64) -> f64 {
+    tails(k, n, p).ln_lower
 }
 
-/// Sums the tail of `k` on the far side of the mode: `P(X ≤ k)` below
-/// it, `P(X > k)` from it (NaN for an invalid `p`).
-fn tail(k: u64, n: u64, p: f64) -> Tail {
+/// `ln P(X > k)`, finite where [`sf`] underflows: `−∞` for `k ≥ n`, NaN
+/// for `p ∉ [0, 1]`.
+///
+/// ```
+/// use simkern_core::binomial::logsf;
+/// // P(X > 9 999) = P(X = 10 000) = 2⁻¹⁰⁰⁰⁰.
+/// let l = logsf(9_999, 10_000, 0.5);
+/// assert!((l / (-10_000.0 * core::f64::consts::LN_2) - 1.0).abs() < 1e-14);
+/// assert_eq!(logsf(5, 5, 0.5), f64::NEG_INFINITY);
+/// ```
+pub fn logsf(k: u64, n: u64, p: f64) -> f64 {
+    tails(k, n, p).ln_upper
+}
+
+/// `ln P(X ≤ k)` and `ln P(X > k)`.
+fn tails(k: u64, n: u64, p: f64) -> BetaTails {
     if !valid(p) {
-        return Tail::Lower(f64::NAN);
+        return BetaTails { ln_lower: f64::NAN, ln_upper: f64::NAN };
     }
     if k >= n || p == 0.0 {
-        return Tail::Upper(0.0);
+        return BetaTails { ln_lower: 0.0, ln_upper: f64::NEG_INFINITY };
     }
     if p == 1.0 {
-        return Tail::Lower(0.0);
+        return BetaTails { ln_lower: f64::NEG_INFINITY, ln_upper: 0.0 };
     }
+    if k < SHORT_SUM || n - k <= SHORT_SUM {
+        return short_tails(k, n, p);
+    }
+    // P(X > k) = I_p(k + 1, n − k); its complement is the cdf. q = 1 − p
+    // exactly, as a double-double.
     let q = 1.0 - p;
-    // k < mode = ⌊(n + 1)p⌋ ⟺ k + 1 ≤ (n + 1)p ⟺ n − k ≥ (n + 1)q. Past
-    // p = ½ the second form: n − k and (n + 1)q are small and exact enough
-    // there, where k and (n + 1)p lose their difference to rounding once
-    // n > 2⁵³ (the larger tail was summed and its complement lost every
-    // digit: cdf(n − 613, 2.56e18, 1 − 2⁻⁵³) = 4.25e-64 came out as −1.4e-14).
-    let below_mode = if p <= 0.5 {
-        (k as f64) < libm::floor((n as f64 + 1.0) * p)
+    let upper =
+        Beta { a: add(split(k), (1.0, 0.0)), b: split(n - k), x: (p, 0.0), y: (q, (1.0 - q) - p) }.tails();
+    BetaTails { ln_lower: upper.ln_upper, ln_upper: upper.ln_lower }
+}
+
+/// A tail with fewer terms than this (`k + 1` for the cdf, `n − k` for
+/// the sf) is summed term by term: where one parameter of the incomplete
+/// beta is that small, its expansions lose accuracy (DiDonato & Morris
+/// switch to power series there), and the finite sum is exact and short.
+const SHORT_SUM: u64 = 40;
+
+/// [`tails`] by summing the pmf where `k + 1` or `n − k` is below
+/// [`SHORT_SUM`]: the short tail term by term, the other as its complement
+/// when the short one is at most ½, else summed too (then the distribution
+/// is concentrated on the short side: few terms either way).
+fn short_tails(k: u64, n: u64, p: f64) -> BetaTails {
+    let half = -core::f64::consts::LN_2;
+    if k < SHORT_SUM {
+        let ln_lower = ln_pmf_sum(0, k, n, p);
+        let ln_upper = if ln_lower <= half { ln_one_minus_exp(ln_lower) } else { ln_pmf_sum(k + 1, n, n, p) };
+        BetaTails { ln_lower, ln_upper }
     } else {
-        ((n - k) as f64) >= (n as f64 + 1.0) * q
+        let ln_upper = ln_pmf_sum(k + 1, n, n, p);
+        let ln_lower = if ln_upper <= half { ln_one_minus_exp(ln_upper) } else { ln_pmf_sum(0, k, n, p) };
+        BetaTails { ln_lower, ln_upper }
+    }
+}
+
+/// `ln Σ_{j = lo}^{hi} P(X = j)`, summed outwards from the largest term
+/// (the mode, clamped to `[lo, hi]`) by the ratio recurrences, each side
+/// until its terms fall below 1e-17 of the sum (NaN past a million terms,
+/// which the callers' ranges never need: they are short, or lie on the
+/// side of a distribution with a small variance).
+fn ln_pmf_sum(lo: u64, hi: u64, n: u64, p: f64) -> f64 {
+    const MAX_TERMS: u64 = 1_000_000;
+    let q = 1.0 - p;
+    let mode = if p <= 0.5 {
+        libm::floor((n as f64 + 1.0) * p) as u64
+    } else {
+        n.saturating_sub(libm::floor((n as f64 + 1.0) * q) as u64)
     };
-    if below_mode {
-        // Lower tail: P(j − 1) = P(j) · j q / ((n − j + 1) p).
-        let mut term = pmf(k, n, p);
-        let mut sum = term;
-        let mut j = k;
-        while j > 0 && k - j < CDF_MAX_TERMS {
-            term *= (j as f64 * q) / ((n - j + 1) as f64 * p);
-            if term <= sum * 1e-17 {
-                break;
-            }
-            sum += term;
-            j -= 1;
+    let start = mode.clamp(lo, hi);
+    let ln_start = logpmf(start, n, p);
+    let (mut sum, mut terms) = (1.0, 0u64);
+    // Downwards: P(j − 1) = P(j) · j q / ((n − j + 1) p).
+    let (mut term, mut j) = (1.0, start);
+    while j > lo {
+        term *= (j as f64 * q) / ((n - j + 1) as f64 * p);
+        sum += term;
+        j -= 1;
+        terms += 1;
+        if term <= sum * 1e-17 || terms > MAX_TERMS {
+            break;
         }
-        // Each term is within the pmf's bound, so a sum over most of the mass
-        // can pass 1 by that much: the probability is at most 1.
-        Tail::Lower(sum.min(1.0))
+    }
+    // Upwards: P(j + 1) = P(j) · (n − j) p / ((j + 1) q).
+    let (mut term, mut j) = (1.0, start);
+    while j < hi {
+        term *= ((n - j) as f64 * p) / ((j + 1) as f64 * q);
+        sum += term;
+        j += 1;
+        terms += 1;
+        if term <= sum * 1e-17 || terms > MAX_TERMS {
+            break;
+        }
+    }
+    if terms > MAX_TERMS {
+        return f64::NAN;
+    }
+    // Each term is within the pmf's bound, so a sum over most of the mass
+    // can pass 1 by that much: the probability is at most 1.
+    (ln_start + libm::log(sum)).min(0.0)
+}
+
+/// The quantile function: the smallest `k` with `P(X ≤ k) ≥ q`, as `f64`
+/// (SciPy's `binom.ppf`): `−1` for `q = 0` (SciPy's convention: no `k`
+/// has probability below every `cdf`), `n` for `q = 1`, NaN for `q ∉ [0, 1]`
+/// or `p ∉ [0, 1]`. Above 2⁵³, where not every integer is an `f64`, the
+/// smallest `f64` at or above that `k`.
+///
+/// Exact on the integers: a start from the normal approximation with
+/// Cornish–Fisher's skewness term, then whole steps outwards until `cdf`
+/// brackets `q`, then bisection (about `log₂` of the start's error in
+/// evaluations of [`cdf`] or, for `q > ½`, of [`sf`] against `1 − q`,
+/// which is exact there).
+///
+/// ```
+/// use simkern_core::binomial::{cdf, ppf};
+/// assert_eq!(ppf(0.5, 10, 0.5), 5.0);
+/// assert_eq!(ppf(cdf(3, 10, 0.3), 10, 0.3), 3.0);
+/// assert_eq!(ppf(0.0, 10, 0.3), -1.0);
+/// assert_eq!(ppf(1.0, 10, 0.3), 10.0);
+/// assert!(ppf(1.5, 10, 0.3).is_nan());
+/// ```
+pub fn ppf(q: f64, n: u64, p: f64) -> f64 {
+    if !valid(p) || !valid(q) {
+        return f64::NAN;
+    }
+    if q == 0.0 {
+        return -1.0;
+    }
+    if q == 1.0 || p == 1.0 {
+        return n as f64;
+    }
+    if p == 0.0 {
+        return 0.0;
+    }
+    // reached(k) ⟺ P(X ≤ k) ≥ q; monotone in k, true at k = n.
+    let reached = |k: u64| if q <= 0.5 { cdf(k, n, p) >= q } else { sf(k, n, p) <= 1.0 - q };
+    let guess = normal_guess(q, n, p);
+    // Bracket: reached(hi), !reached(lo) (lo = None stands for −1).
+    let (mut lo, mut hi): (Option<u64>, u64);
+    if reached(guess) {
+        hi = guess;
+        let mut step = 1u64;
+        loop {
+            match hi.checked_sub(step) {
+                Some(k) if reached(k) => {
+                    hi = k;
+                    step = step.saturating_mul(2);
+                }
+                Some(k) => {
+                    lo = Some(k);
+                    break;
+                }
+                None if reached(0) => return 0.0,
+                None => {
+                    lo = Some(0);
+                    break;
+                }
+            }
+        }
     } else {
-        // Upper tail from k + 1: P(j + 1) = P(j) · (n − j) p / ((j + 1) q).
-        let mut term = pmf(k + 1, n, p);
-        let mut sum = term;
-        let mut j = k + 1;
-        while j < n && j - k < CDF_MAX_TERMS {
-            term *= ((n - j) as f64 * p) / ((j + 1) as f64 * q);
-            if term <= sum * 1e-17 {
+        lo = Some(guess);
+        let mut step = 1u64;
+        loop {
+            let k = guess.saturating_add(step).min(n);
+            if reached(k) {
+                hi = k;
                 break;
             }
-            sum += term;
-            j += 1;
+            lo = Some(k);
+            step = step.saturating_mul(2);
         }
-        Tail::Upper(sum.min(1.0))
+    }
+    // Invariant: !reached(lo), reached(hi).
+    while let Some(l) = lo {
+        if hi - l <= 1 {
+            break;
+        }
+        let mid = l + (hi - l) / 2;
+        if reached(mid) {
+            hi = mid;
+        } else {
+            lo = Some(mid);
+        }
+    }
+    // Above 2⁵³ not every integer is an f64: round up, so that
+    // cdf(ppf(q)) ≥ q still holds.
+    let k = hi as f64;
+    if (k as u64) < hi { k.next_up() } else { k }
+}
+
+/// A start for [`ppf`]: `np + σz + (q − p)(z² − 1)/6` (normal quantile `z`
+/// with the skewness correction), clamped to `[0, n]`.
+fn normal_guess(q: f64, n: u64, p: f64) -> u64 {
+    let nf = n as f64;
+    let sd = libm::sqrt(nf * p * (1.0 - p));
+    let z = normal_quantile(q);
+    let k = nf * p + sd * z + (1.0 - 2.0 * p) * (z * z - 1.0) / 6.0 - 0.5;
+    if k <= 0.0 || k.is_nan() {
+        0
+    } else if k >= nf {
+        n
+    } else {
+        k as u64
+    }
+}
+
+/// An approximate standard normal quantile (Acklam's rational fit, about
+/// 1e-9 relative): only [`ppf`]'s starting point depends on it.
+fn normal_quantile(q: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] =
+        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    let poly = |c: &[f64], x: f64| c.iter().fold(0.0, |acc, &ci| acc * x + ci);
+    let tail = |t: f64| {
+        let r = libm::sqrt(-2.0 * libm::log(t));
+        poly(&C, r) / (poly(&D, r) * r + 1.0)
+    };
+    if q < 0.02425 {
+        tail(q)
+    } else if q > 1.0 - 0.02425 {
+        -tail(1.0 - q)
+    } else {
+        let t = q - 0.5;
+        let r = t * t;
+        t * poly(&A, r) / (poly(&B, r) * r + 1.0)
     }
 }

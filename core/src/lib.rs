@@ -58,6 +58,7 @@ pub mod rank;
 #[allow(unsafe_code)]
 mod simd;
 pub mod similarity;
+mod special;
 
 pub use error::{Error, Result, Value};
 pub use float::Float;

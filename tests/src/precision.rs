@@ -11,6 +11,8 @@
 //! | [`PMF_REL`] | 1e-13 | binomial `pmf` / `logpmf` vs mpmath |
 //! | [`PMF_INTO_ULPS`] | 4 ulp | `pmf_into` (vector `exp`) vs `pmf` |
 //! | [`CDF_REL`] | 1e-12 | binomial `cdf` / `sf` vs mpmath |
+//! | [`LOG_TAIL_REL`] | 1e-12 | binomial `logcdf` / `logsf`: error in the log ≤ this × max(1, \|log\|) |
+//! | [`END_PMF_ULPS`] | 4 ulp | binomial `pmf` at `k = 0` and `k = n` vs mpmath |
 //! | [`INFONCE_LOSS_REL`] | 1e-5 | InfoNCE loss vs an f64 reference (τ ≥ 0.01) |
 //! | [`INFONCE_GRAD_TORCH`] | 2e-4 × max\|g\| | InfoNCE gradients vs PyTorch's f32 autograd |
 //! | [`EIGENVALUE_REL`] | 1e-8 | anisotropy's top eigenvalue (power iteration) |
@@ -50,6 +52,21 @@ pub const PMF_INTO_ULPS: u64 = 4;
 /// assert!(simkern_tests::precision::CDF_REL <= 1e-12);
 /// ```
 pub const CDF_REL: f64 = 1e-12;
+
+/// Binomial `logcdf` / `logsf`: the error of the log, relative to
+/// `max(1, |log|)` (below 1 it is the tail's relative error).
+///
+/// ```
+/// assert!(simkern_tests::precision::LOG_TAIL_REL <= 1e-12);
+/// ```
+pub const LOG_TAIL_REL: f64 = 1e-12;
+
+/// Binomial `pmf` at `k = 0` and `k = n` (`(1 − p)ⁿ`, `pⁿ`), in ulp.
+///
+/// ```
+/// assert_eq!(simkern_tests::precision::END_PMF_ULPS, 4);
+/// ```
+pub const END_PMF_ULPS: u64 = 4;
 
 /// InfoNCE loss, relative to an f64 reference, for `τ ≥ 0.01`.
 ///

@@ -6,11 +6,129 @@
 use serde_json::Value;
 use simkern::binomial;
 use simkern_tests::levels::levels;
-use simkern_tests::precision::{CDF_REL, PMF_INTO_ULPS, PMF_REL};
+use simkern_tests::precision::{CDF_REL, END_PMF_ULPS, LOG_TAIL_REL, PMF_INTO_ULPS, PMF_REL};
 use simkern_tests::reference as naive;
 
 fn num(v: &Value) -> f64 {
     v.as_str().unwrap().parse().unwrap()
+}
+
+/// Distance in ulp between two finite non-negative doubles.
+fn ulps(a: f64, b: f64) -> u64 {
+    a.to_bits().abs_diff(b.to_bits())
+}
+
+/// logcdf, logsf, cdf and sf at every scale, n up to 2⁶⁴ − 1, both tails to
+/// e⁻⁵⁰⁰⁰ and beyond, against 60-digit quadrature of the beta density
+/// (`tests/data/binomial_tails_mpmath.py`).
+#[test]
+fn tails_agree_with_mpmath_at_every_scale() {
+    let data: Value = serde_json::from_str(include_str!("../data/binomial_tails_mpmath.json")).unwrap();
+    let rows = data["tails"].as_array().unwrap();
+    assert!(rows.len() > 400);
+    let mut largest_n = 0u64;
+    for r in rows {
+        let (k, n): (u64, u64) =
+            (r[0].as_str().unwrap().parse().unwrap(), r[1].as_str().unwrap().parse().unwrap());
+        let p: f64 = r[2].as_str().unwrap().parse().unwrap();
+        largest_n = largest_n.max(n);
+        for (got, want, what) in [
+            (binomial::logcdf(k, n, p), num(&r[3]), "logcdf"),
+            (binomial::logsf(k, n, p), num(&r[4]), "logsf"),
+        ] {
+            let err = (got - want).abs();
+            assert!(err <= LOG_TAIL_REL * want.abs().max(1.0), "{what}({k}, {n}, {p}) = {got}, want {want}");
+        }
+        for (got, want, what) in [
+            (binomial::cdf(k, n, p), num(&r[3]).exp(), "cdf"),
+            (binomial::sf(k, n, p), num(&r[4]).exp(), "sf"),
+        ] {
+            if want > 1e-300 {
+                assert!(
+                    (got - want).abs() <= CDF_REL * want,
+                    "{what}({k}, {n}, {p}) = {got:e}, want {want:e}"
+                );
+            }
+        }
+    }
+    assert_eq!(largest_n, u64::MAX);
+}
+
+/// `P(X = 0) = (1 − p)ⁿ` and `P(X = n) = pⁿ` within 4 ulp (R 4.4's bound),
+/// from `pmf` and from `pmf_into` at every level.
+#[test]
+fn pmf_at_both_ends_is_within_four_ulp() {
+    let data: Value = serde_json::from_str(include_str!("../data/binomial_tails_mpmath.json")).unwrap();
+    let rows = data["ends"].as_array().unwrap();
+    assert!(rows.len() > 80);
+    for r in rows {
+        let (k, n): (u64, u64) =
+            (r[0].as_str().unwrap().parse().unwrap(), r[1].as_str().unwrap().parse().unwrap());
+        let p: f64 = r[2].as_str().unwrap().parse().unwrap();
+        let want = num(&r[3]);
+        let got = binomial::pmf(k, n, p);
+        assert!(ulps(got, want) <= END_PMF_ULPS, "pmf({k}, {n}, {p}) = {got:e}, want {want:e}");
+        for &level in levels() {
+            let mut out = [0.0];
+            level.pmf_into(&[k], n, p, &mut out).unwrap();
+            assert!(ulps(out[0], want) <= END_PMF_ULPS, "{level:?} pmf_into({k}, {n}, {p}) = {:e}", out[0]);
+        }
+    }
+}
+
+/// `ppf` is the exact inverse of `cdf` on the integers: `cdf(ppf(q)) ≥ q >
+/// cdf(ppf(q) − 1)`, at n from 1 to 2⁶⁴ − 1, q across (0, 1) and at its
+/// ends; and it matches SciPy's `binom.ppf` on small n (below).
+#[test]
+fn ppf_inverts_cdf() {
+    let mut r = simkern_tests::data::Rng::new(5);
+    for &n in &[1u64, 2, 10, 37, 1000, 123_457, 10u64.pow(9), 10u64.pow(15), 10u64.pow(18), u64::MAX] {
+        for &p in &[1e-300, 1e-12, 0.001, 0.3, 0.5, 0.77, 1.0 - 1e-9] {
+            for i in 0..40 {
+                let q = match i {
+                    0 => 1e-300,
+                    1 => 1e-12,
+                    2 => 1.0 - 1e-12,
+                    3 => 0.5,
+                    _ => r.uniform(),
+                };
+                let k = binomial::ppf(q, n, p);
+                assert!(k >= 0.0 && k <= n as f64 && k.fract() == 0.0, "ppf({q}, {n}, {p}) = {k}");
+                // The checks as ppf makes them (sf against 1 − q above ½).
+                let reached = |k: u64| {
+                    if q <= 0.5 { binomial::cdf(k, n, p) >= q } else { binomial::sf(k, n, p) <= 1.0 - q }
+                };
+                let ku = k as u64;
+                assert!(reached(ku), "ppf({q}, {n}, {p}) = {k}: cdf {} < q", binomial::cdf(ku, n, p));
+                // The f64 below (k − 1 up to 2⁵³) does not reach q.
+                if k > 0.0 {
+                    let below = k.next_down() as u64;
+                    assert!(!reached(below), "ppf({q}, {n}, {p}) = {k}, but {below} already reaches q");
+                }
+            }
+        }
+    }
+    // SciPy's conventions at the ends and outside.
+    assert_eq!(binomial::ppf(0.0, 10, 0.3), -1.0);
+    assert_eq!(binomial::ppf(1.0, 10, 0.3), 10.0);
+    assert_eq!(binomial::ppf(0.4, 10, 0.0), 0.0);
+    assert_eq!(binomial::ppf(0.4, 10, 1.0), 10.0);
+    for bad in [-0.1, 1.1, f64::NAN] {
+        assert!(binomial::ppf(bad, 10, 0.3).is_nan());
+    }
+    assert!(binomial::ppf(0.5, 10, 1.5).is_nan());
+    // scipy.stats.binom.ppf(q, n, p), SciPy 1.17.1.
+    for (q, n, p, want) in [
+        (0.5, 10, 0.5, 5.0),
+        (0.05, 100, 0.3, 23.0),
+        (0.95, 100, 0.3, 38.0),
+        (0.999, 1000, 0.01, 21.0),
+        (0.001, 1000, 0.99, 979.0),
+        (0.3, 1, 0.5, 0.0),
+        (0.7, 1, 0.5, 1.0),
+    ] {
+        assert_eq!(binomial::ppf(q, n, p), want, "ppf({q}, {n}, {p})");
+    }
 }
 
 #[test]
