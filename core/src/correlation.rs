@@ -6,6 +6,7 @@
 //! | [`pearson`] | `Σ(xᵢ−x̄)(yᵢ−ȳ) / √(Σ(xᵢ−x̄)² Σ(yᵢ−ȳ)²)`, two passes |
 //! | [`spearman`] | Pearson's r of the average ranks (exact with ties) |
 //! | [`kendall_tau_b`] | `(n₀ − n₁ − n₂ + n₃ − 2·S) / √((n₀ − n₁)(n₀ − n₂))` |
+//! | [`kendall_tau_c`] | `2(n₀ − n₁ − n₂ + n₃ − 2·S) / (n²(m − 1)/m)`, `m` distinct values |
 //!
 //! For Kendall, `n₀ = n(n−1)/2`, `n₁`/`n₂` the pairs tied in `x`/`y`, `n₃`
 //! the pairs tied in both and `S` the discordant pairs, counted in
@@ -177,6 +178,20 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
     Kernels::best().kendall_tau_b(x, y, scratch)
 }
 
+/// Kendall's τ-c (Stuart's): `2(n_c − n_d) / (n²(m − 1)/m)`, `m` the
+/// smaller number of distinct values of `x` and `y` (SciPy's
+/// `kendalltau(variant="c")`): for contingency tables that are not square.
+///
+/// ```
+/// use simkern_core::correlation::{kendall_tau_c, kendall_scratch_len};
+/// let mut scratch = vec![0u64; kendall_scratch_len(4)];
+/// let t = kendall_tau_c(&[1.0f32, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &mut scratch).unwrap();
+/// assert!((t - 2.0 / 3.0).abs() < 1e-15); // 2·(5 − 1) / (16·3/4)
+/// ```
+pub fn kendall_tau_c<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+    Kernels::best().kendall_tau_c(x, y, scratch)
+}
+
 impl Kernels {
     /// [`pearson`] at this handle's level.
     ///
@@ -224,6 +239,30 @@ impl Kernels {
     /// assert_eq!(k.kendall_tau_b(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut scratch).unwrap(), 1.0);
     /// ```
     pub fn kendall_tau_b<T: Float>(self, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+        Ok(self.kendall_counts(x, y, scratch)?.map_or(f64::NAN, |c| c.tau_b()))
+    }
+
+    /// [`kendall_tau_c`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, correlation::kendall_scratch_len};
+    /// let mut scratch = vec![0u64; kendall_scratch_len(4)];
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// let t = k.kendall_tau_c(&[1.0f64, 2.0, 3.0, 4.0], &[1.0, 1.0, 2.0, 2.0], &mut scratch).unwrap();
+    /// assert_eq!(t, 1.0); // 4 concordant, 2 tied in y: 2·4 / (16·(2 − 1)/2)
+    /// ```
+    pub fn kendall_tau_c<T: Float>(self, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+        Ok(self.kendall_counts(x, y, scratch)?.map_or(f64::NAN, |c| c.tau_c()))
+    }
+
+    /// The pair counts behind Kendall's τ and its test; `None` for NaN in
+    /// either input.
+    pub(crate) fn kendall_counts<T: Float>(
+        self,
+        x: &[T],
+        y: &[T],
+        scratch: &mut [u64],
+    ) -> Result<Option<KendallCounts>> {
         check_pairs(x.len(), y.len())?;
         let n = x.len();
         let needed = kendall_scratch_len(n);
@@ -231,7 +270,7 @@ impl Kernels {
             return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
         }
         if x.iter().chain(y).any(|v| v.to_f64().is_nan()) {
-            return Ok(f64::NAN);
+            return Ok(None);
         }
         if n > u32::MAX as usize {
             return Err(Error::SizeOverflow);
@@ -240,15 +279,86 @@ impl Kernels {
         let (rx, ry) = ranks.split_at_mut(n);
         self.dense_ranks(x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
         self.dense_ranks(y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
-        Ok(tau_b_of_dense_ranks(rx, ry, work))
+        Ok(Some(counts_of_dense_ranks(rx, ry, work)))
     }
 }
 
-/// Kendall's τ-b from the dense ranks `rx`, `ry` (from 0) of NaN-free
+/// Sizes of the groups of tied values of one input, as Kendall's τ-b
+/// and the tie-corrected variance of its test need them.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TieGroups {
+    /// `Σ t(t − 1)/2`: the pairs tied.
+    pub(crate) pairs: u64,
+    /// `Σ t(t − 1)(t − 2)`.
+    pub(crate) cubic: f64,
+    /// `Σ t(t − 1)(2t + 5)`.
+    pub(crate) variance: f64,
+    /// The number of distinct values.
+    pub(crate) distinct: u64,
+}
+
+impl TieGroups {
+    /// Adds a group of `t` equal values.
+    fn add(&mut self, t: u64) {
+        let tf = t as f64;
+        self.pairs += t * t.saturating_sub(1) / 2;
+        self.cubic += tf * (tf - 1.0) * (tf - 2.0);
+        self.variance += tf * (tf - 1.0) * (2.0 * tf + 5.0);
+        self.distinct += 1;
+    }
+}
+
+/// Kendall's pair counts for `n` NaN-free pairs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KendallCounts {
+    pub(crate) n: u64,
+    /// Discordant pairs.
+    pub(crate) discordant: u64,
+    /// Pairs tied in both inputs.
+    pub(crate) joint: u64,
+    pub(crate) x: TieGroups,
+    pub(crate) y: TieGroups,
+}
+
+impl KendallCounts {
+    /// All pairs, `n(n − 1)/2`.
+    pub(crate) fn total(&self) -> u64 {
+        self.n * (self.n - 1) / 2
+    }
+
+    /// Concordant minus discordant pairs, `n₀ − n₁ − n₂ + n₃ − 2S`
+    /// (exact in `i128`, then one rounding).
+    pub(crate) fn score(&self) -> f64 {
+        let (n0, n1, n2, n3) = (self.total(), self.x.pairs, self.y.pairs, self.joint);
+        (i128::from(n0) - i128::from(n1) - i128::from(n2) + i128::from(n3) - 2 * i128::from(self.discordant))
+            as f64
+    }
+
+    /// τ-b = score / √((n₀ − n₁)(n₀ − n₂)); NaN for a constant input.
+    pub(crate) fn tau_b(&self) -> f64 {
+        let n0 = self.total();
+        // One root of the product (< 2¹²⁸, fine in f64): τ(x, x) is exactly 1.
+        let den = libm::sqrt((n0 - self.x.pairs) as f64 * (n0 - self.y.pairs) as f64);
+        if den == 0.0 { f64::NAN } else { (self.score() / den).clamp(-1.0, 1.0) }
+    }
+
+    /// τ-c (Stuart) = 2·score / (n²(m − 1)/m), `m` the smaller number of
+    /// distinct values; NaN for a constant input.
+    fn tau_c(&self) -> f64 {
+        if self.x.pairs == self.total() || self.y.pairs == self.total() {
+            return f64::NAN;
+        }
+        let m = self.x.distinct.min(self.y.distinct) as f64;
+        let n = self.n as f64;
+        (2.0 * self.score() / (n * n * (m - 1.0) / m)).clamp(-1.0, 1.0)
+    }
+}
+
+/// Kendall's counts from the dense ranks `rx`, `ry` (from 0) of NaN-free
 /// inputs; `work` has `4n` words plus the histograms. Overwrites `rx`.
-fn tau_b_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> f64 {
+fn counts_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> KendallCounts {
     let n = rx.len();
-    // Pairs sorted by (x, y): ties in x (n₁) and joint ties (n₃) are runs.
+    // Pairs sorted by (x, y): ties in x and joint ties are runs.
     let (items, rest) = work.split_at_mut(n);
     let (buf, rest) = rest.split_at_mut(n);
     let (rest, hist) = rest.split_at_mut(2 * n);
@@ -256,42 +366,43 @@ fn tau_b_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> f64 {
         *it = (a << 32) | b;
     }
     let sorted: &[u64] = if rank::radix_sort::<WholeWord>(items, buf, hist) { buf } else { items };
-    let n1 = tied_pairs(sorted.iter().map(|p| p >> 32));
-    let n3 = tied_pairs(sorted.iter().copied());
+    let mut x = TieGroups::default();
+    for_each_run(sorted.iter().map(|p| p >> 32), |t| x.add(t));
+    let mut joint = 0u64;
+    for_each_run(sorted.iter().copied(), |t| joint += t * (t - 1) / 2);
     // Discordant pairs: inversions of the y ranks in that order.
     let (ys, mbuf) = rest.split_at_mut(n);
     for (o, p) in ys.iter_mut().zip(sorted) {
         *o = p & 0xffff_ffff;
     }
-    let swaps = count_inversions(ys, mbuf);
-    // Ties in y (n₂) from the counts of each dense rank.
+    let discordant = count_inversions(ys, mbuf);
+    // Ties in y from the counts of each dense rank.
     let counts = &mut rx[..n];
     counts.fill(0);
     for &r in ry.iter() {
         counts[r as usize] += 1;
     }
-    let n2: u64 = counts.iter().map(|&t| t * t.saturating_sub(1) / 2).sum();
-    let n0 = (n as u64) * (n as u64 - 1) / 2;
-    let num = n0 as f64 - n1 as f64 - n2 as f64 + n3 as f64 - 2.0 * swaps as f64;
-    // One root of the product (< 2¹²⁸, fine in f64): τ(x, x) is exactly 1.
-    let den = libm::sqrt((n0 - n1) as f64 * (n0 - n2) as f64);
-    if den == 0.0 { f64::NAN } else { (num / den).clamp(-1.0, 1.0) }
+    let mut y = TieGroups::default();
+    for &t in counts.iter().filter(|&&t| t > 0) {
+        y.add(t);
+    }
+    KendallCounts { n: n as u64, discordant, joint, x, y }
 }
 
-/// Pairs within runs of equal values of a sorted sequence: `Σ t(t−1)/2`.
-fn tied_pairs(mut it: impl Iterator<Item = u64>) -> u64 {
-    let Some(mut prev) = it.next() else { return 0 };
-    let (mut run, mut total) = (1u64, 0u64);
+/// Calls `group(t)` with the length of each run of equal values.
+fn for_each_run(mut it: impl Iterator<Item = u64>, mut group: impl FnMut(u64)) {
+    let Some(mut prev) = it.next() else { return };
+    let mut run = 1u64;
     for v in it {
         if v == prev {
             run += 1;
         } else {
-            total += run * (run - 1) / 2;
+            group(run);
             run = 1;
             prev = v;
         }
     }
-    total + run * (run - 1) / 2
+    group(run);
 }
 
 /// Pairs `i < j` with `v[i] > v[j]` (equal values are not counted), by a

@@ -20,8 +20,9 @@
 //! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient;
 //! - [`diagnostics`]: alignment, uniformity, anisotropy of an embedding space;
 //! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
-//! - [`correlation`]: Pearson, Spearman, Kendall τ-b in `f64`;
-//! - [`binomial`]: pmf, logpmf, cdf (Loader's saddle-point method);
+//! - [`correlation`]: Pearson, Spearman, Kendall τ-b and τ-c in `f64`;
+//! - [`significance`]: their tests (p-values as SciPy);
+//! - [`binomial`]: pmf, logpmf (Loader), cdf, sf, their logs, ppf (the incomplete beta);
 //! - [`moments`]: mean and variance;
 //! - [`init`]: Xavier / He initialisation.
 //!
@@ -55,6 +56,7 @@ mod math;
 mod matrix;
 pub mod moments;
 pub mod rank;
+pub mod significance;
 #[allow(unsafe_code)]
 mod simd;
 pub mod similarity;

@@ -37,7 +37,8 @@ pub use lse::{OnlineLse, log_softmax, logsumexp, logsumexp_rows, logsumexp_weigh
 pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix, similarity_matrix_on};
 pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
-    NanPolicy, Ties, kendall_tau_b, kendall_tau_b_with, pearson, pearson_with, rank, rank_with, spearman,
+    Alternative, CorrelationTest, NanPolicy, Ties, kendall_tau_b, kendall_tau_b_test, kendall_tau_b_with,
+    kendall_tau_c, pearson, pearson_test, pearson_with, rank, rank_with, spearman, spearman_test,
     spearman_with,
 };
 

@@ -6,6 +6,8 @@ use simkern_core::rank as core_rank;
 use simkern_core::{Error, Float, Result};
 
 pub use simkern_core::rank::{NanPolicy, Ties};
+use simkern_core::significance as sig;
+pub use simkern_core::significance::{Alternative, CorrelationTest};
 
 /// Ranks of `x` from 1, like `scipy.stats.rankdata(x, method=…)`; any NaN
 /// makes every rank NaN (`rank_with` for the other policies).
@@ -136,4 +138,56 @@ pub fn kendall_tau_b_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<
         Some((x, y)) => run(&x, &y),
         None => run(x, y),
     }
+}
+
+/// Kendall's τ-c of `x` and `y` (`scipy.stats.kendalltau(variant="c")`).
+///
+/// ```
+/// let t = simkern::kendall_tau_c(&[1.0f32, 2.0, 3.0, 4.0], &[1.0, 1.0, 2.0, 2.0])?;
+/// assert_eq!(t, 1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn kendall_tau_c<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+    corr::kendall_tau_c(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
+}
+
+/// Pearson's r and the p-value of its exact test, as
+/// `scipy.stats.pearsonr(x, y, alternative=…)` (see
+/// [`simkern_core::significance`]).
+///
+/// ```
+/// use simkern::Alternative;
+/// let t = simkern::pearson_test(&[1.0f64, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], Alternative::TwoSided)?;
+/// assert!((t.statistic - 0.8).abs() < 1e-15 && (t.p_value - 0.2).abs() < 1e-15);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn pearson_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
+    sig::pearson_test(x, y, alternative)
+}
+
+/// Spearman's ρ and its p-value, as `scipy.stats.spearmanr(x, y,
+/// alternative=…)`.
+///
+/// ```
+/// use simkern::Alternative;
+/// let t = simkern::spearman_test(&[1.0f64, 2.0, 3.0, 4.0, 5.0], &[5.0, 6.0, 7.0, 8.0, 7.0], Alternative::TwoSided)?;
+/// assert!((t.p_value - 0.08858700531354384).abs() < 1e-14);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn spearman_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
+    let (r, s) = corr::spearman_scratch_len::<T>(x.len());
+    sig::spearman_test(x, y, alternative, &mut vec![0.0; r], &mut vec![0u64; s])
+}
+
+/// Kendall's τ-b and its p-value, as `scipy.stats.kendalltau(x, y,
+/// alternative=…)` (exact without ties for small `n`, else asymptotic).
+///
+/// ```
+/// use simkern::Alternative;
+/// let t = simkern::kendall_tau_b_test(&[1.0f32, 2.0, 3.0], &[3.0, 2.0, 1.0], Alternative::Less)?;
+/// assert!((t.p_value - 1.0 / 6.0).abs() < 1e-15);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn kendall_tau_b_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
+    sig::kendall_tau_b_test(x, y, alternative, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
 }

@@ -8,6 +8,7 @@
 //! |---|---|---|
 //! | [`EXP_F32_ULPS`] | 2 ulp | vector `exp` (f32), every input |
 //! | [`CORRELATION_ABS`] | 1e-12 | Pearson, Spearman, Kendall vs a careful reference |
+//! | [`P_VALUE_REL`] | 1e-10 | correlation tests' p-values vs SciPy (relative) |
 //! | [`PMF_REL`] | 1e-13 | binomial `pmf` / `logpmf` vs mpmath |
 //! | [`PMF_INTO_ULPS`] | 4 ulp | `pmf_into` (vector `exp`) vs `pmf` |
 //! | [`CDF_REL`] | 1e-12 | binomial `cdf` / `sf` vs mpmath |
@@ -52,6 +53,16 @@ pub const PMF_INTO_ULPS: u64 = 4;
 /// assert!(simkern_tests::precision::CDF_REL <= 1e-12);
 /// ```
 pub const CDF_REL: f64 = 1e-12;
+
+/// P-values of the correlation tests against SciPy, relative: the
+/// statistic's last-bit differences (two summation orders) move a p-value
+/// of 1e-100 by up to ~1e-13 of itself (`|d ln p / d ln r|` is in the
+/// thousands there), and SciPy's spearmanr goes through a rounded `t`.
+///
+/// ```
+/// assert!(simkern_tests::precision::P_VALUE_REL <= 1e-10);
+/// ```
+pub const P_VALUE_REL: f64 = 1e-10;
 
 /// Binomial `logcdf` / `logsf`: the error of the log, relative to
 /// `max(1, |log|)` (below 1 it is the tail's relative error).

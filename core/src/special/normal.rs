@@ -39,23 +39,6 @@ pub(crate) fn erfcx(z: f64) -> f64 {
     FRAC_1_SQRT_PI / z * sum
 }
 
-/// The standard normal upper tail `P(Z > z) = ½ erfc(z/√2)`, as a natural
-/// log, accurate far into both tails (`z = 40`: `ln P ≈ −804.6`).
-///
-/// ```text
-/// ln P(Z > z) = ln ½ − z²/2 + ln erfcx(z/√2)
-/// ```
-pub(crate) fn ln_normal_sf(z: f64) -> f64 {
-    if z.is_nan() {
-        return f64::NAN;
-    }
-    if z <= 1.0 {
-        // No underflow, and erfc's argument rounding costs nothing here.
-        return libm::log(0.5 * libm::erfc(z * core::f64::consts::FRAC_1_SQRT_2));
-    }
-    -core::f64::consts::LN_2 - 0.5 * z * z + libm::log(erfcx(z * core::f64::consts::FRAC_1_SQRT_2))
-}
-
 /// `P(Z > z)` for the standard normal, relative accuracy in the upper tail
 /// (0 only below the smallest subnormal).
 pub(crate) fn normal_sf(z: f64) -> f64 {
@@ -63,4 +46,9 @@ pub(crate) fn normal_sf(z: f64) -> f64 {
         return 0.5 * libm::erfc(z * core::f64::consts::FRAC_1_SQRT_2);
     }
     0.5 * erfcx(z * core::f64::consts::FRAC_1_SQRT_2) * exp_half_square_neg(z)
+}
+
+/// `P(Z ≤ z) = P(Z > −z)`.
+pub(crate) fn normal_cdf(z: f64) -> f64 {
+    normal_sf(-z)
 }
