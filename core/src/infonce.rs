@@ -45,7 +45,11 @@
 //! - the loss: `|L̂ − L| ≤ (2ε + 16u)·L` — relative, however small `L` is;
 //! - each gradient entry: `|ĝ − g| ≤ (4ε + γ_{max(N,M)+2} + 16u)·Σ|terms|`,
 //!   the same sum over `j` (or `i`) with every term `Gᵢⱼ k̂ⱼc` made positive
-//!   (chained through the normalisation when it is on).
+//!   (chained through the normalisation when it is on); near f32's
+//!   underflow add `g·M·2⁻¹⁵⁰·max|k̂|` absolute (`g = 1/(Nτ)`): the state's
+//!   f32 exponentials are exact only to half a subnormal step, and the
+//!   positive's entry `g·(P − 1) = −g·Σ_{j≠pos}Pⱼ` scales that by `g` —
+//!   gradients below ~1e-40, which no f32 training step can see.
 //!
 //! For unit rows `ε ≤ (d + 10)·u/τ`, a worst case that random rounding does
 //! not approach: on training-like batches (τ ≥ 0.01, d ≤ 768, loss ≥ 10⁻³)
@@ -482,7 +486,12 @@ fn direction<S: Simd>(
             total += (st.max - v_pos) + libm::log1p(st.rest);
             if let Some(GradOut { scale: g_scale, .. }) = grad {
                 let log1p_rest = libm::log1p(st.rest);
-                softmax_grad_row(s, row, inv_tau, (st.max + log1p_rest) as f32, g_scale);
+                // g·e^{v − LSE} as e^{v − (LSE − ln g)}: one rounding at the
+                // result's own magnitude, also where it is an f32 subnormal
+                // (rounding e^{v − LSE} there and then scaling by g = 1/(nτ)
+                // multiplied a subnormal's coarse step by up to 1/τ).
+                let shifted = st.max + log1p_rest - libm::log(f64::from(g_scale));
+                softmax_grad_row(s, row, inv_tau, shifted as f32);
                 // The positive's entry g·(P − 1) would cancel in f32 when P ≈ 1
                 // (a confident row: all of the row's gradient lives in 1 − P);
                 // g·expm1(v − LSE) in f64, with v − LSE formed as
@@ -502,27 +511,24 @@ fn direction<S: Simd>(
     total
 }
 
-/// `g_scale · exp(x·inv_tau − lse)` lane by lane.
+/// `exp(x·inv_tau − shift)` lane by lane.
 struct SoftmaxGrad<V> {
     inv_tau: V,
-    lse: V,
-    g_scale: V,
+    shift: V,
 }
 
 impl<S: Simd> LaneMap<S, f32> for SoftmaxGrad<S::F32> {
     #[inline(always)]
     fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
-        let v = s.sub_f32(s.mul_f32(x, self.inv_tau), self.lse);
-        s.mul_f32(exp_f32(s, v), self.g_scale)
+        exp_f32(s, s.sub_f32(s.mul_f32(x, self.inv_tau), self.shift))
     }
 }
 
-/// `row ← g_scale · exp(row·inv_tau − lse)`: a row of `∂L/∂S` before the
-/// positive's `−g_scale`.
+/// `row ← exp(row·inv_tau − shift)` with `shift = LSE − ln g`: a row of
+/// `∂L/∂S = g·softmax` before the positive's `−g`.
 #[inline(always)]
-fn softmax_grad_row<S: Simd>(s: S, row: &mut [f32], inv_tau: f32, lse: f32, g_scale: f32) {
-    let mut f =
-        SoftmaxGrad { inv_tau: s.splat_f32(inv_tau), lse: s.splat_f32(lse), g_scale: s.splat_f32(g_scale) };
+fn softmax_grad_row<S: Simd>(s: S, row: &mut [f32], inv_tau: f32, shift: f32) {
+    let mut f = SoftmaxGrad { inv_tau: s.splat_f32(inv_tau), shift: s.splat_f32(shift) };
     map_in_place(s, &mut f, row);
 }
 

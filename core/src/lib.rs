@@ -22,6 +22,7 @@
 //! - [`rank`]: ranks with ties (radix argsort on order-preserving keys);
 //! - [`correlation`]: Pearson, Spearman, Kendall τ-b and τ-c in `f64`;
 //! - [`significance`]: their tests (p-values as SciPy);
+//! - [`correlation_matrix`]: Pearson and Spearman matrices over the columns of a data matrix;
 //! - [`binomial`]: pmf, logpmf (Loader), cdf, sf, their logs, ppf (the incomplete beta);
 //! - [`moments`]: mean and variance;
 //! - [`init`]: Xavier / He initialisation.
@@ -44,6 +45,7 @@
 
 pub mod binomial;
 pub mod correlation;
+pub mod correlation_matrix;
 pub mod diagnostics;
 mod error;
 pub mod float;

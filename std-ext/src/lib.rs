@@ -21,6 +21,7 @@
 
 // Namespaces: `binomial` (its names would clash: `pmf`, `cdf`, …) and
 // `init`; everything else is flat at the root, listed here by name.
+mod alloc;
 pub mod binomial;
 mod diagnostics;
 mod infonce;
@@ -38,8 +39,8 @@ pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix
 pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
     Alternative, CorrelationTest, NanPolicy, Ties, kendall_tau_b, kendall_tau_b_test, kendall_tau_b_with,
-    kendall_tau_c, pearson, pearson_test, pearson_with, rank, rank_with, spearman, spearman_test,
-    spearman_with,
+    kendall_tau_c, pearson, pearson_matrix, pearson_test, pearson_with, rank, rank_with, spearman,
+    spearman_matrix, spearman_test, spearman_with,
 };
 
 /// The README's examples, compiled and run as doctests.

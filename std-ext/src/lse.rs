@@ -1,7 +1,8 @@
 //! Log-sum-exp and softmax with owned results.
 
+use crate::alloc::zeroed;
 use simkern_core::lse as core_lse;
-use simkern_core::{Error, Float, Result};
+use simkern_core::{Float, Result};
 
 pub use simkern_core::lse::OnlineLse;
 
@@ -56,10 +57,7 @@ pub fn log_softmax<T: Float>(x: &[T]) -> Vec<T> {
 /// ```
 pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
     let rows = simkern_core::MatRef::named("x", x, dim)?.rows();
-    let mut out = Vec::new();
-    out.try_reserve_exact(rows)
-        .map_err(|_| Error::OutOfMemory { bytes: rows.saturating_mul(core::mem::size_of::<T>()) })?;
-    out.resize(rows, T::default());
+    let mut out = zeroed(rows)?;
     core_lse::logsumexp_rows_into(x, dim, &mut out)?;
     Ok(out)
 }

@@ -5,6 +5,8 @@ use simkern_core::correlation as corr;
 use simkern_core::rank as core_rank;
 use simkern_core::{Error, Float, Result};
 
+use crate::alloc::zeroed;
+use simkern_core::correlation_matrix as cm;
 pub use simkern_core::rank::{NanPolicy, Ties};
 use simkern_core::significance as sig;
 pub use simkern_core::significance::{Alternative, CorrelationTest};
@@ -190,4 +192,43 @@ pub fn spearman_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Re
 /// ```
 pub fn kendall_tau_b_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
     sig::kendall_tau_b_test(x, y, alternative, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
+}
+
+/// Pearson's `r` of every pair of columns of `x` (`n_obs × n_cols`,
+/// row-major): an `n_cols × n_cols` row-major matrix, as
+/// `np.corrcoef(x, rowvar=False)` (see [`simkern_core::correlation_matrix`]).
+/// Errors: `n_cols == 0`, `x.len()` not a multiple of it, fewer than 2
+/// observations; [`Error::OutOfMemory`] if the scratch cannot be allocated.
+///
+/// ```
+/// let x = [1.0f64, 10.0, 2.0, 20.0, 3.0, 31.0]; // two columns
+/// let r = simkern::pearson_matrix(&x, 2)?;
+/// assert_eq!((r[0], r[3]), (1.0, 1.0));
+/// assert!((r[1] - 0.9996222851612184).abs() < 1e-15 && r[1] == r[2]);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn pearson_matrix<T: Float>(x: &[T], n_cols: usize) -> Result<Vec<f64>> {
+    let mut out = zeroed(n_cols.checked_mul(n_cols).ok_or(Error::SizeOverflow)?)?;
+    let n_obs = x.len().checked_div(n_cols).unwrap_or(0);
+    let mut scratch = zeroed(cm::pearson_matrix_scratch_len(n_obs, n_cols))?;
+    cm::pearson_matrix_into(x, n_cols, &mut out, &mut scratch)?;
+    Ok(out)
+}
+
+/// Spearman's `ρ` of every pair of columns of `x` (`n_obs × n_cols`,
+/// row-major), as SciPy's 2-D `spearmanr(x).statistic` or pandas'
+/// `df.corr(method="spearman")` without NaN.
+///
+/// ```
+/// let x = [1.0f32, 5.0, 2.0, 4.0, 3.0, 3.0]; // y falls as x rises
+/// assert_eq!(simkern::spearman_matrix(&x, 2)?, vec![1.0, -1.0, -1.0, 1.0]);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn spearman_matrix<T: Float>(x: &[T], n_cols: usize) -> Result<Vec<f64>> {
+    let mut out = zeroed(n_cols.checked_mul(n_cols).ok_or(Error::SizeOverflow)?)?;
+    let n_obs = x.len().checked_div(n_cols).unwrap_or(0);
+    let (f, u) = cm::spearman_matrix_scratch_len(n_obs, n_cols);
+    let (mut scratch, mut ranks) = (zeroed(f)?, zeroed(u)?);
+    cm::spearman_matrix_into(x, n_cols, &mut out, &mut scratch, &mut ranks)?;
+    Ok(out)
 }

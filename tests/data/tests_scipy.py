@@ -7,6 +7,8 @@ alternative, SciPy 1.17's pearsonr, spearmanr and kendalltau (variant "b",
 method "auto") statistic and p-value, and kendalltau's variant "c"
 statistic. n from 3 to 400: Kendall's exact regime (no ties, n <= 33) and
 its asymptotic one (ties, or n > 33); p-values from 1 down to 1e-250.
+"matrices": data matrices with np.corrcoef(x, rowvar=False) and the 2-D
+spearmanr(x) statistic.
 """
 import json
 import pathlib
@@ -72,6 +74,21 @@ for alt in ALTERNATIVES:
 case["kendall_tau_c"] = None
 cases.append(case)
 
+# Correlation matrices over the columns of an n_obs x n_cols matrix:
+# np.corrcoef(x, rowvar=False) and spearmanr(x).statistic.
+matrices = []
+for n_obs, n_cols in [(5, 3), (200, 6), (1000, 4)]:
+    base = rng.standard_normal(n_obs)
+    cols = [base + rng.standard_normal(n_obs) * w for w in np.linspace(0.2, 3, n_cols)]
+    cols[-1] = np.round(cols[-1])  # ties
+    x = np.stack(cols, axis=1).astype(np.float32).astype(np.float64)
+    matrices.append({
+        "n_cols": n_cols,
+        "x": x.ravel().tolist(),
+        "pearson": np.corrcoef(x, rowvar=False).ravel().tolist(),
+        "spearman": np.asarray(stats.spearmanr(x).statistic).ravel().tolist(),
+    })
+
 out = pathlib.Path(__file__).with_name("tests_scipy.json")
-out.write_text(json.dumps({"scipy": scipy.__version__, "cases": cases}) + "\n")
+out.write_text(json.dumps({"scipy": scipy.__version__, "cases": cases, "matrices": matrices}) + "\n")
 print(f"wrote {len(cases)} cases to {out} (scipy {scipy.__version__})")

@@ -9,6 +9,7 @@ mod logsumexp;
 mod parallel;
 mod rank;
 mod similarity_matrix;
+mod statistics;
 
 use simkern::Kernels;
 
@@ -57,12 +58,13 @@ pub struct Family {
 }
 
 /// Every family, in report order.
-pub const ALL: [Family; 7] = [
+pub const ALL: [Family; 8] = [
     Family { name: "dot", plan: dot::plan, accuracy: Some(dot::accuracy) },
     Family { name: "similarity_matrix", plan: similarity_matrix::plan, accuracy: None },
     Family { name: "logsumexp", plan: logsumexp::plan, accuracy: None },
     Family { name: "infonce", plan: infonce::plan, accuracy: None },
     Family { name: "rank", plan: rank::plan, accuracy: None },
     Family { name: "binomial", plan: binomial::plan, accuracy: Some(binomial::accuracy) },
+    Family { name: "statistics", plan: statistics::plan, accuracy: None },
     Family { name: "parallel", plan: parallel::plan, accuracy: None },
 ];
