@@ -537,6 +537,39 @@ impl Kernels {
         Ok(())
     }
 
+    /// [`softmax_rows_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut p = [0.0f32; 4];
+    /// Kernels::new(Level::Portable).unwrap().softmax_rows_into(&[0.0, 0.0, 1.0, f32::NEG_INFINITY], 2, &mut p).unwrap();
+    /// assert_eq!(p, [0.5, 0.5, 1.0, 0.0]);
+    /// ```
+    pub fn softmax_rows_into<T: Float>(self, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+        self.normalised_rows(x, dim, out, Normalised::Softmax)
+    }
+
+    /// [`log_softmax_rows_into`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut y = [0.0f64; 2];
+    /// Kernels::new(Level::Portable).unwrap().log_softmax_rows_into(&[3.0, -1.0], 1, &mut y).unwrap();
+    /// assert_eq!(y, [0.0, 0.0]);
+    /// ```
+    pub fn log_softmax_rows_into<T: Float>(self, x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+        self.normalised_rows(x, dim, out, Normalised::LogSoftmax)
+    }
+
+    fn normalised_rows<T: Float>(self, x: &[T], dim: usize, out: &mut [T], kind: Normalised) -> Result<()> {
+        MatRef::named("x", x, dim)?;
+        same_len("x", x.len(), "out", out.len())?;
+        for (row, o) in x.chunks_exact(dim).zip(out.chunks_exact_mut(dim)) {
+            self.normalised(row, o, kind)?;
+        }
+        Ok(())
+    }
+
     /// [`softmax_vjp_into`] at this handle's level.
     ///
     /// ```
@@ -616,6 +649,34 @@ pub fn log_softmax_into<T: Float>(x: &[T], out: &mut [T]) -> Result<()> {
 /// ```
 pub fn logsumexp_rows_into<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
     Kernels::best().logsumexp_rows_into(x, dim, out)
+}
+
+/// The softmax of each row of the row-major matrix `x` (rows of `dim`)
+/// into `out` (same shape), each row with the semantics and bound of
+/// [`softmax_into`] — PyTorch's `softmax(x, dim=-1)`.
+///
+/// Errors: `dim == 0`, `x.len()` not a multiple of `dim`, `out` of another
+/// length.
+///
+/// ```
+/// let mut p = [0.0f64; 4];
+/// simkern_core::lse::softmax_rows_into(&[0.0, 0.0, 5.0, 5.0], 2, &mut p).unwrap();
+/// assert_eq!(p, [0.5; 4]);
+/// ```
+pub fn softmax_rows_into<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    Kernels::best().softmax_rows_into(x, dim, out)
+}
+
+/// The log-softmax of each row of `x` into `out`, as [`softmax_rows_into`]
+/// with the bound of [`log_softmax_into`].
+///
+/// ```
+/// let mut y = [0.0f32; 2];
+/// simkern_core::lse::log_softmax_rows_into(&[0.0, 0.0], 2, &mut y).unwrap();
+/// assert_eq!(y, [-std::f32::consts::LN_2; 2]);
+/// ```
+pub fn log_softmax_rows_into<T: Float>(x: &[T], dim: usize, out: &mut [T]) -> Result<()> {
+    Kernels::best().log_softmax_rows_into(x, dim, out)
 }
 
 /// The weighted log-sum-exp with its sign, as SciPy's

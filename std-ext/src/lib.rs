@@ -34,7 +34,10 @@ mod stats;
 pub use diagnostics::par_uniformity;
 pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
 pub use infonce::{InfoNce, InfoNceGrad};
-pub use lse::{OnlineLse, log_softmax, logsumexp, logsumexp_rows, logsumexp_weighted, softmax};
+pub use lse::{
+    OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
+    softmax_rows,
+};
 pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix, similarity_matrix_on};
 pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{

@@ -62,6 +62,34 @@ pub fn logsumexp_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
     Ok(out)
 }
 
+/// The softmax of each row of a row-major matrix (rows of `dim`), as
+/// PyTorch's `softmax(x, dim=-1)`; see [`simkern_core::lse::softmax_rows_into`].
+///
+/// ```
+/// let p = simkern::softmax_rows(&[0.0f32, 0.0, 1.0, f32::NEG_INFINITY], 2)?;
+/// assert_eq!(p, vec![0.5, 0.5, 1.0, 0.0]);
+/// assert!(simkern::softmax_rows(&[0.0f32; 3], 2).is_err());
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn softmax_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
+    let mut out = zeroed(x.len())?;
+    core_lse::softmax_rows_into(x, dim, &mut out)?;
+    Ok(out)
+}
+
+/// The log-softmax of each row of a row-major matrix (rows of `dim`).
+///
+/// ```
+/// let y = simkern::log_softmax_rows(&[0.0f64, 0.0], 1)?;
+/// assert_eq!(y, vec![0.0, 0.0]);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn log_softmax_rows<T: Float>(x: &[T], dim: usize) -> Result<Vec<T>> {
+    let mut out = zeroed(x.len())?;
+    core_lse::log_softmax_rows_into(x, dim, &mut out)?;
+    Ok(out)
+}
+
 /// `(log|Σ bᵢ e^{xᵢ}|, sign)` as SciPy's `logsumexp(x, b=b,
 /// return_sign=True)`; see [`simkern_core::lse::logsumexp_weighted`].
 ///

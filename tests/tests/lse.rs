@@ -194,3 +194,29 @@ fn bad_input_is_an_error() {
     // A level this CPU lacks has no handle: no kernel can run there.
     assert_eq!(Kernels::new(missing), Err(refused));
 }
+
+/// Row-wise softmax and log-softmax are the per-row kernels, bit for bit,
+/// at every level; bad shapes are errors.
+#[test]
+fn softmax_rows_is_softmax_per_row() {
+    let mut r = Rng::new(88);
+    for (rows, dim) in [(1usize, 1usize), (3, 7), (17, 64), (5, 1000)] {
+        let x = vec_f32(&mut r, Dist::Normal, rows * dim);
+        for &level in levels() {
+            let (mut p, mut lp) = (vec![0.0f32; x.len()], vec![0.0f32; x.len()]);
+            level.softmax_rows_into(&x, dim, &mut p).unwrap();
+            level.log_softmax_rows_into(&x, dim, &mut lp).unwrap();
+            for ((row, pr), lr) in x.chunks_exact(dim).zip(p.chunks_exact(dim)).zip(lp.chunks_exact(dim)) {
+                let mut want = vec![0.0f32; dim];
+                level.softmax_into(row, &mut want).unwrap();
+                assert_eq!(pr, &want[..], "{level:?} rows={rows} dim={dim}");
+                level.log_softmax_into(row, &mut want).unwrap();
+                assert_eq!(lr, &want[..], "{level:?} rows={rows} dim={dim}");
+            }
+        }
+    }
+    assert!(simkern::softmax_rows(&[0.0f64; 3], 0).is_err());
+    assert!(simkern::softmax_rows(&[0.0f64; 3], 2).is_err());
+    let mut short = [0.0f32; 2];
+    assert!(simkern::Kernels::best().softmax_rows_into(&[0.0f32; 4], 2, &mut short).is_err());
+}
