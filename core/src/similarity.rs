@@ -8,6 +8,7 @@
 //! | [`l2_squared`] | `Σ (aᵢ − bᵢ)²` |
 //! | [`cosine`] | `a·b / (‖a‖ ‖b‖)`, clamped to `[−1, 1]`; 0 if either is a zero vector |
 //! | [`normalize`] | `x ← x / ‖x‖` (a zero vector is left as is) |
+//! | [`dot_fast`], [`l2_squared_fast`], [`cosine_fast`] | the same in `f32` accumulation (the fast tier) |
 //!
 //! # Accuracy
 //! Every sum runs in `f64` lanes with eight independent accumulators (four
@@ -27,6 +28,27 @@
 //! `‖(1e308, 1e308)‖` is `1.41e308`, not `∞`, and the smallest subnormal
 //! normalises to `1`, not to itself.
 //!
+//! # The fast tier
+//! [`dot_fast`], [`cosine_fast`] and [`l2_squared_fast`] accumulate in
+//! `f32`, as BLAS's `sdot` and an FPU without `f64` (Cortex-M4F) do, at
+//! the CPU's load limit: `U = 4` chains of fused multiply-adds per vector
+//! lane, in blocks of 32 steps per chain, each block merged and widened
+//! exactly into `f64` totals. So every term goes through at most
+//! `k = 32 + log₂ 4 + 1 = 35` `f32` roundings whatever `n` (`sdot` with
+//! `L` lanes and `U` chains: `n/(L·U)`, 1 024 at `n = 65 536`):
+//!
+//! ```text
+//! |ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ| + ½ ulp(s)     (γ₃₅ = 35u/(1 − 35u) ≈ 2.1e-6, u = 2⁻²⁴)
+//! ```
+//!
+//! plus `n·2⁻¹⁵⁰` absolute where products fall below `f32`'s normal range;
+//! where `Σ|aᵢbᵢ|` itself exceeds `f32::MAX` a partial sum may overflow
+//! (±∞ or NaN), as in any `f32` accumulation.
+//! `l2_squared_fast` adds `2u` per term for the rounded difference
+//! (`γ₃₇ · Σ(aᵢ − bᵢ)²`); `cosine_fast` the bound of each of its three
+//! sums through the ratio. [`similarity_matrix_into`] accumulates in `f32`
+//! along `d` without blocks (as BLAS's `sgemm`): its bound is `γ_d`.
+//!
 //! # Layout
 //! The main loop peels a head so that loads of `a` are aligned to the vector
 //! width (unaligned 512-bit loads that split cache lines halve L1
@@ -39,7 +61,8 @@ use crate::gemm::{self, Accum, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
-    Kernel, Kernels, Lane, LaneMap, PairReduce, Simd, map_in_place, reduce_pairs, reduce_short_pairs,
+    F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, Simd, map_in_place,
+    reduce_pairs, reduce_pairs_f32, reduce_short_pairs,
 };
 
 /// `Σ aᵢ bᵢ`.
@@ -71,6 +94,50 @@ impl PairReduce<3> for CosineSums {
     #[inline(always)]
     fn step<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F64; 3], a: S::F64, b: S::F64) -> [S::F64; 3] {
         [s.mul_add_f64(a, b, ab), s.mul_add_f64(a, a, aa), s.mul_add_f64(b, b, bb)]
+    }
+}
+
+impl PairReduceF32<1> for Dot {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [acc]: [S::F32; 1], a: S::F32, b: S::F32) -> [S::F32; 1] {
+        [s.mul_add_f32(a, b, acc)]
+    }
+}
+
+impl PairReduceF32<1> for L2Squared {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [acc]: [S::F32; 1], a: S::F32, b: S::F32) -> [S::F32; 1] {
+        let d = s.sub_f32(a, b);
+        [s.mul_add_f32(d, d, acc)]
+    }
+}
+
+impl PairReduceF32<3> for CosineSums {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F32; 3], a: S::F32, b: S::F32) -> [S::F32; 3] {
+        [s.mul_add_f32(a, b, ab), s.mul_add_f32(a, a, aa), s.mul_add_f32(b, b, bb)]
+    }
+}
+
+/// Chains of the fast tier (see the module docs: with
+/// [`F32_BLOCK_STEPS`] they fix its bound).
+const FAST_CHAINS: usize = 4;
+
+/// The `f32` roundings a term of the fast tier goes through at most.
+pub const FAST_ROUNDINGS: usize = F32_BLOCK_STEPS + FAST_CHAINS.ilog2() as usize + 1;
+
+/// The [`Kernel`] of a fast-tier reduction.
+struct FastPairs<'a, R, const K: usize> {
+    a: &'a [f32],
+    b: &'a [f32],
+    r: R,
+}
+
+impl<R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, R, K> {
+    type Output = [f64; K];
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> [f64; K] {
+        reduce_pairs_f32::<S, R, K, FAST_CHAINS>(s, &self.r, self.a, self.b)
     }
 }
 
@@ -175,6 +242,51 @@ impl Kernels {
     /// ```
     pub fn dot_f64<T: Float>(self, a: &[T], b: &[T]) -> Result<f64> {
         self.pairs::<T, Dot, 1, 8>(Dot, a, b).map(|[d]| d)
+    }
+
+    /// [`dot_fast`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.dot_fast(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap(), 32.0);
+    /// ```
+    pub fn dot_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+        same_len("a", a.len(), "b", b.len())?;
+        Ok(self.run(FastPairs { a, b, r: Dot })[0] as f32)
+    }
+
+    /// [`l2_squared_fast`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.l2_squared_fast(&[1.0, 2.0], &[4.0, 6.0]).unwrap(), 25.0);
+    /// ```
+    pub fn l2_squared_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+        same_len("a", a.len(), "b", b.len())?;
+        Ok(self.run(FastPairs { a, b, r: L2Squared })[0] as f32)
+    }
+
+    /// [`cosine_fast`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.cosine_fast(&[2.0, 2.0], &[1.0, 1.0]).unwrap(), 1.0);
+    /// ```
+    pub fn cosine_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+        same_len("a", a.len(), "b", b.len())?;
+        let sums = self.run(FastPairs { a, b, r: CosineSums });
+        // The f32 sums of squares of finite f32 inputs can overflow (|x| >
+        // 1.8e19) or lose their digits to underflow; those inputs take the
+        // accurate tier, which is right at every magnitude.
+        let [_, aa, bb] = sums;
+        let safe = |v: f64| (1e-30..=1e30).contains(&v);
+        if safe(aa) && safe(bb) && sums[0].is_finite() {
+            return Ok(cosine_from_sums(sums) as f32);
+        }
+        self.cosine(a, b)
     }
 
     /// [`l2_squared`] at this handle's level.
@@ -353,6 +465,43 @@ pub fn dot<T: Float>(a: &[T], b: &[T]) -> Result<T> {
 /// ```
 pub fn dot_f64<T: Float>(a: &[T], b: &[T]) -> Result<f64> {
     Kernels::best().dot_f64(a, b)
+}
+
+/// Dot product, the fast tier: `f32` accumulation at the CPU's load limit,
+/// `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ| + ½ ulp(s)` for any length (see the module
+/// docs; [`dot`] is exact to one rounding).
+///
+/// ```
+/// use simkern_core::similarity::{dot, dot_fast};
+/// let a: Vec<f32> = (0..1000).map(|i| (i as f32).sin()).collect();
+/// let (fast, exact) = (dot_fast(&a, &a).unwrap(), dot(&a, &a).unwrap());
+/// assert!((fast - exact).abs() <= 2.1e-6 * exact + f32::EPSILON * exact);
+/// ```
+pub fn dot_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    Kernels::best().dot_fast(a, b)
+}
+
+/// Squared Euclidean distance, the fast tier (`f32` accumulation):
+/// `|ŝ − s| ≤ γ₃₇ · Σ(aᵢ − bᵢ)² + ½ ulp(s)`.
+///
+/// ```
+/// assert_eq!(simkern_core::similarity::l2_squared_fast(&[0.0, 0.0], &[3.0, 4.0]).unwrap(), 25.0);
+/// ```
+pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    Kernels::best().l2_squared_fast(a, b)
+}
+
+/// Cosine similarity, the fast tier: its three sums in `f32` (each within
+/// the bound of [`dot_fast`]), then the ratio in `f64`, clamped to
+/// `[−1, 1]`; 0 for a zero vector. Inputs whose squares leave `f32`'s
+/// comfortable range (beyond ~1e15 or below ~1e-15) take [`cosine`].
+///
+/// ```
+/// let c = simkern_core::similarity::cosine_fast(&[1.0, 0.0], &[1.0, 1.0]).unwrap();
+/// assert!((c - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+/// ```
+pub fn cosine_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    Kernels::best().cosine_fast(a, b)
 }
 
 /// Squared Euclidean distance `Σ (aᵢ − bᵢ)²`, accumulated in `f64`.

@@ -38,7 +38,10 @@ pub use lse::{
     OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
     softmax_rows,
 };
-pub use similarity::{cosine, dot, l2_squared, norm, normalize, similarity_matrix, similarity_matrix_on};
+pub use similarity::{
+    cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
+    similarity_matrix_on,
+};
 pub use simkern_core::{Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
     Alternative, CorrelationTest, NanPolicy, Ties, kendall_tau_b, kendall_tau_b_test, kendall_tau_b_with,

@@ -28,6 +28,38 @@ pub fn cosine<T: Float>(a: &[T], b: &[T]) -> Result<T> {
     core_sim::cosine(a, b)
 }
 
+/// Dot product, the fast tier: `f32` accumulation at BLAS speed, within
+/// `γ₃₅·Σ|aᵢbᵢ|` (about 2e-6 of it) at any length; see
+/// [`simkern_core::similarity`] ("The fast tier").
+///
+/// ```
+/// assert_eq!(simkern::dot_fast(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0])?, 32.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn dot_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    core_sim::dot_fast(a, b)
+}
+
+/// Cosine similarity, the fast tier (`f32` sums).
+///
+/// ```
+/// assert_eq!(simkern::cosine_fast(&[3.0, 4.0], &[3.0, 4.0])?, 1.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn cosine_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    core_sim::cosine_fast(a, b)
+}
+
+/// Squared Euclidean distance, the fast tier (`f32` sums).
+///
+/// ```
+/// assert_eq!(simkern::l2_squared_fast(&[0.0, 0.0], &[3.0, 4.0])?, 25.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+    core_sim::l2_squared_fast(a, b)
+}
+
 /// Squared Euclidean distance `Σ (aᵢ − bᵢ)²`.
 ///
 /// ```

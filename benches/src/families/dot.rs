@@ -1,5 +1,6 @@
 //! `dot` (f32) against NumKong and a plain iterator, at cache-line offsets
-//! 0 and 16 bytes; and the accuracy table of f32 dot products.
+//! 0 and 16 bytes; the fast tier `dot_fast` against NumKong and the
+//! accurate tier; and the accuracy table of f32 dot products.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -41,6 +42,23 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 r.versus(&case, "naive iter", ours, || {
                     black_box(naive_dot(black_box(a), black_box(b)));
                 });
+                if offset == 0 {
+                    let fast = move || {
+                        black_box(level.dot_fast(black_box(a), black_box(b)).unwrap_or(f32::NAN));
+                    };
+                    let case = Case {
+                        family: "dot_fast_f32",
+                        label: format!("n={n} (f32 accumulation, the fast tier)"),
+                        work: 2.0 * n as f64,
+                        unit: Unit::Gflops,
+                    };
+                    r.versus(&case, "numkong", fast, || {
+                        black_box(numkong_dot(black_box(a), black_box(b)));
+                    });
+                    r.versus(&case, "simkern dot (the accurate tier)", fast, || {
+                        black_box(level.dot(black_box(a), black_box(b)).unwrap_or(f32::NAN));
+                    });
+                }
             }));
         }
     }
@@ -53,10 +71,10 @@ pub fn plan(setup: Setup) -> Vec<Step> {
 pub fn accuracy(setup: Setup) -> (String, String) {
     use simkern_tests::reference::{dot_exact, widen};
     let mut t = String::from(
-        "| n | simkern `dot` (f32) | numkong rounded to f32 | simkern `dot_f64` | numkong (f64) |\n|---:|---:|---:|---:|---:|\n",
+        "| n | simkern `dot` (f32) | numkong rounded to f32 | simkern `dot_f64` | numkong (f64) | simkern `dot_fast` | naive f32 loop |\n|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for &n in &[768usize, 4096, 65_536] {
-        let mut err = [0.0f64; 4];
+        let mut err = [0.0f64; 6];
         let trials = 32;
         for seed in 0..trials {
             let (a, ra) = line_offset_f32(n, 16, 2 * seed);
@@ -69,12 +87,18 @@ pub fn accuracy(setup: Setup) -> (String, String) {
                 f64::from(nk as f32),
                 setup.level.dot_f64(a, b).unwrap_or(f64::NAN),
                 nk,
+                f64::from(setup.level.dot_fast(a, b).unwrap_or(f32::NAN)),
+                f64::from(naive_dot(a, b)),
             ];
             for (e, g) in err.iter_mut().zip(got) {
                 *e += ((g - exact) / exact).abs() / trials as f64;
             }
         }
-        let _ = writeln!(t, "| {n} | {:.2e} | {:.2e} | {:.2e} | {:.2e} |", err[0], err[1], err[2], err[3]);
+        let _ = writeln!(
+            t,
+            "| {n} | {:.2e} | {:.2e} | {:.2e} | {:.2e} | {:.2e} | {:.2e} |",
+            err[0], err[1], err[2], err[3], err[4], err[5]
+        );
     }
     ("Mean relative error of f32 dot products (normal inputs, 32 trials, vs a Dot2 reference):".into(), t)
 }

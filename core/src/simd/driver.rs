@@ -354,3 +354,95 @@ pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, co
     }
     merge(s, even, odd).map(|v| s.reduce_sum_f64(v))
 }
+
+/// A reduction over pairs of `f32` vectors into `K` sums kept in `f32`
+/// lanes — the fast accuracy tier ([`reduce_pairs_f32`]).
+pub(crate) trait PairReduceF32<const K: usize> {
+    /// Adds the terms of one vector of each stream to the `K` sums.
+    fn step<S: Simd>(&self, s: S, acc: [S::F32; K], a: S::F32, b: S::F32) -> [S::F32; K];
+}
+
+/// `f32` steps each of the `U` chains takes per block before the block's
+/// sums are widened into the `f64` totals: every sum carries at most this
+/// many `f32` roundings, plus `log₂ U` for the merge and one for the
+/// block's lane pairs.
+pub(crate) const F32_BLOCK_STEPS: usize = 32;
+
+/// `x + y` for `f32` sums, sum by sum.
+#[inline(always)]
+fn merge_f32<S: Simd, const K: usize>(s: S, x: [S::F32; K], y: [S::F32; K]) -> [S::F32; K] {
+    core::array::from_fn(|k| s.add_f32(x[k], y[k]))
+}
+
+/// Streams `r` over `a` and `b` (equal lengths, checked by the caller)
+/// with `U` independent `f32` accumulators (a power of two), in blocks of
+/// [`F32_BLOCK_STEPS`]` · U` vectors: a block's chains are merged pairwise
+/// in `f32`, widened exactly and added to `f64` totals. The longest chain
+/// of `f32` roundings any term goes through is thus
+/// `F32_BLOCK_STEPS + log₂ U + 1` whatever the length, and the loop is as
+/// fast as plain `f32` accumulation (one widening per block, not per
+/// element).
+#[inline(always)]
+pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, const U: usize>(
+    s: S,
+    r: &R,
+    a: &[f32],
+    b: &[f32],
+) -> [f64; K] {
+    let w = S::F32_LANES;
+    let b = &b[..a.len()];
+    let mut total = [s.splat_f64(0.0); K];
+    let block = F32_BLOCK_STEPS * U * w;
+    let mut blocks_a = a.chunks_exact(block);
+    let mut blocks_b = b.chunks_exact(block);
+    for (x, y) in (&mut blocks_a).zip(&mut blocks_b) {
+        let mut acc = [[s.splat_f32(0.0); K]; U];
+        for (xs, ys) in x.chunks_exact(U * w).zip(y.chunks_exact(U * w)) {
+            for u in 0..U {
+                acc[u] = r.step(s, acc[u], s.load_f32(&xs[u * w..]), s.load_f32(&ys[u * w..]));
+            }
+        }
+        flush_f32(s, acc, &mut total);
+    }
+    // The last partial block: groups of U vectors, the vectors left one per
+    // chain, then one partial vector (no chain takes more than a block's
+    // steps).
+    let (x, y) = (blocks_a.remainder(), blocks_b.remainder());
+    let mut acc = [[s.splat_f32(0.0); K]; U];
+    let mut groups_a = x.chunks_exact(U * w);
+    let mut groups_b = y.chunks_exact(U * w);
+    for (xs, ys) in (&mut groups_a).zip(&mut groups_b) {
+        for u in 0..U {
+            acc[u] = r.step(s, acc[u], s.load_f32(&xs[u * w..]), s.load_f32(&ys[u * w..]));
+        }
+    }
+    let mut lanes_a = groups_a.remainder().chunks_exact(w);
+    let mut lanes_b = groups_b.remainder().chunks_exact(w);
+    for (u, (xs, ys)) in (&mut lanes_a).zip(&mut lanes_b).enumerate() {
+        acc[u] = r.step(s, acc[u], s.load_f32(xs), s.load_f32(ys));
+    }
+    let (tx, ty) = (lanes_a.remainder(), lanes_b.remainder());
+    if !tx.is_empty() {
+        acc[U - 1] = r.step(s, acc[U - 1], s.load_partial_f32(tx), s.load_partial_f32(ty));
+    }
+    flush_f32(s, acc, &mut total);
+    total.map(|v| s.reduce_sum_f64(v))
+}
+
+/// Merges a block's `U` chains pairwise in `f32`, widens the sums exactly
+/// and adds them to the `f64` totals (a function, not a closure: closures
+/// do not inherit the caller's target features).
+#[inline(always)]
+fn flush_f32<S: Simd, const K: usize, const U: usize>(s: S, mut acc: [[S::F32; K]; U], total: &mut [S::F64; K]) {
+    let mut width = U;
+    while width > 1 {
+        width /= 2;
+        for u in 0..width {
+            acc[u] = merge_f32(s, acc[u], acc[u + width]);
+        }
+    }
+    for k in 0..K {
+        let v = acc[0][k];
+        total[k] = s.add_f64(total[k], s.add_f64(s.widen_low_f64(v), s.widen_high_f64(v)));
+    }
+}

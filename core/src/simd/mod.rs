@@ -34,8 +34,10 @@ mod x86_64;
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use aarch64::Neon;
+pub(crate) use driver::{
+    F32_BLOCK_STEPS, PairReduceF32, reduce_pairs_f32, reduce_short_pairs, zip_map_in_place,
+};
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
-pub(crate) use driver::{reduce_short_pairs, zip_map_in_place};
 pub(crate) use lanes::{Kernel, Simd};
 use portable::Portable;
 #[cfg(target_arch = "x86_64")]
