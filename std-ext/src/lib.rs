@@ -27,6 +27,7 @@ mod diagnostics;
 mod infonce;
 pub mod init;
 mod lse;
+mod search;
 mod similarity;
 mod stats;
 
@@ -38,6 +39,7 @@ pub use lse::{
     OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
     softmax_rows,
 };
+pub use search::{KeyIndex, Metric, TopK, top_k};
 pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
     similarity_matrix_on,

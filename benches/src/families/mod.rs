@@ -8,6 +8,7 @@ mod infonce;
 mod logsumexp;
 mod parallel;
 mod rank;
+mod search;
 mod similarity_matrix;
 mod statistics;
 
@@ -58,9 +59,10 @@ pub struct Family {
 }
 
 /// Every family, in report order.
-pub const ALL: [Family; 8] = [
+pub const ALL: [Family; 9] = [
     Family { name: "dot", plan: dot::plan, accuracy: Some(dot::accuracy) },
     Family { name: "similarity_matrix", plan: similarity_matrix::plan, accuracy: None },
+    Family { name: "search", plan: search::plan, accuracy: None },
     Family { name: "logsumexp", plan: logsumexp::plan, accuracy: None },
     Family { name: "infonce", plan: infonce::plan, accuracy: None },
     Family { name: "rank", plan: rank::plan, accuracy: None },

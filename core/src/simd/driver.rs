@@ -433,7 +433,11 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
 /// and adds them to the `f64` totals (a function, not a closure: closures
 /// do not inherit the caller's target features).
 #[inline(always)]
-fn flush_f32<S: Simd, const K: usize, const U: usize>(s: S, mut acc: [[S::F32; K]; U], total: &mut [S::F64; K]) {
+fn flush_f32<S: Simd, const K: usize, const U: usize>(
+    s: S,
+    mut acc: [[S::F32; K]; U],
+    total: &mut [S::F64; K],
+) {
     let mut width = U;
     while width > 1 {
         width /= 2;

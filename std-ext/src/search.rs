@@ -1,0 +1,303 @@
+//! Similarity search: the `k` best keys for every query, fused on the GEMM
+//! engine — blocks of queries against blocks of keys, each block's scores
+//! selected while they are in cache, so the `n_q × n_keys` matrix is never
+//! stored (memory `O(block + n_q·k)`).
+//!
+//! | metric | score | best first |
+//! |---|---|---|
+//! | [`Metric::Dot`] | `q·k` | largest |
+//! | [`Metric::Cosine`] | `q̂·k̂` (rows scaled to unit length; a zero row scores 0) | largest |
+//! | [`Metric::L2`] | `‖q‖² + ‖k‖² − 2q·k`, clamped at 0 | smallest |
+//!
+//! Scores are the engine's `f32` dot products (`similarity_matrix`'s
+//! bound: `γ_d·Σ|qᵢkᵢ|` per dot; for `L2` that error doubled plus the
+//! norms' roundings, absolute, so distances far below `‖q‖² + ‖k‖²` carry
+//! it too). Equal scores rank the lower key index first; NaN scores rank
+//! last. [`KeyIndex`] prepares the keys once (unit rows for cosine, squared
+//! norms for L2) for many searches.
+
+use simkern_core::{Error, Kernels, MatRef, Result};
+
+use crate::alloc::zeroed;
+
+/// How a query and a key are compared.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Metric {
+    /// The dot product, largest first.
+    Dot,
+    /// The cosine similarity, largest first.
+    Cosine,
+    /// The squared Euclidean distance, smallest first.
+    L2,
+}
+
+/// The result of a search: for each query, in order, `min(k, n_keys)`
+/// entries best first; row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopK {
+    /// The number of entries per query: `min(k, n_keys)`.
+    pub k: usize,
+    /// Key indices, `n_q × k`.
+    pub indices: Vec<u32>,
+    /// Their scores (dot product, cosine or squared distance), `n_q × k`.
+    pub scores: Vec<f32>,
+}
+
+/// The `k` best keys for every query (`queries` and `keys` row-major with
+/// rows of `dim`), by `metric`. `k == 0` gives no entries.
+///
+/// Errors: `dim == 0`, a length that is not a multiple of `dim`, more than
+/// `u32::MAX` keys, an allocation that cannot be made.
+///
+/// ```
+/// use simkern::{Metric, top_k};
+/// let keys = [1.0f32, 0.0, 0.0, 1.0, 0.7, 0.7];
+/// let hits = top_k(&[1.0, 0.1], &keys, 2, 2, Metric::Cosine)?;
+/// assert_eq!(hits.indices, vec![0, 2]);
+/// let near = top_k(&[0.0, 0.9], &keys, 2, 1, Metric::L2)?;
+/// assert_eq!(near.indices, vec![1]);
+/// assert!((near.scores[0] - 0.01).abs() < 1e-6); // ‖q‖² + ‖k‖² − 2q·k in f32
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn top_k(queries: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) -> Result<TopK> {
+    KeyIndex::new(keys, dim, metric)?.search(queries, k)
+}
+
+/// Keys prepared once for many searches: rows scaled to unit length for
+/// [`Metric::Cosine`], squared norms kept for [`Metric::L2`].
+///
+/// ```
+/// use simkern::{KeyIndex, Metric};
+/// let index = KeyIndex::new(&[0.0f32, 1.0, 1.0, 0.0, 1.0, 1.0], 2, Metric::Dot)?;
+/// assert_eq!(index.len(), 3);
+/// let hits = index.search(&[2.0, 1.0], 2)?;
+/// assert_eq!((hits.indices, hits.scores), (vec![2, 1], vec![3.0, 2.0]));
+/// # Ok::<(), simkern::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct KeyIndex<T> {
+    keys: Vec<T>,
+    /// `‖kⱼ‖²` for L2 (empty otherwise).
+    norms: Vec<f32>,
+    dim: usize,
+    metric: Metric,
+}
+
+/// Queries per block.
+const QUERY_BLOCK: usize = 128;
+/// Keys per block: a block's scores (`QUERY_BLOCK × KEY_BLOCK` f32, 512 KiB)
+/// are selected while they are in L2.
+const KEY_BLOCK: usize = 1024;
+
+impl KeyIndex<f32> {
+    /// Prepares `keys` (row-major, rows of `dim`) for `metric`.
+    ///
+    /// ```
+    /// let index = simkern::KeyIndex::new(&[3.0f32, 4.0], 2, simkern::Metric::Cosine)?;
+    /// assert_eq!(index.search(&[6.0, 8.0], 1)?.scores, vec![1.0]);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn new(keys: &[f32], dim: usize, metric: Metric) -> Result<Self> {
+        let rows = MatRef::named("keys", keys, dim)?.rows();
+        if u32::try_from(rows).is_err() {
+            return Err(Error::SizeOverflow);
+        }
+        let mut own = zeroed(keys.len())?;
+        own.copy_from_slice(keys);
+        let mut norms = Vec::new();
+        match metric {
+            Metric::Dot => {}
+            Metric::Cosine => own.chunks_exact_mut(dim).for_each(|row| {
+                simkern_core::similarity::normalize(row);
+            }),
+            Metric::L2 => {
+                norms = zeroed(rows)?;
+                for (n, row) in norms.iter_mut().zip(own.chunks_exact(dim)) {
+                    *n = simkern_core::similarity::norm_squared(row);
+                }
+            }
+        }
+        Ok(KeyIndex { keys: own, norms, dim, metric })
+    }
+
+    /// The number of keys.
+    ///
+    /// ```
+    /// assert!(simkern::KeyIndex::new(&[0.0f32; 6], 3, simkern::Metric::L2)?.len() == 2);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn len(&self) -> usize {
+        self.keys.len() / self.dim
+    }
+
+    /// Whether there are no keys.
+    ///
+    /// ```
+    /// assert!(simkern::KeyIndex::new(&[], 3, simkern::Metric::Dot)?.is_empty());
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The `k` best keys for every row of `queries` (rows of the index's
+    /// `dim`); see [`top_k`].
+    ///
+    /// ```
+    /// let index = simkern::KeyIndex::new(&[1.0f32, 2.0, 3.0], 1, simkern::Metric::L2)?;
+    /// let hits = index.search(&[2.2, 0.0], 2)?;
+    /// assert_eq!(hits.indices, vec![1, 2, 0, 1]);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn search(&self, queries: &[f32], k: usize) -> Result<TopK> {
+        let (dim, n_keys) = (self.dim, self.len());
+        let n_q = MatRef::named("queries", queries, dim)?.rows();
+        let k = k.min(n_keys);
+        let total = n_q.checked_mul(k).ok_or(Error::SizeOverflow)?;
+        let (mut indices, mut scores) = (zeroed::<u32>(total)?, zeroed::<f32>(total)?);
+        if k == 0 {
+            return Ok(TopK { k, indices, scores });
+        }
+        let kernels = Kernels::best();
+        let qb_max = QUERY_BLOCK.min(n_q);
+        let kb_max = KEY_BLOCK.min(n_keys);
+        let mut block = zeroed::<f32>(qb_max * kb_max)?;
+        let mut scratch =
+            zeroed::<f32>(simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim))?;
+        let mut q_own = zeroed::<f32>(qb_max * dim)?;
+        let mut q_norms = zeroed::<f32>(qb_max)?;
+        let mut best: Vec<Selection> = (0..qb_max).map(|_| Selection::new(k)).collect();
+        for (qi, q_rows) in queries.chunks(QUERY_BLOCK * dim).enumerate() {
+            let nq = q_rows.len() / dim;
+            let q_own = &mut q_own[..q_rows.len()];
+            q_own.copy_from_slice(q_rows);
+            match self.metric {
+                Metric::Dot => {}
+                Metric::Cosine => q_own.chunks_exact_mut(dim).for_each(|row| {
+                    simkern_core::similarity::normalize(row);
+                }),
+                Metric::L2 => {
+                    for (n, row) in q_norms.iter_mut().zip(q_own.chunks_exact(dim)) {
+                        *n = simkern_core::similarity::norm_squared(row);
+                    }
+                }
+            }
+            let qm = MatRef::new(&*q_own, dim)?;
+            best[..nq].iter_mut().for_each(Selection::clear);
+            for (ki, k_rows) in self.keys.chunks(KEY_BLOCK * dim).enumerate() {
+                let nk = k_rows.len() / dim;
+                let block = &mut block[..nq * nk];
+                kernels.similarity_matrix_into(qm, MatRef::new(k_rows, dim)?, block, &mut scratch)?;
+                let first = (ki * KEY_BLOCK) as u32;
+                for (i, (row, sel)) in block.chunks_exact(nk).zip(best.iter_mut()).enumerate() {
+                    match self.metric {
+                        Metric::Dot | Metric::Cosine => {
+                            for (j, &v) in row.iter().enumerate() {
+                                sel.offer(rank_larger(v), first + j as u32);
+                            }
+                        }
+                        Metric::L2 => {
+                            let qn = q_norms[i];
+                            let kn = &self.norms[ki * KEY_BLOCK..][..nk];
+                            for (j, (&v, &kn)) in row.iter().zip(kn).enumerate() {
+                                let d = qn + kn - 2.0 * v;
+                                // max() would turn a NaN into 0: keep it NaN.
+                                let d = if d.is_nan() { d } else { d.max(0.0) };
+                                sel.offer(rank_smaller(d), first + j as u32);
+                            }
+                        }
+                    }
+                }
+            }
+            let out = qi * QUERY_BLOCK * k;
+            for (i, sel) in best[..nq].iter_mut().enumerate() {
+                let at = out + i * k;
+                sel.finish(&mut indices[at..at + k], &mut scores[at..at + k], self.metric);
+            }
+        }
+        Ok(TopK { k, indices, scores })
+    }
+}
+
+/// A key of the ranking order, larger is better: the score's order bits
+/// above, the complement of the index below (so equal scores put the lower
+/// index first); NaN below everything.
+type RankKey = u64;
+
+/// `f32` bits mapped so that unsigned order is numeric order.
+fn order_bits(v: f32) -> u32 {
+    let b = v.to_bits();
+    if b >> 31 == 1 { !b } else { b | 1 << 31 }
+}
+
+/// Score bits for "larger is better" (NaN lowest).
+fn rank_larger(v: f32) -> u32 {
+    if v.is_nan() { 0 } else { order_bits(v) }
+}
+
+/// Score bits for "smaller is better" (NaN lowest).
+fn rank_smaller(v: f32) -> u32 {
+    if v.is_nan() { 0 } else { !order_bits(v) }
+}
+
+/// The score back from its rank bits.
+fn score_of(bits: u32, metric: Metric) -> f32 {
+    let b = if metric == Metric::L2 { !bits } else { bits };
+    if bits == 0 {
+        return f32::NAN;
+    }
+    f32::from_bits(if b >> 31 == 1 { b & !(1 << 31) } else { !b })
+}
+
+/// The best `k` of the keys offered so far: a buffer of candidates that is
+/// cut back to the best `k` (`select_nth_unstable`) whenever it fills,
+/// with the `k`-th best as the bar new candidates must pass — `O(1)` per
+/// rejected key, `O(n)` amortised overall.
+struct Selection {
+    k: usize,
+    bar: RankKey,
+    buf: Vec<RankKey>,
+}
+
+impl Selection {
+    fn new(k: usize) -> Self {
+        Selection { k, bar: 0, buf: Vec::with_capacity(2 * k.max(32)) }
+    }
+
+    fn clear(&mut self) {
+        self.buf.clear();
+        self.bar = 0;
+    }
+
+    #[inline]
+    fn offer(&mut self, score_bits: u32, index: u32) {
+        let key = (u64::from(score_bits) << 32) | u64::from(!index);
+        if key < self.bar {
+            return;
+        }
+        self.buf.push(key);
+        if self.buf.len() == self.buf.capacity() {
+            self.cut();
+        }
+    }
+
+    /// Keeps the best `k` and raises the bar to the `k`-th.
+    fn cut(&mut self) {
+        let k = self.k;
+        self.buf.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
+        self.buf.truncate(k);
+        self.bar = *self.buf.iter().min().expect("k ≥ 1");
+    }
+
+    /// Writes the best `k`, best first.
+    fn finish(&mut self, indices: &mut [u32], scores: &mut [f32], metric: Metric) {
+        if self.buf.len() > self.k {
+            self.cut();
+        }
+        self.buf.sort_unstable_by(|a, b| b.cmp(a));
+        for ((key, i), s) in self.buf.iter().zip(indices.iter_mut()).zip(scores.iter_mut()) {
+            *i = !(*key as u32);
+            *s = score_of((key >> 32) as u32, metric);
+        }
+    }
+}

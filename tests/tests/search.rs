@@ -1,0 +1,143 @@
+//! `top_k` and `KeyIndex` against a brute-force search over the full
+//! similarity matrix (same f32 scores, a full sort with the documented tie
+//! rule): shapes across the query and key blocks, k from 0 past n_keys,
+//! every metric; ties and NaN; the scores' error against f64; bad input.
+
+use simkern::{KeyIndex, Metric, top_k};
+use simkern_tests::data::{Dist, Rng, vec_f32};
+use simkern_tests::reference::{self as naive, widen};
+
+/// The brute force: every score from `similarity_matrix` (unit rows for
+/// cosine, `‖q‖² + ‖k‖² − 2q·k` for L2), sorted best first, equal scores by
+/// index, NaN last.
+fn brute_force(q: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) -> (Vec<u32>, Vec<f32>) {
+    let unit = |x: &[f32]| {
+        let mut x = x.to_vec();
+        x.chunks_exact_mut(dim).for_each(|r| {
+            simkern::normalize(r);
+        });
+        x
+    };
+    let (qq, kk) = if metric == Metric::Cosine { (unit(q), unit(keys)) } else { (q.to_vec(), keys.to_vec()) };
+    let (n_q, n_k) = (q.len() / dim, keys.len() / dim);
+    let s = simkern::similarity_matrix(&qq, &kk, dim).unwrap();
+    let k = k.min(n_k);
+    let (mut idx, mut sc) = (Vec::new(), Vec::new());
+    for i in 0..n_q {
+        let mut row: Vec<(f32, u32)> = (0..n_k)
+            .map(|j| {
+                let v = s[i * n_k + j];
+                let v = if metric == Metric::L2 {
+                    let d = simkern_core::similarity::norm_squared(&qq[i * dim..][..dim])
+                        + simkern_core::similarity::norm_squared(&kk[j * dim..][..dim])
+                        - 2.0 * v;
+                    if d.is_nan() { d } else { d.max(0.0) }
+                } else {
+                    v
+                };
+                (v, j as u32)
+            })
+            .collect();
+        row.sort_by(|a, b| {
+            let better = |x: f32, y: f32| if metric == Metric::L2 { x < y } else { x > y };
+            match (a.0.is_nan(), b.0.is_nan()) {
+                (true, true) => a.1.cmp(&b.1),
+                (true, false) => std::cmp::Ordering::Greater,
+                (false, true) => std::cmp::Ordering::Less,
+                _ if better(a.0, b.0) => std::cmp::Ordering::Less,
+                _ if better(b.0, a.0) => std::cmp::Ordering::Greater,
+                _ => a.1.cmp(&b.1),
+            }
+        });
+        for &(v, j) in &row[..k] {
+            idx.push(j);
+            sc.push(v);
+        }
+    }
+    (idx, sc)
+}
+
+fn check(q: &[f32], keys: &[f32], dim: usize, k: usize) {
+    for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
+        let got = top_k(q, keys, dim, k, metric).unwrap();
+        let (idx, sc) = brute_force(q, keys, dim, k, metric);
+        let ctx = format!("{metric:?} n_q={} n_keys={} dim={dim} k={k}", q.len() / dim, keys.len() / dim);
+        assert_eq!(got.k, k.min(keys.len() / dim), "{ctx}");
+        assert_eq!(got.indices, idx, "{ctx}: indices");
+        let same =
+            got.scores.iter().zip(&sc).all(|(a, b)| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+        assert!(same, "{ctx}: scores");
+        // The index gives the same answer, search after search.
+        let index = KeyIndex::new(keys, dim, metric).unwrap();
+        let again = index.search(q, k).unwrap();
+        let bits = |t: &simkern::TopK| t.scores.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!((&again.indices, bits(&again)), (&got.indices, bits(&got)), "{ctx}: KeyIndex");
+    }
+}
+
+#[test]
+fn matches_brute_force_across_blocks() {
+    let mut r = Rng::new(17);
+    for (n_q, n_k, dim) in [(1, 1, 1), (3, 5, 7), (129, 1025, 16), (200, 3000, 5), (2, 2049, 64)] {
+        let q = vec_f32(&mut r, Dist::Normal, n_q * dim);
+        let keys = vec_f32(&mut r, Dist::Normal, n_k * dim);
+        for k in [0, 1, 5, 64, n_k - 1, n_k, n_k + 3] {
+            check(&q, &keys, dim, k);
+        }
+    }
+}
+
+#[test]
+fn ties_go_to_the_lower_index_and_nan_ranks_last() {
+    let dim = 3;
+    // Keys 0, 2, 4 are the same row; key 3 has a NaN.
+    let mut keys = vec![1.0f32, 2.0, 3.0, 0.5, 0.5, 0.5, 1.0, 2.0, 3.0, 9.0, f32::NAN, 9.0, 1.0, 2.0, 3.0];
+    let q = [1.0f32, 1.0, 1.0];
+    for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
+        let hits = top_k(&q, &keys, dim, 5, metric).unwrap();
+        assert_eq!(
+            &hits.indices[..3],
+            if metric == Metric::Dot { &[0, 2, 4][..] } else { &[1, 0, 2][..] },
+            "{metric:?}"
+        );
+        assert_eq!(hits.indices[4], 3, "{metric:?}: NaN last");
+        assert!(hits.scores[4].is_nan());
+        check(&q, &keys, dim, 5);
+    }
+    keys.truncate(9);
+    check(&q, &keys, dim, 2);
+}
+
+/// Scores within the engine's bound of the exact (f64) values.
+#[test]
+fn scores_are_within_their_bound() {
+    let mut r = Rng::new(3);
+    let dim = 96;
+    let q = vec_f32(&mut r, Dist::LogNormal, 4 * dim);
+    let keys = vec_f32(&mut r, Dist::Normal, 500 * dim);
+    let u = f64::from(f32::EPSILON) / 2.0;
+    let gamma = (dim + 2) as f64 * u / (1.0 - (dim + 2) as f64 * u);
+    let hits = top_k(&q, &keys, dim, 10, Metric::Dot).unwrap();
+    for (i, (row_idx, row_sc)) in hits.indices.chunks(10).zip(hits.scores.chunks(10)).enumerate() {
+        let qi = widen(&q[i * dim..][..dim]);
+        for (&j, &s) in row_idx.iter().zip(row_sc) {
+            let kj = widen(&keys[j as usize * dim..][..dim]);
+            let exact = naive::dot_exact(&qi, &kj);
+            let abs: f64 = qi.iter().zip(&kj).map(|(a, b)| (a * b).abs()).sum();
+            assert!((f64::from(s) - exact).abs() <= gamma * abs + u * exact.abs(), "{s} vs {exact}");
+        }
+    }
+}
+
+#[test]
+fn bad_input_is_an_error() {
+    let keys = [0.0f32; 6];
+    assert!(top_k(&[0.0; 3], &keys, 0, 1, Metric::Dot).is_err());
+    assert!(top_k(&[0.0; 3], &keys, 4, 1, Metric::Dot).is_err()); // 6 keys values, dim 4
+    assert!(top_k(&[0.0; 5], &keys, 3, 1, Metric::Cosine).is_err()); // queries not whole rows
+    assert!(KeyIndex::new(&keys, 0, Metric::L2).is_err());
+    let none = top_k(&[0.0; 3], &keys, 3, 0, Metric::L2).unwrap();
+    assert_eq!((none.k, none.indices.len(), none.scores.len()), (0, 0, 0));
+    let empty = top_k(&[0.0; 3], &[], 3, 4, Metric::Dot).unwrap();
+    assert_eq!(empty.k, 0);
+}
