@@ -29,6 +29,7 @@ use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
 use crate::moments::{Centered, Scale, Sums, ratio};
 use crate::rank::{self, NanPolicy, Ties, WholeWord};
+use crate::sample::Sample;
 use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
 
 fn check_pairs(x: usize, y: usize) -> Result<()> {
@@ -58,16 +59,16 @@ fn check_pairs(x: usize, y: usize) -> Result<()> {
 /// assert!(pearson(&[1.0f64, 1.0], &[1.0, 2.0]).unwrap().is_nan()); // constant x
 /// assert!(pearson(&[1.0f32], &[1.0]).is_err());
 /// ```
-pub fn pearson<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+pub fn pearson<A: Float, B: Float>(x: &[A], y: &[B]) -> Result<f64> {
     Kernels::best().pearson(x, y)
 }
 
-struct Pearson<'a, T> {
-    x: &'a [T],
-    y: &'a [T],
+struct Pearson<'a, A, B> {
+    x: &'a [A],
+    y: &'a [B],
 }
 
-impl<T: Float> Kernel for Pearson<'_, T> {
+impl<A: Float, B: Float> Kernel for Pearson<'_, A, B> {
     type Output = f64;
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> f64 {
@@ -78,12 +79,12 @@ impl<T: Float> Kernel for Pearson<'_, T> {
 /// Two-pass Pearson inside a kernel: the plain sums when their magnitudes
 /// are safe, [`pearson_rescaled`] when they are not.
 #[inline(always)]
-fn pearson_in<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
+fn pearson_in<S: Simd, A: Float, B: Float>(s: S, x: &[A], y: &[B]) -> f64 {
     let n = x.len() as f64;
-    let [sx, sy] = reduce_pairs::<S, T, T, _, 2, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
+    let [sx, sy] = reduce_pairs::<S, A, B, _, 2, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
     let (mx, my) = (sx / n, sy / n);
     let [sxy, sxx, syy] =
-        reduce_pairs::<S, T, T, _, 3, 2>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
+        reduce_pairs::<S, A, B, _, 3, 2>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
     // Safe: finite, far from f64's underflow (squared deviations below
     // ~1e-140 lose digits to subnormals) and above what the mean's own
     // rounding can produce (|δ| ≤ γₙ·|m| for n additions, whatever the
@@ -113,9 +114,8 @@ const SUM_SQUARES_MIN: f64 = 1e-280;
 /// same two passes. Rare, so scalar scans are fine here.
 #[cold]
 #[inline(never)]
-fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
-    let constant = |v: &[T]| v.iter().all(|e| e.to_f64() == v[0].to_f64());
-    if x.iter().chain(y).any(|v| !v.to_f64().is_finite()) || constant(x) || constant(y) {
+fn pearson_rescaled<S: Simd, A: Float, B: Float>(s: S, x: &[A], y: &[B]) -> f64 {
+    if !finite_and_varying(x) || !finite_and_varying(y) {
         return f64::NAN;
     }
     let (Scale::By(cx), Scale::By(cy)) = (Scale::of(x), Scale::of(y)) else {
@@ -123,13 +123,18 @@ fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
     };
     let sc = [cx, cy];
     let n = x.len() as f64;
-    let [sx, sy] = reduce_pairs::<S, T, T, _, 2, 4>(s, &Sums::<true> { c: sc }, x, y);
+    let [sx, sy] = reduce_pairs::<S, A, B, _, 2, 4>(s, &Sums::<true> { c: sc }, x, y);
     let [sxy, sxx, syy] =
-        reduce_pairs::<S, T, T, _, 3, 2>(s, &Centered::<true> { m: [sx / n, sy / n], c: sc }, x, y);
+        reduce_pairs::<S, A, B, _, 3, 2>(s, &Centered::<true> { m: [sx / n, sy / n], c: sc }, x, y);
     if sxx == 0.0 || syy == 0.0 {
         return f64::NAN;
     }
     ratio(sxy, sxx, syy)
+}
+
+/// Whether every value is finite and not all are equal (cold path).
+fn finite_and_varying<T: Sample>(v: &[T]) -> bool {
+    v.iter().all(|e| e.to_f64().is_finite()) && v.iter().any(|e| e.to_f64() != v[0].to_f64())
 }
 
 /// Elements of `f64` rank space and `u64` sort scratch [`spearman`] needs
@@ -138,21 +143,28 @@ fn pearson_rescaled<S: Simd, T: Float>(s: S, x: &[T], y: &[T]) -> f64 {
 /// ```
 /// assert_eq!(simkern_core::correlation::spearman_scratch_len::<f32>(10), (20, 10));
 /// ```
-pub fn spearman_scratch_len<T: Float>(n: usize) -> (usize, usize) {
+pub fn spearman_scratch_len<T: Sample>(n: usize) -> (usize, usize) {
     (n.saturating_mul(2), rank::rank_scratch_len::<T>(n))
 }
 
 /// Spearman's ρ: Pearson's r of the average ranks (exact with ties; the
 /// `1 − 6Σd²/(n(n²−1))` shortcut is not used, as it is wrong with ties).
+/// `x` and `y` may be of different [`Sample`] types; `scratch` must then
+/// hold the larger type's [`spearman_scratch_len`].
 ///
 /// ```
 /// use simkern_core::correlation::{spearman, spearman_scratch_len};
 /// let (r, s) = spearman_scratch_len::<f32>(4);
 /// let (mut ranks, mut scratch) = (vec![0.0; r], vec![0u64; s]);
-/// let rho = spearman(&[1.0f32, 2.0, 3.0, 4.0], &[1.0, 4.0, 9.0, 16.0], &mut ranks, &mut scratch).unwrap();
+/// let rho = spearman(&[1.0f32, 2.0, 3.0, 4.0], &[1.0f32, 4.0, 9.0, 16.0], &mut ranks, &mut scratch).unwrap();
 /// assert_eq!(rho, 1.0); // monotone
 /// ```
-pub fn spearman<T: Float>(x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u64]) -> Result<f64> {
+pub fn spearman<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
+    ranks: &mut [f64],
+    scratch: &mut [u64],
+) -> Result<f64> {
     Kernels::best().spearman(x, y, ranks, scratch)
 }
 
@@ -174,7 +186,7 @@ pub fn kendall_scratch_len(n: usize) -> usize {
 /// let t = kendall_tau_b(&[1.0f32, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &mut scratch).unwrap();
 /// assert!((t - 4.0 / 6.0).abs() < 1e-15); // 5 concordant, 1 discordant
 /// ```
-pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+pub fn kendall_tau_b<A: Sample, B: Sample>(x: &[A], y: &[B], scratch: &mut [u64]) -> Result<f64> {
     Kernels::best().kendall_tau_b(x, y, scratch)
 }
 
@@ -188,7 +200,7 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<
 /// let t = kendall_tau_c(&[1.0f32, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0], &mut scratch).unwrap();
 /// assert!((t - 2.0 / 3.0).abs() < 1e-15); // 2·(5 − 1) / (16·3/4)
 /// ```
-pub fn kendall_tau_c<T: Float>(x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+pub fn kendall_tau_c<A: Sample, B: Sample>(x: &[A], y: &[B], scratch: &mut [u64]) -> Result<f64> {
     Kernels::best().kendall_tau_c(x, y, scratch)
 }
 
@@ -200,7 +212,7 @@ impl Kernels {
     /// let k = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(k.pearson(&[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0]).unwrap(), -1.0);
     /// ```
-    pub fn pearson<T: Float>(self, x: &[T], y: &[T]) -> Result<f64> {
+    pub fn pearson<A: Float, B: Float>(self, x: &[A], y: &[B]) -> Result<f64> {
         check_pairs(x.len(), y.len())?;
         Ok(self.run(Pearson { x, y }))
     }
@@ -215,10 +227,16 @@ impl Kernels {
     /// let rho = k.spearman(&[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0], &mut ranks, &mut scratch);
     /// assert_eq!(rho.unwrap(), -1.0);
     /// ```
-    pub fn spearman<T: Float>(self, x: &[T], y: &[T], ranks: &mut [f64], scratch: &mut [u64]) -> Result<f64> {
+    pub fn spearman<A: Sample, B: Sample>(
+        self,
+        x: &[A],
+        y: &[B],
+        ranks: &mut [f64],
+        scratch: &mut [u64],
+    ) -> Result<f64> {
         check_pairs(x.len(), y.len())?;
         let n = x.len();
-        let (need_r, _) = spearman_scratch_len::<T>(n);
+        let need_r = n * 2;
         if ranks.len() < need_r {
             return Err(Error::ScratchTooSmall { needed: need_r, got: ranks.len() });
         }
@@ -227,7 +245,7 @@ impl Kernels {
         // `rank_into` checks `scratch` itself.
         self.rank_into(x, Ties::Average, NanPolicy::Propagate, rx, scratch)?;
         self.rank_into(y, Ties::Average, NanPolicy::Propagate, ry, scratch)?;
-        self.pearson::<f64>(rx, ry)
+        self.pearson::<f64, f64>(rx, ry)
     }
 
     /// [`kendall_tau_b`] at this handle's level.
@@ -238,7 +256,7 @@ impl Kernels {
     /// let k = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(k.kendall_tau_b(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], &mut scratch).unwrap(), 1.0);
     /// ```
-    pub fn kendall_tau_b<T: Float>(self, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+    pub fn kendall_tau_b<A: Sample, B: Sample>(self, x: &[A], y: &[B], scratch: &mut [u64]) -> Result<f64> {
         Ok(self.kendall_counts(x, y, scratch)?.map_or(f64::NAN, |c| c.tau_b()))
     }
 
@@ -251,16 +269,16 @@ impl Kernels {
     /// let t = k.kendall_tau_c(&[1.0f64, 2.0, 3.0, 4.0], &[1.0, 1.0, 2.0, 2.0], &mut scratch).unwrap();
     /// assert_eq!(t, 1.0); // 4 concordant, 2 tied in y: 2·4 / (16·(2 − 1)/2)
     /// ```
-    pub fn kendall_tau_c<T: Float>(self, x: &[T], y: &[T], scratch: &mut [u64]) -> Result<f64> {
+    pub fn kendall_tau_c<A: Sample, B: Sample>(self, x: &[A], y: &[B], scratch: &mut [u64]) -> Result<f64> {
         Ok(self.kendall_counts(x, y, scratch)?.map_or(f64::NAN, |c| c.tau_c()))
     }
 
     /// The pair counts behind Kendall's τ and its test; `None` for NaN in
     /// either input.
-    pub(crate) fn kendall_counts<T: Float>(
+    pub(crate) fn kendall_counts<A: Sample, B: Sample>(
         self,
-        x: &[T],
-        y: &[T],
+        x: &[A],
+        y: &[B],
         scratch: &mut [u64],
     ) -> Result<Option<KendallCounts>> {
         check_pairs(x.len(), y.len())?;
@@ -269,7 +287,7 @@ impl Kernels {
         if scratch.len() < needed {
             return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
         }
-        if x.iter().chain(y).any(|v| v.to_f64().is_nan()) {
+        if x.iter().any(|v| v.is_nan()) || y.iter().any(|v| v.is_nan()) {
             return Ok(None);
         }
         if n > u32::MAX as usize {
@@ -277,8 +295,8 @@ impl Kernels {
         }
         let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
         let (rx, ry) = ranks.split_at_mut(n);
-        self.dense_ranks(x, &mut work[..rank::rank_scratch_len::<T>(n)], rx)?;
-        self.dense_ranks(y, &mut work[..rank::rank_scratch_len::<T>(n)], ry)?;
+        self.dense_ranks(x, &mut work[..rank::rank_scratch_len::<A>(n)], rx)?;
+        self.dense_ranks(y, &mut work[..rank::rank_scratch_len::<B>(n)], ry)?;
         Ok(Some(counts_of_dense_ranks(rx, ry, work)))
     }
 }

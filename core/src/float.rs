@@ -1,12 +1,13 @@
 //! The element trait: facts about `f32` and `f64`, nothing about kernels.
 //!
-//! [`Float`] says how an element converts, how it orders as an integer key
-//! (for the rank sort), and which of the two types a slice is — a safe type
+//! [`Float`] says how an element converts (its order key for the rank sort
+//! comes from [`Sample`], which integers share), and which of the two types a slice is — a safe type
 //! witness ([`Slice`], [`SliceMut`], [`InOut`]) that a kernel matches on
 //! when its `f32` and `f64` forms are different algorithms. Its vector
 //! loads (native and widened to `f64` lanes) come from the ISA layer's lane
 //! trait, a supertrait.
 
+use crate::sample::Sample;
 use crate::simd::Lane;
 
 /// `f32` or `f64`, the element types the kernels accept. Sealed.
@@ -20,17 +21,8 @@ use crate::simd::Lane;
 /// assert_eq!(total(&[1.0f32, 2.0]), 3.0);
 /// ```
 pub trait Float:
-    Lane + sealed::Sealed + Copy + Default + PartialOrd + core::fmt::Debug + Send + Sync + 'static
+    Lane + Sample + sealed::Sealed + Copy + Default + PartialOrd + core::fmt::Debug + Send + Sync + 'static
 {
-    /// `u64` words of one radix-sort item (key and index): 1 for `f32`
-    /// (32-bit key and 32-bit index packed), 2 for `f64`.
-    ///
-    /// ```
-    /// use simkern_core::Float;
-    /// assert_eq!((f32::RANK_WORDS, f64::RANK_WORDS), (1, 2));
-    /// ```
-    const RANK_WORDS: usize;
-
     /// Rounds an `f64` to this type (round to nearest even).
     ///
     /// ```
@@ -38,27 +30,6 @@ pub trait Float:
     /// assert_eq!(<f32 as Float>::from_f64(0.1), 0.1f32);
     /// ```
     fn from_f64(x: f64) -> Self;
-
-    /// Widens to `f64` (exact).
-    ///
-    /// ```
-    /// use simkern_core::Float;
-    /// assert_eq!(0.5f32.to_f64(), 0.5);
-    /// ```
-    fn to_f64(self) -> f64;
-
-    /// The order-preserving integer key of a value, `None` for NaN: the
-    /// unsigned order of the keys is the numeric order, and `−0.0` and
-    /// `0.0` share a key. (Flip every bit of a negative number, only the
-    /// sign bit of a positive one, after adding `+0.0`.)
-    ///
-    /// ```
-    /// use simkern_core::Float;
-    /// assert!((-1.0f32).rank_key() < 0.5f32.rank_key());
-    /// assert_eq!((-0.0f64).rank_key(), 0.0f64.rank_key());
-    /// assert_eq!(f32::NAN.rank_key(), None);
-    /// ```
-    fn rank_key(self) -> Option<u64>;
 
     /// Which of the two types `x` is.
     ///
@@ -118,18 +89,9 @@ pub enum InOut<'a, 'b> {
 }
 
 impl Float for f32 {
-    const RANK_WORDS: usize = 1;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x as f32
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        f64::from(self)
-    }
-    #[inline(always)]
-    fn rank_key(self) -> Option<u64> {
-        (!self.is_nan()).then(|| u64::from(key_f32(self)))
     }
     #[inline(always)]
     fn slice(x: &[f32]) -> Slice<'_> {
@@ -146,18 +108,9 @@ impl Float for f32 {
 }
 
 impl Float for f64 {
-    const RANK_WORDS: usize = 2;
     #[inline(always)]
     fn from_f64(x: f64) -> Self {
         x
-    }
-    #[inline(always)]
-    fn to_f64(self) -> f64 {
-        self
-    }
-    #[inline(always)]
-    fn rank_key(self) -> Option<u64> {
-        (!self.is_nan()).then(|| key_f64(self))
     }
     #[inline(always)]
     fn slice(x: &[f64]) -> Slice<'_> {
@@ -173,8 +126,9 @@ impl Float for f64 {
     }
 }
 
-/// The order-preserving key of a non-NaN `f32` ([`Float::rank_key`]
-/// without the NaN test, for loops that have excluded NaN already).
+/// The order-preserving key of a non-NaN `f32` ([`Sample::key`](crate::Sample::key)):
+/// flip every bit of a negative number, only the sign bit of a positive
+/// one, after adding `+0.0` (so `−0.0` and `0.0` share a key).
 #[inline(always)]
 pub(crate) fn key_f32(v: f32) -> u32 {
     let b = (v + 0.0).to_bits();

@@ -58,6 +58,7 @@ mod math;
 mod matrix;
 pub mod moments;
 pub mod rank;
+mod sample;
 pub mod significance;
 #[allow(unsafe_code)]
 mod simd;
@@ -68,4 +69,5 @@ pub use error::{Error, Result, Value};
 pub use float::Float;
 pub use level::Level;
 pub use matrix::MatRef;
+pub use sample::Sample;
 pub use simd::Kernels;

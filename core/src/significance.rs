@@ -19,6 +19,7 @@
 use crate::correlation::KendallCounts;
 use crate::error::Result;
 use crate::float::Float;
+use crate::sample::Sample;
 use crate::simd::Kernels;
 use crate::special::beta::Beta;
 use crate::special::deviance::two_sum;
@@ -69,7 +70,11 @@ pub struct CorrelationTest {
 /// assert!((two.statistic - 0.8).abs() < 1e-15);
 /// assert!((greater.p_value - two.p_value / 2.0).abs() < 1e-15);
 /// ```
-pub fn pearson_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
+pub fn pearson_test<A: Float, B: Float>(
+    x: &[A],
+    y: &[B],
+    alternative: Alternative,
+) -> Result<CorrelationTest> {
     Kernels::best().pearson_test(x, y, alternative)
 }
 
@@ -89,9 +94,9 @@ pub fn pearson_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Res
 /// assert!((t.statistic - 0.8207826816681233).abs() < 1e-15);
 /// assert!((t.p_value - 0.08858700531354381).abs() < 1e-14);
 /// ```
-pub fn spearman_test<T: Float>(
-    x: &[T],
-    y: &[T],
+pub fn spearman_test<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
     alternative: Alternative,
     ranks: &mut [f64],
     scratch: &mut [u64],
@@ -122,9 +127,9 @@ pub fn spearman_test<T: Float>(
 /// assert!((t.statistic - 2.0 / 3.0).abs() < 1e-15);
 /// assert!((t.p_value - 1.0 / 3.0).abs() < 1e-15); // 8 of the 24 permutations
 /// ```
-pub fn kendall_tau_b_test<T: Float>(
-    x: &[T],
-    y: &[T],
+pub fn kendall_tau_b_test<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
     alternative: Alternative,
     scratch: &mut [u64],
 ) -> Result<CorrelationTest> {
@@ -139,10 +144,10 @@ impl Kernels {
     /// let t = Kernels::best().pearson_test(&[1.0f32, 2.0], &[2.0, 1.0], Alternative::TwoSided).unwrap();
     /// assert_eq!((t.statistic, t.p_value), (-1.0, 1.0));
     /// ```
-    pub fn pearson_test<T: Float>(
+    pub fn pearson_test<A: Float, B: Float>(
         self,
-        x: &[T],
-        y: &[T],
+        x: &[A],
+        y: &[B],
         alternative: Alternative,
     ) -> Result<CorrelationTest> {
         let r = self.pearson(x, y)?;
@@ -157,13 +162,13 @@ impl Kernels {
     /// let (r, s) = spearman_scratch_len::<f32>(3);
     /// let (mut ranks, mut scratch) = (vec![0.0; r], vec![0u64; s]);
     /// let k = Kernels::best();
-    /// let t = k.spearman_test(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0], Alternative::Less, &mut ranks, &mut scratch);
+    /// let t = k.spearman_test(&[1.0f32, 2.0, 3.0], &[1.0f32, 2.0, 3.0], Alternative::Less, &mut ranks, &mut scratch);
     /// assert_eq!(t.unwrap().p_value, 1.0); // ρ = 1: no evidence for ρ < 0
     /// ```
-    pub fn spearman_test<T: Float>(
+    pub fn spearman_test<A: Sample, B: Sample>(
         self,
-        x: &[T],
-        y: &[T],
+        x: &[A],
+        y: &[B],
         alternative: Alternative,
         ranks: &mut [f64],
         scratch: &mut [u64],
@@ -182,10 +187,10 @@ impl Kernels {
     /// let t = k.kendall_tau_b_test(&[1.0f64, 2.0, 3.0], &[3.0, 2.0, 1.0], Alternative::Less, &mut scratch);
     /// assert!((t.unwrap().p_value - 1.0 / 6.0).abs() < 1e-15); // 1 of the 6 permutations
     /// ```
-    pub fn kendall_tau_b_test<T: Float>(
+    pub fn kendall_tau_b_test<A: Sample, B: Sample>(
         self,
-        x: &[T],
-        y: &[T],
+        x: &[A],
+        y: &[B],
         alternative: Alternative,
         scratch: &mut [u64],
     ) -> Result<CorrelationTest> {

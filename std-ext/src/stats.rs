@@ -2,8 +2,9 @@
 //! [`simkern_core::rank`] and [`simkern_core::correlation`]).
 
 use simkern_core::correlation as corr;
+use simkern_core::float::Slice;
 use simkern_core::rank as core_rank;
-use simkern_core::{Error, Float, Result};
+use simkern_core::{Error, Float, Result, Sample};
 
 use crate::alloc::zeroed;
 use simkern_core::correlation_matrix as cm;
@@ -20,7 +21,7 @@ pub use simkern_core::significance::{Alternative, CorrelationTest};
 /// assert_eq!(simkern::rank(&[3.0f32, 1.0, 3.0], Ties::Ordinal)?, vec![2.0, 1.0, 3.0]);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn rank<T: Float>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
+pub fn rank<T: Sample>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
     rank_with(x, ties, NanPolicy::Propagate)
 }
 
@@ -36,7 +37,7 @@ pub fn rank<T: Float>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
 /// assert!(simkern::rank_with(&[f64::NAN], Ties::Min, NanPolicy::Raise).is_err());
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn rank_with<T: Float>(x: &[T], ties: Ties, nan: NanPolicy) -> Result<Vec<f64>> {
+pub fn rank_with<T: Sample>(x: &[T], ties: Ties, nan: NanPolicy) -> Result<Vec<f64>> {
     let mut out = vec![0.0; x.len()];
     let mut scratch = vec![0u64; core_rank::rank_scratch_len::<T>(x.len())];
     core_rank::rank_into(x, ties, nan, &mut out, &mut scratch)?;
@@ -45,18 +46,20 @@ pub fn rank_with<T: Float>(x: &[T], ties: Ties, nan: NanPolicy) -> Result<Vec<f6
 
 /// Applies a NaN policy to a pair of inputs: `None` to use them as they
 /// are (no NaN, or `Propagate`), `Some(filtered)` for `Omit`.
-fn pairs<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<Option<(Vec<T>, Vec<T>)>> {
+type Pairs<A, B> = Option<(Vec<A>, Vec<B>)>;
+
+fn pairs<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<Pairs<A, B>> {
     if x.len() != y.len() {
         return Err(Error::LengthMismatch { left: "x", left_len: x.len(), right: "y", right_len: y.len() });
     }
-    let is_nan = |v: &T| v.to_f64().is_nan();
-    if nan == NanPolicy::Propagate || !x.iter().chain(y).any(is_nan) {
+    let (x_nan, y_nan) = (x.iter().any(|v| v.is_nan()), y.iter().any(|v| v.is_nan()));
+    if nan == NanPolicy::Propagate || !(x_nan || y_nan) {
         return Ok(None);
     }
     if nan == NanPolicy::Raise {
-        return Err(Error::NanInput { name: if x.iter().any(is_nan) { "x" } else { "y" } });
+        return Err(Error::NanInput { name: if x_nan { "x" } else { "y" } });
     }
-    Ok(Some(x.iter().zip(y).filter(|(a, b)| !is_nan(a) && !is_nan(b)).map(|(a, b)| (*a, *b)).unzip()))
+    Ok(Some(x.iter().zip(y).filter(|(a, b)| !a.is_nan() && !b.is_nan()).map(|(a, b)| (*a, *b)).unzip()))
 }
 
 /// Spearman's ρ of `x` and `y` (Pearson's r of the average ranks).
@@ -68,7 +71,7 @@ fn pairs<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<Option<(Vec<T>, V
 /// assert_eq!(rho, -1.0);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn spearman<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+pub fn spearman<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
     spearman_with(x, y, NanPolicy::Propagate)
 }
 
@@ -80,9 +83,9 @@ pub fn spearman<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
 /// assert_eq!(rho, 1.0);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn spearman_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
-    let run = |x: &[T], y: &[T]| {
-        let (r, s) = corr::spearman_scratch_len::<T>(x.len());
+pub fn spearman_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<f64> {
+    let run = |x: &[A], y: &[B]| {
+        let (r, s) = spearman_scratch::<A, B>(x.len());
         corr::spearman(x, y, &mut vec![0.0; r], &mut vec![0u64; s])
     };
     match pairs(x, y, nan)? {
@@ -97,7 +100,7 @@ pub fn spearman_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> 
 /// assert_eq!(simkern::pearson(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0])?, 1.0);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn pearson<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+pub fn pearson<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
     pearson_with(x, y, NanPolicy::Propagate)
 }
 
@@ -107,11 +110,41 @@ pub fn pearson<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
 /// use simkern::NanPolicy;
 /// assert!(simkern::pearson_with(&[1.0f32, f32::NAN], &[1.0, 2.0], NanPolicy::Raise).is_err());
 /// ```
-pub fn pearson_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
+pub fn pearson_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<f64> {
     match pairs(x, y, nan)? {
-        Some((x, y)) => corr::pearson(&x, &y),
-        None => corr::pearson(x, y),
+        Some((x, y)) => on_floats(&x, &y, corr::pearson, corr::pearson, corr::pearson, corr::pearson),
+        None => on_floats(x, y, corr::pearson, corr::pearson, corr::pearson, corr::pearson),
     }
+}
+
+/// Runs a float kernel on `x` and `y`: directly for `f32` and `f64` (in any
+/// combination), on `f64` copies for integers (exact up to 2⁵³).
+fn on_floats<A: Sample, B: Sample, R>(
+    x: &[A],
+    y: &[B],
+    f32_f32: impl FnOnce(&[f32], &[f32]) -> R,
+    f32_f64: impl FnOnce(&[f32], &[f64]) -> R,
+    f64_f32: impl FnOnce(&[f64], &[f32]) -> R,
+    f64_f64: impl FnOnce(&[f64], &[f64]) -> R,
+) -> R {
+    match (A::floats(x), B::floats(y)) {
+        (Some(Slice::F32(x)), Some(Slice::F32(y))) => f32_f32(x, y),
+        (Some(Slice::F32(x)), Some(Slice::F64(y))) => f32_f64(x, y),
+        (Some(Slice::F64(x)), Some(Slice::F32(y))) => f64_f32(x, y),
+        (Some(Slice::F64(x)), Some(Slice::F64(y))) => f64_f64(x, y),
+        _ => f64_f64(&widen_all(x), &widen_all(y)),
+    }
+}
+
+/// `f64` copies of any samples.
+fn widen_all<T: Sample>(v: &[T]) -> Vec<f64> {
+    v.iter().map(|e| e.to_f64()).collect()
+}
+
+/// Scratch for a Spearman of `n` pairs of `A` and `B`: the larger sort.
+fn spearman_scratch<A: Sample, B: Sample>(n: usize) -> (usize, usize) {
+    let (r, a) = corr::spearman_scratch_len::<A>(n);
+    (r, a.max(corr::spearman_scratch_len::<B>(n).1))
 }
 
 /// Kendall's τ-b of `x` and `y`, in `O(n log n)`.
@@ -121,7 +154,7 @@ pub fn pearson_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
 /// assert!((t - 1.0 / 3.0).abs() < 1e-15);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+pub fn kendall_tau_b<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
     kendall_tau_b_with(x, y, NanPolicy::Propagate)
 }
 
@@ -133,9 +166,9 @@ pub fn kendall_tau_b<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
 /// assert_eq!(t, 1.0);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn kendall_tau_b_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<f64> {
+pub fn kendall_tau_b_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<f64> {
     let run =
-        |x: &[T], y: &[T]| corr::kendall_tau_b(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())]);
+        |x: &[A], y: &[B]| corr::kendall_tau_b(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())]);
     match pairs(x, y, nan)? {
         Some((x, y)) => run(&x, &y),
         None => run(x, y),
@@ -149,7 +182,7 @@ pub fn kendall_tau_b_with<T: Float>(x: &[T], y: &[T], nan: NanPolicy) -> Result<
 /// assert_eq!(t, 1.0);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn kendall_tau_c<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
+pub fn kendall_tau_c<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
     corr::kendall_tau_c(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
 }
 
@@ -163,8 +196,19 @@ pub fn kendall_tau_c<T: Float>(x: &[T], y: &[T]) -> Result<f64> {
 /// assert!((t.statistic - 0.8).abs() < 1e-15 && (t.p_value - 0.2).abs() < 1e-15);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn pearson_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
-    sig::pearson_test(x, y, alternative)
+pub fn pearson_test<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
+    alternative: Alternative,
+) -> Result<CorrelationTest> {
+    on_floats(
+        x,
+        y,
+        |x, y| sig::pearson_test(x, y, alternative),
+        |x, y| sig::pearson_test(x, y, alternative),
+        |x, y| sig::pearson_test(x, y, alternative),
+        |x, y| sig::pearson_test(x, y, alternative),
+    )
 }
 
 /// Spearman's ρ and its p-value, as `scipy.stats.spearmanr(x, y,
@@ -176,8 +220,12 @@ pub fn pearson_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Res
 /// assert!((t.p_value - 0.08858700531354384).abs() < 1e-14);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn spearman_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
-    let (r, s) = corr::spearman_scratch_len::<T>(x.len());
+pub fn spearman_test<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
+    alternative: Alternative,
+) -> Result<CorrelationTest> {
+    let (r, s) = spearman_scratch::<A, B>(x.len());
     sig::spearman_test(x, y, alternative, &mut vec![0.0; r], &mut vec![0u64; s])
 }
 
@@ -190,7 +238,11 @@ pub fn spearman_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Re
 /// assert!((t.p_value - 1.0 / 6.0).abs() < 1e-15);
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn kendall_tau_b_test<T: Float>(x: &[T], y: &[T], alternative: Alternative) -> Result<CorrelationTest> {
+pub fn kendall_tau_b_test<A: Sample, B: Sample>(
+    x: &[A],
+    y: &[B],
+    alternative: Alternative,
+) -> Result<CorrelationTest> {
     sig::kendall_tau_b_test(x, y, alternative, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
 }
 

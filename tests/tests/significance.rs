@@ -104,7 +104,7 @@ fn alternatives_are_consistent() {
     for n in [3usize, 8, 30, 31, 200] {
         let x: Vec<f64> = (0..n).map(|_| r.normal()).collect();
         let y: Vec<f64> = x.iter().map(|v| v + 2.0 * r.normal()).collect();
-        for test in [simkern::pearson_test::<f64>, simkern::spearman_test::<f64>] {
+        for test in [simkern::pearson_test::<f64, f64>, simkern::spearman_test::<f64, f64>] {
             let [two, less, greater] = [Alternative::TwoSided, Alternative::Less, Alternative::Greater]
                 .map(|a| test(&x, &y, a).unwrap());
             assert!((less.p_value + greater.p_value - 1.0).abs() <= 1e-14, "n={n}");

@@ -248,7 +248,7 @@ fn bad_input_and_degenerate_cases() {
     assert_eq!(simkern::kendall_tau_b(&[1.0f32, 2.0], &[1.0]), mismatch);
     assert_eq!(simkern::spearman(&[1.0f32, 2.0], &[1.0]), mismatch);
     assert_eq!(
-        simkern::pearson::<f64>(&[], &[]),
+        simkern::pearson::<f64, f64>(&[], &[]),
         Err(Error::InvalidParameter {
             name: "number of pairs",
             expected: "at least 2",
@@ -350,4 +350,85 @@ fn pearson_over_the_whole_f64_range() {
             }
         }
     }
+}
+
+/// Integers of every width rank as their values do (exactly, even where
+/// `f64` would merge them), at every level, through both the table and the
+/// radix paths; and every statistic takes mixed argument types.
+#[test]
+fn integer_and_mixed_inputs() {
+    use simkern_core::rank::{NanPolicy, Ties, rank_scratch_len};
+    let mut r = Rng::new(404);
+    for n in [5usize, 100, 20_000] {
+        // Few distinct values (the table path) and many (the radix path).
+        for spread in [7i64, 1 << 40] {
+            let v: Vec<i64> = (0..n).map(|_| (r.uniform() * spread as f64) as i64 - spread / 2).collect();
+            let as_f64: Vec<f64> = v.iter().map(|&x| x as f64).collect();
+            let want = simkern::rank(&as_f64, Ties::Average).unwrap();
+            macro_rules! same_ranks {
+                ($($t:ty),*) => {$(
+                    if spread < 100 || <$t>::BITS >= 48 {
+                        let typed: Vec<$t> = v.iter().map(|&x| if <$t>::MIN == 0 { (x + spread) as $t } else { x as $t }).collect();
+                        let shifted: Vec<f64> = typed.iter().map(|&x| x as f64).collect();
+                        let want = simkern::rank(&shifted, Ties::Average).unwrap();
+                        for &level in levels() {
+                            let mut out = vec![0.0; n];
+                            let mut scratch = vec![0u64; rank_scratch_len::<$t>(n)];
+                            level.rank_into(&typed, Ties::Average, NanPolicy::Propagate, &mut out, &mut scratch).unwrap();
+                            assert_eq!(out, want, "{} n={n} spread={spread} {level:?}", stringify!($t));
+                        }
+                    }
+                )*};
+            }
+            same_ranks!(i8, u8, i16, u16, i32, u32, i64, u64);
+            let _ = want;
+        }
+    }
+    // Exact where f64 is not: three u64 that round to one f64.
+    let big = [u64::MAX, u64::MAX - 1, u64::MAX - 2, 0];
+    assert_eq!(simkern::rank(&big, Ties::Average).unwrap(), vec![4.0, 3.0, 2.0, 1.0]);
+    let neg = [i64::MIN + 1, i64::MIN, i64::MAX, i64::MAX - 1];
+    assert_eq!(simkern::rank(&neg, Ties::Min).unwrap(), vec![2.0, 1.0, 4.0, 3.0]);
+
+    // Mixed arguments: the same statistics as on f64 copies.
+    let gold: Vec<u8> = (0..500).map(|_| (r.uniform() * 5.0) as u8).collect();
+    let pred: Vec<f32> = gold.iter().map(|&g| f32::from(g) + r.normal() as f32).collect();
+    let gold64: Vec<f64> = gold.iter().map(|&g| f64::from(g)).collect();
+    let pred64: Vec<f64> = pred.iter().map(|&p| f64::from(p)).collect();
+    assert_eq!(simkern::spearman(&gold, &pred).unwrap(), simkern::spearman(&gold64, &pred64).unwrap());
+    assert_eq!(
+        simkern::kendall_tau_b(&gold, &pred).unwrap(),
+        simkern::kendall_tau_b(&gold64, &pred64).unwrap()
+    );
+    assert_eq!(
+        simkern::kendall_tau_c(&pred, &gold).unwrap(),
+        simkern::kendall_tau_c(&pred64, &gold64).unwrap()
+    );
+    let p = simkern::pearson(&gold, &pred).unwrap();
+    assert!((p - simkern::pearson(&gold64, &pred64).unwrap()).abs() <= 1e-15);
+    assert_eq!(simkern::pearson(&pred, &pred64).unwrap(), 1.0); // f32 against f64
+    let alt = simkern::Alternative::TwoSided;
+    let (a, b) = (
+        simkern::spearman_test(&gold, &pred, alt).unwrap(),
+        simkern::spearman_test(&gold64, &pred64, alt).unwrap(),
+    );
+    assert_eq!(a, b);
+    let (a, b) = (
+        simkern::kendall_tau_b_test(&gold, &pred, alt).unwrap(),
+        simkern::kendall_tau_b_test(&gold64, &pred64, alt).unwrap(),
+    );
+    assert_eq!(a, b);
+    let (a, b) = (
+        simkern::pearson_test(&gold, &pred, alt).unwrap(),
+        simkern::pearson_test(&gold64, &pred64, alt).unwrap(),
+    );
+    assert!(
+        (a.statistic - b.statistic).abs() <= 1e-15
+            && (a.p_value - b.p_value).abs() <= 1e-12 * b.p_value.max(1e-300)
+    );
+    // NaN policies over mixed types.
+    let with_nan = [1.0f32, f32::NAN, 3.0, 4.0];
+    let ints = [4i32, 3, 2, 1];
+    assert_eq!(simkern::spearman_with(&with_nan, &ints, simkern::NanPolicy::Omit).unwrap(), -1.0);
+    assert!(simkern::spearman_with(&with_nan, &ints, simkern::NanPolicy::Raise).is_err());
 }

@@ -41,11 +41,11 @@ mod radix;
 mod table;
 
 pub(crate) use radix::{WholeWord, radix_sort};
-use radix::{hist_words, radix_rank_f32, radix_rank_f64};
+use radix::{hist_words, radix_rank_packed, radix_rank_pairs};
 use table::{TABLE_MIN_LEN, TABLE_WORDS, rank_by_table};
 
 use crate::error::{Error, Result, same_len};
-use crate::float::{Float, Slice};
+use crate::sample::Sample;
 use crate::simd::{Kernel, Kernels, Simd};
 
 /// How equal values are ranked (the `method` of `scipy.stats.rankdata`).
@@ -89,7 +89,7 @@ pub enum NanPolicy {
 /// assert_eq!(rank_scratch_len::<f64>(10), 40);
 /// assert_eq!(rank_scratch_len::<f32>(1000), 1000 + 4 * 256);
 /// ```
-pub fn rank_scratch_len<T: Float>(n: usize) -> usize {
+pub fn rank_scratch_len<T: Sample>(n: usize) -> usize {
     let items = if T::RANK_WORDS == 1 { n } else { n.saturating_mul(4) };
     let len = items.saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32));
     if n >= TABLE_MIN_LEN { len.max(TABLE_WORDS) } else { len }
@@ -112,7 +112,7 @@ pub fn rank_scratch_len<T: Float>(n: usize) -> usize {
 /// rank_into(&x, Ties::Dense, NanPolicy::Propagate, &mut r, &mut scratch).unwrap();
 /// assert_eq!(r, [1.0, 2.0, 1.0, 3.0]);
 /// ```
-pub fn rank_into<T: Float>(
+pub fn rank_into<T: Sample>(
     x: &[T],
     ties: Ties,
     nan: NanPolicy,
@@ -133,7 +133,7 @@ impl Kernels {
     /// k.rank_into(&[3.0f64, 1.0, 2.0], Ties::Min, NanPolicy::Raise, &mut r, &mut scratch).unwrap();
     /// assert_eq!(r, [3.0, 1.0, 2.0]);
     /// ```
-    pub fn rank_into<T: Float>(
+    pub fn rank_into<T: Sample>(
         self,
         x: &[T],
         ties: Ties,
@@ -151,7 +151,7 @@ impl Kernels {
 
     /// Dense ranks from 0 of NaN-free `x` (Kendall's τ), as a kernel for
     /// the reason given on `RankInto`.
-    pub(crate) fn dense_ranks<T: Float>(self, x: &[T], scratch: &mut [u64], out: &mut [u64]) -> Result<()> {
+    pub(crate) fn dense_ranks<T: Sample>(self, x: &[T], scratch: &mut [u64], out: &mut [u64]) -> Result<()> {
         self.run(Dense { x, scratch, out })
     }
 }
@@ -170,12 +170,12 @@ struct RankInto<'a, T> {
     scratch: &'a mut [u64],
 }
 
-impl<T: Float> Kernel for RankInto<'_, T> {
+impl<T: Sample> Kernel for RankInto<'_, T> {
     type Output = Result<()>;
     #[inline(always)]
     fn run<S: Simd>(self, _: S) -> Result<()> {
         let RankInto { x, ties, nan, out, scratch } = self;
-        let nans = x.iter().filter(|v| v.to_f64().is_nan()).count();
+        let nans = x.iter().filter(|v| v.is_nan()).count();
         if nans > 0 {
             match nan {
                 NanPolicy::Propagate => {
@@ -189,7 +189,7 @@ impl<T: Float> Kernel for RankInto<'_, T> {
         rank_sorted(x, scratch, nans, Output::Ranks(ties, &mut *out))?;
         if nans > 0 {
             for (o, v) in out.iter_mut().zip(x) {
-                if v.to_f64().is_nan() {
+                if v.is_nan() {
                     *o = f64::NAN;
                 }
             }
@@ -204,7 +204,7 @@ struct Dense<'a, T> {
     out: &'a mut [u64],
 }
 
-impl<T: Float> Kernel for Dense<'_, T> {
+impl<T: Sample> Kernel for Dense<'_, T> {
     type Output = Result<()>;
     #[inline(always)]
     fn run<S: Simd>(self, _: S) -> Result<()> {
@@ -224,7 +224,7 @@ pub(crate) enum Output<'a> {
 /// `output`: through the table of distinct values when there are few,
 /// else by the radix sort (`scratch`: [`rank_scratch_len`] words).
 #[inline(always)]
-pub(crate) fn rank_sorted<T: Float>(
+pub(crate) fn rank_sorted<T: Sample>(
     x: &[T],
     scratch: &mut [u64],
     nans: usize,
@@ -234,9 +234,10 @@ pub(crate) fn rank_sorted<T: Float>(
         return Err(Error::SizeOverflow);
     }
     if !rank_by_table(x, scratch, &mut output) {
-        match T::slice(x) {
-            Slice::F32(x) => radix_rank_f32(x, scratch, nans, output),
-            Slice::F64(x) => radix_rank_f64(x, scratch, nans, output),
+        if T::RANK_WORDS == 1 {
+            radix_rank_packed(x, scratch, nans, output);
+        } else {
+            radix_rank_pairs(x, scratch, nans, output);
         }
     }
     Ok(())

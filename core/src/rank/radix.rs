@@ -3,7 +3,7 @@
 //! assignment.
 
 use super::{Output, Ties};
-use crate::float::{key_f32, key_f64};
+use crate::sample::Sample;
 
 /// Radix digits are 8 bits: 256 buckets. (11-bit digits, three passes for
 /// a 32-bit key, measured slower here: 2048 scatter streams thrash L1.)
@@ -263,10 +263,17 @@ pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
     }
 }
 
-/// The radix path of [`rank_sorted`](super::rank_sorted) for `f32`: builds the items of the
-/// non-NaN values, sorts them and writes `output`.
+/// The radix path of [`rank_sorted`](super::rank_sorted) for values whose
+/// key fits 32 bits (`f32`, integers up to 32 bits): builds the items
+/// (key above, index below, one word) of the non-NaN values, sorts them
+/// and writes `output`.
 #[inline(always)]
-pub(super) fn radix_rank_f32(x: &[f32], scratch: &mut [u64], nans: usize, mut output: Output<'_>) {
+pub(super) fn radix_rank_packed<T: Sample>(
+    x: &[T],
+    scratch: &mut [u64],
+    nans: usize,
+    mut output: Output<'_>,
+) {
     let m = x.len() - nans;
     let (items, hist) = scratch.split_at_mut(x.len());
     let items = &mut items[..m];
@@ -277,7 +284,7 @@ pub(super) fn radix_rank_f32(x: &[f32], scratch: &mut [u64], nans: usize, mut ou
             Output::Dense(out) => out,
         };
         let buf = &mut buf[..m];
-        let item = |(i, &v): (usize, &f32)| (u64::from(key_f32(v)) << 32) | i as u64;
+        let item = |(i, &v): (usize, &T)| (v.key() << 32) | i as u64;
         if nans == 0 {
             // Branch-free, so that building the items vectorises.
             radix_sort_in::<PackedKey>(x.iter().enumerate().map(item), items, buf, hist);
@@ -289,16 +296,17 @@ pub(super) fn radix_rank_f32(x: &[f32], scratch: &mut [u64], nans: usize, mut ou
     assign::<PackedKey>(items, output);
 }
 
-/// As [`radix_rank_f32`] for `f64` (`scratch`: `4 · len` words).
+/// As [`radix_rank_packed`] for 64-bit keys (`f64`, 64-bit integers):
+/// items of two words (`scratch`: `4 · len` words).
 #[inline(always)]
-pub(super) fn radix_rank_f64(x: &[f64], scratch: &mut [u64], nans: usize, output: Output<'_>) {
+pub(super) fn radix_rank_pairs<T: Sample>(x: &[T], scratch: &mut [u64], nans: usize, output: Output<'_>) {
     let m = x.len() - nans;
     let (pairs, hist) = scratch.split_at_mut(4 * x.len());
     let (pairs, _) = pairs.as_chunks_mut::<2>();
     let (items, buf) = pairs.split_at_mut(x.len());
     let kept = x.iter().enumerate().filter(|(_, v)| !v.is_nan());
     for (it, (i, &v)) in items.iter_mut().zip(kept) {
-        *it = [key_f64(v), i as u64];
+        *it = [v.key(), i as u64];
     }
     let (items, buf) = (&mut items[..m], &mut buf[..m]);
     let sorted = if radix_sort::<KeyIndexPair>(items, buf, hist) { &*buf } else { &*items };

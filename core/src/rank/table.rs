@@ -3,7 +3,7 @@
 
 use super::radix::{BUCKETS, KeyIndexPair, radix_sort};
 use super::{Output, Ties};
-use crate::float::Float;
+use crate::sample::Sample;
 
 /// Slots of the hash table of the few-distinct-values path (a power of
 /// two; 128 KiB of `[key, value]`, in L2).
@@ -60,7 +60,7 @@ impl DistinctTable<'_> {
 /// or `x` is too short to profit. A NaN has no key; its output is left
 /// alone.
 #[inline(always)]
-pub(super) fn rank_by_table<T: Float>(x: &[T], scratch: &mut [u64], output: &mut Output<'_>) -> bool {
+pub(super) fn rank_by_table<T: Sample>(x: &[T], scratch: &mut [u64], output: &mut Output<'_>) -> bool {
     if x.len() < TABLE_MIN_LEN || scratch.len() < TABLE_WORDS {
         return false;
     }
