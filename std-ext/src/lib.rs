@@ -30,10 +30,12 @@ mod lse;
 mod search;
 mod similarity;
 mod stats;
+mod storage;
 
 #[cfg(feature = "rayon")]
 pub use diagnostics::par_uniformity;
 pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
+pub use half;
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::{
     OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
@@ -50,6 +52,7 @@ pub use stats::{
     kendall_tau_c, pearson, pearson_matrix, pearson_test, pearson_with, rank, rank_with, spearman,
     spearman_matrix, spearman_test, spearman_with,
 };
+pub use storage::{Element, MatrixElement};
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

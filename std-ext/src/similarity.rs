@@ -3,8 +3,12 @@
 use simkern_core::similarity as core_sim;
 use simkern_core::{Float, Kernels, MatRef, Result};
 
+use crate::storage::{Element, MatrixElement};
+
 /// Dot product `Σ aᵢ bᵢ`, accumulated in `f64` (see
-/// [`simkern_core::similarity`] for the error bound).
+/// [`simkern_core::similarity`] for the error bound), for every storage
+/// type of [`Element`]: `f32`/`f64` give their own type, `half::f16` and
+/// `half::bf16` an `f32`, `i8` an exact `i64`.
 ///
 /// Empty slices give `Ok(0)`; different lengths give
 /// [`Error::LengthMismatch`](crate::Error::LengthMismatch).
@@ -14,8 +18,8 @@ use simkern_core::{Float, Kernels, MatRef, Result};
 /// let err = simkern::dot(&[0.0f32; 768], &[0.0; 767]).unwrap_err();
 /// assert_eq!(err.to_string(), "length mismatch: a has 768 elements, b has 767");
 /// ```
-pub fn dot<T: Float>(a: &[T], b: &[T]) -> Result<T> {
-    core_sim::dot(a, b)
+pub fn dot<T: Element>(a: &[T], b: &[T]) -> Result<T::Sum> {
+    T::dot(a, b)
 }
 
 /// Cosine similarity in `[−1, 1]`; a zero vector gives `Ok(0)`.
@@ -24,8 +28,8 @@ pub fn dot<T: Float>(a: &[T], b: &[T]) -> Result<T> {
 /// let c = simkern::cosine(&[1.0f32, 1.0], &[1.0, 0.0]).unwrap();
 /// assert!((c - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-7);
 /// ```
-pub fn cosine<T: Float>(a: &[T], b: &[T]) -> Result<T> {
-    core_sim::cosine(a, b)
+pub fn cosine<T: Element>(a: &[T], b: &[T]) -> Result<T::Cosine> {
+    T::cosine(a, b)
 }
 
 /// Dot product, the fast tier: `f32` accumulation at BLAS speed, within
@@ -65,8 +69,8 @@ pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
 /// ```
 /// assert_eq!(simkern::l2_squared(&[0.0f64, 0.0], &[3.0, 4.0]).unwrap(), 25.0);
 /// ```
-pub fn l2_squared<T: Float>(a: &[T], b: &[T]) -> Result<T> {
-    core_sim::l2_squared(a, b)
+pub fn l2_squared<T: Element>(a: &[T], b: &[T]) -> Result<T::Sum> {
+    T::l2_squared(a, b)
 }
 
 /// Euclidean norm `‖x‖`.
@@ -102,8 +106,8 @@ pub fn normalize<T: Float>(x: &mut [T]) -> T {
 /// assert_eq!(simkern::similarity_matrix(&q, &k, 3).unwrap(), vec![1.0, 5.0]);
 /// assert!(simkern::similarity_matrix(&q, &k, 0).is_err());
 /// ```
-pub fn similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
-    similarity_matrix_on(Kernels::best(), q, k, dim)
+pub fn similarity_matrix<T: MatrixElement>(q: &[T], k: &[T], dim: usize) -> Result<Vec<T::Out>> {
+    T::similarity_matrix(q, k, dim)
 }
 
 /// [`similarity_matrix`] on an explicit [`Kernels`] handle (one level).

@@ -1,0 +1,211 @@
+//! Storage types for the vector kernels: `dot`, `cosine` and `l2_squared`
+//! over `f32`, `f64`, `half::f16`, `half::bf16` and `i8`, and the
+//! similarity matrix over `f32`, `f16`, `bf16` and `i8`.
+//!
+//! | element | `dot`, `l2_squared` | `cosine` | `similarity_matrix` |
+//! |---|---|---|---|
+//! | `f32`, `f64` | the element type | the element type | `f32` |
+//! | `f16`, `bf16` | `f32` | `f32` | `f32` |
+//! | `i8` | `i64`, exact | `f32` | `i32`, exact |
+//!
+//! Half-precision inputs are widened exactly (to `f64` for the vector
+//! kernels, so products and differences are exact and the accurate tier's
+//! bound holds; to `f32` for the matrix, then the `f32` engine); `i8`
+//! products are summed exactly in integers.
+
+use half::{bf16, f16};
+use simkern_core::{Error, MatRef, Result};
+
+use crate::alloc::zeroed;
+
+/// An element type of the vector kernels. Sealed.
+///
+/// ```
+/// use half::bf16;
+/// let a = [bf16::from_f32(1.5), bf16::from_f32(-2.0)];
+/// assert_eq!(simkern::dot(&a, &a).unwrap(), 6.25f32);
+/// assert_eq!(simkern::dot(&[3i8, -4], &[3, -4]).unwrap(), 25i64);
+/// ```
+pub trait Element: Copy + sealed::Sealed {
+    /// What [`crate::dot`] and [`crate::l2_squared`] return.
+    type Sum;
+    /// What [`crate::cosine`] returns.
+    type Cosine;
+    /// `Σ aᵢbᵢ`.
+    fn dot(a: &[Self], b: &[Self]) -> Result<Self::Sum>;
+    /// `Σ (aᵢ − bᵢ)²`.
+    fn l2_squared(a: &[Self], b: &[Self]) -> Result<Self::Sum>;
+    /// `a·b / (‖a‖ ‖b‖)`, 0 for a zero vector.
+    fn cosine(a: &[Self], b: &[Self]) -> Result<Self::Cosine>;
+}
+
+/// An element type of [`crate::similarity_matrix`]. Sealed.
+pub trait MatrixElement: Copy + sealed::Sealed {
+    /// The matrix's entries.
+    type Out;
+    /// `S = Q·Kᵀ`, row-major `n × m`.
+    fn similarity_matrix(q: &[Self], k: &[Self], dim: usize) -> Result<Vec<Self::Out>>;
+}
+
+macro_rules! float_element {
+    ($($t:ty),*) => {$(
+        impl Element for $t {
+            type Sum = $t;
+            type Cosine = $t;
+            fn dot(a: &[$t], b: &[$t]) -> Result<$t> {
+                simkern_core::similarity::dot(a, b)
+            }
+            fn l2_squared(a: &[$t], b: &[$t]) -> Result<$t> {
+                simkern_core::similarity::l2_squared(a, b)
+            }
+            fn cosine(a: &[$t], b: &[$t]) -> Result<$t> {
+                simkern_core::similarity::cosine(a, b)
+            }
+        }
+    )*};
+}
+float_element!(f32, f64);
+
+/// Values widened per block (on the stack).
+const BLOCK: usize = 512;
+
+/// Streams `a` and `b` widened to `f64` through `f(block_a, block_b)`.
+fn widened<T: Copy>(
+    a: &[T],
+    b: &[T],
+    to: impl Fn(T) -> f64,
+    mut f: impl FnMut(&[f64], &[f64]),
+) -> Result<()> {
+    if a.len() != b.len() {
+        return Err(Error::LengthMismatch { left: "a", left_len: a.len(), right: "b", right_len: b.len() });
+    }
+    let (mut wa, mut wb) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
+    for (ca, cb) in a.chunks(BLOCK).zip(b.chunks(BLOCK)) {
+        for ((x, y), (&p, &q)) in wa.iter_mut().zip(wb.iter_mut()).zip(ca.iter().zip(cb)) {
+            *x = to(p);
+            *y = to(q);
+        }
+        f(&wa[..ca.len()], &wb[..ca.len()]);
+    }
+    Ok(())
+}
+
+macro_rules! half_element {
+    ($($t:ty),*) => {$(
+        impl Element for $t {
+            type Sum = f32;
+            type Cosine = f32;
+            fn dot(a: &[$t], b: &[$t]) -> Result<f32> {
+                let mut s = 0.0;
+                widened(a, b, <$t>::to_f64, |x, y| s += simkern_core::similarity::dot_f64(x, y).unwrap_or(f64::NAN))?;
+                Ok(s as f32)
+            }
+            fn l2_squared(a: &[$t], b: &[$t]) -> Result<f32> {
+                let mut s = 0.0;
+                widened(a, b, <$t>::to_f64, |x, y| s += simkern_core::similarity::l2_squared(x, y).unwrap_or(f64::NAN))?;
+                Ok(s as f32)
+            }
+            fn cosine(a: &[$t], b: &[$t]) -> Result<f32> {
+                let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
+                widened(a, b, <$t>::to_f64, |x, y| {
+                    ab += simkern_core::similarity::dot_f64(x, y).unwrap_or(f64::NAN);
+                    aa += simkern_core::similarity::norm_squared(x);
+                    bb += simkern_core::similarity::norm_squared(y);
+                })?;
+                Ok(ratio(ab, aa, bb) as f32)
+            }
+        }
+        impl MatrixElement for $t {
+            type Out = f32;
+            fn similarity_matrix(q: &[$t], k: &[$t], dim: usize) -> Result<Vec<f32>> {
+                let widen = |x: &[$t]| -> Result<Vec<f32>> {
+                    let mut w = zeroed::<f32>(x.len())?;
+                    for (o, v) in w.iter_mut().zip(x) {
+                        *o = v.to_f32();
+                    }
+                    Ok(w)
+                };
+                crate::similarity_matrix(&widen(q)?, &widen(k)?, dim)
+            }
+        }
+    )*};
+}
+half_element!(f16, bf16);
+
+/// `ab / √(aa·bb)` clamped to `[−1, 1]`; 0 for a zero vector.
+fn ratio(ab: f64, aa: f64, bb: f64) -> f64 {
+    if aa == 0.0 || bb == 0.0 {
+        return 0.0;
+    }
+    (ab / (aa.sqrt() * bb.sqrt())).clamp(-1.0, 1.0)
+}
+
+/// `i8` products summed exactly: `i32` per block of 2¹⁶ (at most
+/// 2¹⁶ · 128² = 2³⁰), `i64` across blocks.
+fn i8_sum(a: &[i8], b: &[i8], term: impl Fn(i32, i32) -> i32) -> Result<i64> {
+    if a.len() != b.len() {
+        return Err(Error::LengthMismatch { left: "a", left_len: a.len(), right: "b", right_len: b.len() });
+    }
+    let mut total = 0i64;
+    for (ca, cb) in a.chunks(1 << 16).zip(b.chunks(1 << 16)) {
+        let s: i32 = ca.iter().zip(cb).map(|(&x, &y)| term(i32::from(x), i32::from(y))).sum();
+        total += i64::from(s);
+    }
+    Ok(total)
+}
+
+impl Element for i8 {
+    type Sum = i64;
+    type Cosine = f32;
+    fn dot(a: &[i8], b: &[i8]) -> Result<i64> {
+        i8_sum(a, b, |x, y| x * y)
+    }
+    fn l2_squared(a: &[i8], b: &[i8]) -> Result<i64> {
+        i8_sum(a, b, |x, y| (x - y) * (x - y))
+    }
+    fn cosine(a: &[i8], b: &[i8]) -> Result<f32> {
+        let ab = i8_sum(a, b, |x, y| x * y)?;
+        let (aa, bb) = (i8_sum(a, a, |x, y| x * y)?, i8_sum(b, b, |x, y| x * y)?);
+        Ok(ratio(ab as f64, aa as f64, bb as f64) as f32)
+    }
+}
+
+impl MatrixElement for f32 {
+    type Out = f32;
+    fn similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+        crate::similarity_matrix_on(simkern_core::Kernels::best(), q, k, dim)
+    }
+}
+
+impl MatrixElement for i8 {
+    type Out = i32;
+    /// Exact `i32` entries (`|Σ| ≤ 128² · dim`: exact for `dim < 2¹⁷`;
+    /// longer rows are an error).
+    fn similarity_matrix(q: &[i8], k: &[i8], dim: usize) -> Result<Vec<i32>> {
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        if dim >= 1 << 17 {
+            return Err(Error::InvalidParameter {
+                name: "dim",
+                expected: "below 2^17 for i8 (i32 entries)",
+                value: simkern_core::Value::Count(dim),
+            });
+        }
+        let (n, m) = (qm.rows(), km.rows());
+        let mut out = zeroed::<i32>(n.checked_mul(m).ok_or(Error::SizeOverflow)?)?;
+        for (row, qi) in out.chunks_exact_mut(m.max(1)).zip(q.chunks_exact(dim)) {
+            for (o, kj) in row.iter_mut().zip(k.chunks_exact(dim)) {
+                *o = qi.iter().zip(kj).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+            }
+        }
+        Ok(out)
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for f32 {}
+    impl Sealed for f64 {}
+    impl Sealed for half::f16 {}
+    impl Sealed for half::bf16 {}
+    impl Sealed for i8 {}
+}
