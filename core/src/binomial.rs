@@ -148,7 +148,7 @@ pub fn logpmf(k: u64, n: u64, p: f64) -> f64 {
 /// assert_eq!(pmf(5, 4, 0.5), 0.0);
 /// ```
 pub fn pmf(k: u64, n: u64, p: f64) -> f64 {
-    if valid(p) && (k == 0 || k == n) {
+    if p > 0.0 && p < 1.0 && (k == 0 || k == n) {
         return end_pmf(k, n, p);
     }
     libm::exp(logpmf(k, n, p))
@@ -183,6 +183,12 @@ fn end_pmf(k: u64, n: u64, p: f64) -> f64 {
         (p, 0.0)
     };
     let mut r = libm::pow(base, n2.0);
+    // Once the main power underflows the small corrections cannot lift it
+    // (|n2.1| ≤ 2¹⁰ against n2.0 ≥ 2⁵³), but pow(base, n2.1 < 0) could be
+    // ∞: stop at 0 rather than form 0·∞.
+    if r == 0.0 {
+        return 0.0;
+    }
     if n2.1 != 0.0 {
         r *= libm::pow(base, n2.1);
     }
@@ -258,9 +264,11 @@ impl Kernels {
                 *o = dist.ln_pmf(k).max(-746.0);
             }
             self.run(ExpInPlace { x: out });
-            for (o, &k) in out.iter_mut().zip(ks) {
-                if k == 0 || k == n {
-                    *o = end_pmf(k, n, p);
+            if p > 0.0 && p < 1.0 {
+                for (o, &k) in out.iter_mut().zip(ks) {
+                    if k == 0 || k == n {
+                        *o = end_pmf(k, n, p);
+                    }
                 }
             }
         }

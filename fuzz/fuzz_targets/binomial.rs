@@ -6,15 +6,13 @@
 //! of the independent product reference, and for `n ≤ 300` the cdf and sf
 //! within 1e-11 of its running sums.
 //!
-//! `cdf` / `sf` are called only where the variance `n·p·(1−p)` is at most
-//! 10⁶: their tail sum runs up to 10⁸ terms beyond that (until the
-//! incomplete beta replaces it), a fraction of a second per call, which
-//! would hold the target to a few inputs per second. The 50-digit mpmath
-//! rows of `tests/tests/binomial.rs` cover those tails.
+//! `cdf` / `sf` / `logcdf` / `logsf` at any `n` (the incomplete beta: well
+//! under a microsecond each), the logs consistent with the values where
+//! those are normal.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use simkern::binomial::{cdf, logpmf, pmf, sf};
+use simkern::binomial::{cdf, logcdf, logpmf, logsf, pmf, sf};
 use simkern_tests::reference as naive;
 
 fuzz_target!(|data: &[u8]| {
@@ -43,11 +41,12 @@ fuzz_target!(|data: &[u8]| {
         _ => word(8) >> (scale % 64),
     };
 
-    let short_tails = !(n as f64 * p * (1.0 - p) > 1e6);
     let (pm, lp) = (pmf(k, n, p), logpmf(k, n, p));
-    let (c, s) = if short_tails { (cdf(k, n, p), sf(k, n, p)) } else { (0.5, 0.5) };
+    let (c, s) = (cdf(k, n, p), sf(k, n, p));
+    let (lc, ls) = (logcdf(k, n, p), logsf(k, n, p));
     if !(0.0..=1.0).contains(&p) {
         assert!(pm.is_nan() && lp.is_nan() && c.is_nan() && s.is_nan(), "({k}, {n}, {p}) outside the domain");
+        assert!(lc.is_nan() && ls.is_nan(), "log tails ({k}, {n}, {p}) outside the domain");
         return;
     }
     assert!((0.0..=1.0).contains(&pm), "pmf({k}, {n}, {p}) = {pm}");
@@ -55,8 +54,14 @@ fuzz_target!(|data: &[u8]| {
     assert!((0.0..=1.0).contains(&c) && (0.0..=1.0).contains(&s), "cdf, sf({k}, {n}, {p}) = {c}, {s}");
     if k > n {
         assert_eq!((pm, lp), (0.0, f64::NEG_INFINITY));
-        assert!(!short_tails || (c, s) == (1.0, 0.0));
+        assert_eq!((c, s, lc, ls), (1.0, 0.0, 0.0, f64::NEG_INFINITY));
         return;
+    }
+    assert!(lc <= 0.0 && ls <= 0.0, "logcdf, logsf({k}, {n}, {p}) = {lc}, {ls}");
+    for (v, l, what) in [(c, lc, "cdf"), (s, ls, "sf")] {
+        if v >= f64::MIN_POSITIVE {
+            assert!((l - v.ln()).abs() <= 1e-12 * l.abs().max(1.0), "log{what}({k}, {n}, {p}) = {l}, {what} {v:e}");
+        }
     }
     if pm >= f64::MIN_POSITIVE {
         assert!(

@@ -332,6 +332,21 @@ fn logpmf_is_finite_where_pmf_underflows() {
     assert!((l - 1e6 * 0.3f64.ln()).abs() <= 1e-9 * l.abs());
 }
 
+/// Found by the fuzz target: pmf(0, n, 1) was NaN (pow(0, n_lo < 0) = ∞
+/// times 0), and so was an underflowing pⁿ above 2⁵³.
+#[test]
+fn pmf_at_the_ends_for_degenerate_and_underflowing_cases() {
+    let n = 3_098_476_543_630_901_091u64;
+    for &level in levels() {
+        for (k, p, want) in [(0, 1.0, 0.0), (n, 1.0, 1.0), (0, 0.0, 1.0), (n, 0.0, 0.0), (n, 0.5, 0.0), (0, 0.5, 0.0)] {
+            assert_eq!(binomial::pmf(k, n, p), want, "pmf({k}, {n}, {p})");
+            let mut out = [f64::NAN];
+            level.pmf_into(&[k], n, p, &mut out).unwrap();
+            assert_eq!(out[0], want, "{level:?} pmf_into({k}, {n}, {p})");
+        }
+    }
+}
+
 #[test]
 fn domain_rules() {
     for p in [-0.1, 1.1, f64::NAN, f64::INFINITY] {
