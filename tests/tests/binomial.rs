@@ -338,7 +338,9 @@ fn logpmf_is_finite_where_pmf_underflows() {
 fn pmf_at_the_ends_for_degenerate_and_underflowing_cases() {
     let n = 3_098_476_543_630_901_091u64;
     for &level in levels() {
-        for (k, p, want) in [(0, 1.0, 0.0), (n, 1.0, 1.0), (0, 0.0, 1.0), (n, 0.0, 0.0), (n, 0.5, 0.0), (0, 0.5, 0.0)] {
+        for (k, p, want) in
+            [(0, 1.0, 0.0), (n, 1.0, 1.0), (0, 0.0, 1.0), (n, 0.0, 0.0), (n, 0.5, 0.0), (0, 0.5, 0.0)]
+        {
             assert_eq!(binomial::pmf(k, n, p), want, "pmf({k}, {n}, {p})");
             let mut out = [f64::NAN];
             level.pmf_into(&[k], n, p, &mut out).unwrap();
