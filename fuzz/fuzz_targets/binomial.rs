@@ -60,7 +60,10 @@ fuzz_target!(|data: &[u8]| {
     assert!(lc <= 0.0 && ls <= 0.0, "logcdf, logsf({k}, {n}, {p}) = {lc}, {ls}");
     for (v, l, what) in [(c, lc, "cdf"), (s, ls, "sf")] {
         if v >= f64::MIN_POSITIVE {
-            assert!((l - v.ln()).abs() <= 1e-12 * l.abs().max(1.0), "log{what}({k}, {n}, {p}) = {l}, {what} {v:e}");
+            assert!(
+                (l - v.ln()).abs() <= 1e-12 * l.abs().max(1.0),
+                "log{what}({k}, {n}, {p}) = {l}, {what} {v:e}"
+            );
         }
     }
     if pm >= f64::MIN_POSITIVE {
