@@ -8,6 +8,7 @@
 //! trait, a supertrait.
 
 use crate::sample::Sample;
+pub use crate::sample::Slice;
 use crate::simd::Lane;
 
 /// `f32` or `f64`, the element types the kernels accept. Sealed.
@@ -59,15 +60,6 @@ pub trait Float:
     /// assert!(matches!(Float::in_out(&[1.0f32][..], &mut out[..]), InOut::F32(..)));
     /// ```
     fn in_out<'a, 'b>(x: &'a [Self], out: &'b mut [Self]) -> InOut<'a, 'b>;
-}
-
-/// A slice of one of the two [`Float`] types.
-#[derive(Debug)]
-pub enum Slice<'a> {
-    /// `f32` elements.
-    F32(&'a [f32]),
-    /// `f64` elements.
-    F64(&'a [f64]),
 }
 
 /// A mutable slice of one of the two [`Float`] types.
@@ -124,22 +116,6 @@ impl Float for f64 {
     fn in_out<'a, 'b>(x: &'a [f64], out: &'b mut [f64]) -> InOut<'a, 'b> {
         InOut::F64(x, out)
     }
-}
-
-/// The order-preserving key of a non-NaN `f32` ([`Sample::key`](crate::Sample::key)):
-/// flip every bit of a negative number, only the sign bit of a positive
-/// one, after adding `+0.0` (so `−0.0` and `0.0` share a key).
-#[inline(always)]
-pub(crate) fn key_f32(v: f32) -> u32 {
-    let b = (v + 0.0).to_bits();
-    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
-}
-
-/// The order-preserving key of a non-NaN `f64`.
-#[inline(always)]
-pub(crate) fn key_f64(v: f64) -> u64 {
-    let b = (v + 0.0).to_bits();
-    if b >> 63 == 1 { !b } else { b | 0x8000_0000_0000_0000 }
 }
 
 mod sealed {

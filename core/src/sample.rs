@@ -7,7 +7,31 @@
 //! where `f64` would round (above 2⁵³) — and, for Pearson's r, its value
 //! in `f64`.
 
-use crate::float::{Slice, key_f32, key_f64};
+/// A slice of one of the two [`Float`](crate::Float) types (re-exported as
+/// `float::Slice`).
+#[derive(Debug)]
+pub enum Slice<'a> {
+    /// `f32` elements.
+    F32(&'a [f32]),
+    /// `f64` elements.
+    F64(&'a [f64]),
+}
+
+/// The order-preserving key of a non-NaN `f32` ([`Sample::key`](crate::Sample::key)):
+/// flip every bit of a negative number, only the sign bit of a positive
+/// one, after adding `+0.0` (so `−0.0` and `0.0` share a key).
+#[inline(always)]
+pub(crate) fn key_f32(v: f32) -> u32 {
+    let b = (v + 0.0).to_bits();
+    if b >> 31 == 1 { !b } else { b | 0x8000_0000 }
+}
+
+/// The order-preserving key of a non-NaN `f64`.
+#[inline(always)]
+pub(crate) fn key_f64(v: f64) -> u64 {
+    let b = (v + 0.0).to_bits();
+    if b >> 63 == 1 { !b } else { b | 0x8000_0000_0000_0000 }
+}
 
 /// A value the rank statistics accept. Sealed.
 ///
