@@ -66,6 +66,15 @@ macro_rules! float_element {
 }
 float_element!(f32, f64);
 
+/// `a` and `b` of one length, or the core's length error.
+fn same_len(a: usize, b: usize) -> Result<()> {
+    if a == b {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch { left: "a", left_len: a, right: "b", right_len: b })
+    }
+}
+
 /// Values widened per block (on the stack).
 const BLOCK: usize = 512;
 
@@ -76,9 +85,7 @@ fn widened<T: Copy>(
     to: impl Fn(T) -> f64,
     mut f: impl FnMut(&[f64], &[f64]),
 ) -> Result<()> {
-    if a.len() != b.len() {
-        return Err(Error::LengthMismatch { left: "a", left_len: a.len(), right: "b", right_len: b.len() });
-    }
+    same_len(a.len(), b.len())?;
     let (mut wa, mut wb) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
     for (ca, cb) in a.chunks(BLOCK).zip(b.chunks(BLOCK)) {
         for ((x, y), (&p, &q)) in wa.iter_mut().zip(wb.iter_mut()).zip(ca.iter().zip(cb)) {
@@ -143,9 +150,7 @@ fn ratio(ab: f64, aa: f64, bb: f64) -> f64 {
 /// `i8` products summed exactly: `i32` per block of 2¹⁶ (at most
 /// 2¹⁶ · 128² = 2³⁰), `i64` across blocks.
 fn i8_sum(a: &[i8], b: &[i8], term: impl Fn(i32, i32) -> i32) -> Result<i64> {
-    if a.len() != b.len() {
-        return Err(Error::LengthMismatch { left: "a", left_len: a.len(), right: "b", right_len: b.len() });
-    }
+    same_len(a.len(), b.len())?;
     let mut total = 0i64;
     for (ca, cb) in a.chunks(1 << 16).zip(b.chunks(1 << 16)) {
         let s: i32 = ca.iter().zip(cb).map(|(&x, &y)| term(i32::from(x), i32::from(y))).sum();

@@ -52,3 +52,47 @@ pub(crate) fn normal_sf(z: f64) -> f64 {
 pub(crate) fn normal_cdf(z: f64) -> f64 {
     normal_sf(-z)
 }
+
+/// An approximate standard normal quantile (Acklam's rational fit, about
+/// 1e-9 relative): only the binomial `ppf`'s starting point depends on it.
+pub(crate) fn normal_quantile(q: f64) -> f64 {
+    const A: [f64; 6] = [
+        -3.969_683_028_665_376e1,
+        2.209_460_984_245_205e2,
+        -2.759_285_104_469_687e2,
+        1.383_577_518_672_69e2,
+        -3.066_479_806_614_716e1,
+        2.506_628_277_459_239,
+    ];
+    const B: [f64; 5] = [
+        -5.447_609_879_822_406e1,
+        1.615_858_368_580_409e2,
+        -1.556_989_798_598_866e2,
+        6.680_131_188_771_972e1,
+        -1.328_068_155_288_572e1,
+    ];
+    const C: [f64; 6] = [
+        -7.784_894_002_430_293e-3,
+        -3.223_964_580_411_365e-1,
+        -2.400_758_277_161_838,
+        -2.549_732_539_343_734,
+        4.374_664_141_464_968,
+        2.938_163_982_698_783,
+    ];
+    const D: [f64; 4] =
+        [7.784_695_709_041_462e-3, 3.224_671_290_700_398e-1, 2.445_134_137_142_996, 3.754_408_661_907_416];
+    let poly = |c: &[f64], x: f64| c.iter().fold(0.0, |acc, &ci| acc * x + ci);
+    let tail = |t: f64| {
+        let r = libm::sqrt(-2.0 * libm::log(t));
+        poly(&C, r) / (poly(&D, r) * r + 1.0)
+    };
+    if q < 0.02425 {
+        tail(q)
+    } else if q > 1.0 - 0.02425 {
+        -tail(1.0 - q)
+    } else {
+        let t = q - 0.5;
+        let r = t * t;
+        t * poly(&A, r) / (poly(&B, r) * r + 1.0)
+    }
+}
