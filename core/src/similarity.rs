@@ -366,15 +366,17 @@ impl Kernels {
     }
 
     /// Cosine of `f64` inputs whose plain sums left the safe range (see
-    /// [`Kernels::cosine`]): NaN for a NaN or infinite element, else 0 for a
-    /// zero vector.
+    /// [`Kernels::cosine`]): 0 if either is a zero vector, else NaN for a
+    /// NaN or infinite element.
     #[cold]
     #[inline(never)]
     fn rescaled_cosine<T: Float>(self, a: &[T], b: &[T]) -> f64 {
         let c = match (Scale::of(a), Scale::of(b)) {
             (Scale::By(ca), Scale::By(cb)) => [ca, cb],
-            (Scale::NonFinite, _) | (_, Scale::NonFinite) => return f64::NAN,
+            // A zero vector gives 0 whatever the other holds (as the plain
+            // path: its sum of squares is exactly 0 there).
             (Scale::Zero, _) | (_, Scale::Zero) => return 0.0,
+            (Scale::NonFinite, _) | (_, Scale::NonFinite) => return f64::NAN,
         };
         cosine_from_sums(self.reduce::<T, Centered<true>, 3, 2>(Centered { m: [0.0; 2], c }, a, b))
     }

@@ -273,6 +273,9 @@ fn f64_similarity_is_scale_invariant_over_the_whole_range() {
         assert_eq!(level.cosine(&[0.0f64; 3], &[1.0, 2.0, 3.0]).unwrap(), 0.0);
         assert_eq!(level.norm(&[0.0f64; 3]), 0.0);
         assert!(level.cosine(&[f64::INFINITY, 1.0], &[1.0, 1.0]).unwrap().is_nan());
+        // A zero vector gives 0 even against ∞ or NaN (found by the fuzz target).
+        assert_eq!(level.cosine(&[f64::INFINITY, 1.0], &[0.0, 0.0]).unwrap(), 0.0);
+        assert_eq!(level.cosine(&[0.0f32, 0.0], &[f32::NAN, 1.0]).unwrap(), 0.0);
         assert_eq!(level.norm(&[f64::INFINITY, 1.0]), f64::INFINITY);
     }
 }
