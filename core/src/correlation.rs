@@ -143,7 +143,7 @@ fn finite_and_varying<T: Sample>(v: &[T]) -> bool {
 /// ```
 /// assert_eq!(simkern_core::correlation::spearman_scratch_len::<f32>(10), (20, 10));
 /// ```
-pub fn spearman_scratch_len<T: Sample>(n: usize) -> (usize, usize) {
+pub const fn spearman_scratch_len<T: Sample>(n: usize) -> (usize, usize) {
     (n.saturating_mul(2), rank::rank_scratch_len::<T>(n))
 }
 
@@ -173,7 +173,7 @@ pub fn spearman<A: Sample, B: Sample>(
 /// ```
 /// assert_eq!(simkern_core::correlation::kendall_scratch_len(10), 60);
 /// ```
-pub fn kendall_scratch_len(n: usize) -> usize {
+pub const fn kendall_scratch_len(n: usize) -> usize {
     rank::rank_scratch_len::<f64>(n).saturating_add(n.saturating_mul(2))
 }
 

@@ -32,7 +32,7 @@ use crate::simd::{Kernel, Kernels, Simd};
 /// ```
 /// assert_eq!(simkern_core::correlation_matrix::pearson_matrix_scratch_len(100, 3), 300);
 /// ```
-pub fn pearson_matrix_scratch_len(n_obs: usize, n_cols: usize) -> usize {
+pub const fn pearson_matrix_scratch_len(n_obs: usize, n_cols: usize) -> usize {
     n_obs.saturating_mul(n_cols)
 }
 
@@ -43,7 +43,7 @@ pub fn pearson_matrix_scratch_len(n_obs: usize, n_cols: usize) -> usize {
 /// use simkern_core::{correlation_matrix::spearman_matrix_scratch_len, rank::rank_scratch_len};
 /// assert_eq!(spearman_matrix_scratch_len(100, 3), (400, rank_scratch_len::<f64>(100)));
 /// ```
-pub fn spearman_matrix_scratch_len(n_obs: usize, n_cols: usize) -> (usize, usize) {
+pub const fn spearman_matrix_scratch_len(n_obs: usize, n_cols: usize) -> (usize, usize) {
     (n_obs.saturating_mul(n_cols).saturating_add(n_obs), rank_scratch_len::<f64>(n_obs))
 }
 

@@ -88,14 +88,31 @@ impl Kernel for Alignment<'_> {
     }
 }
 
-/// Elements of `f32` scratch [`uniformity`] needs for `n` rows of `dim`.
+/// Elements of `f32` scratch [`uniformity`] needs for `n` rows of `dim`
+/// at whichever level this build runs ([`Level::TARGET`](crate::Level::TARGET);
+/// one level's exact need is [`Kernels::uniformity_scratch_len`]): the
+/// norms, one block of distances and the GEMM's packing. A `const fn`.
 ///
 /// ```
-/// assert!(simkern_core::diagnostics::uniformity_scratch_len(1000, 64) < 1000 * 1000);
+/// use simkern_core::diagnostics::uniformity_scratch_len;
+/// assert!(uniformity_scratch_len(1000, 64) < 1000 * 1000);
+/// let ws = [0.0f32; uniformity_scratch_len(6, 8)];
+/// # let _ = ws;
 /// ```
-pub fn uniformity_scratch_len(n: usize, dim: usize) -> usize {
-    let r = ROWS.min(n.max(1));
-    n.saturating_add(r.saturating_mul(n)).saturating_add(gemm::scratch_len(r, n, dim))
+pub const fn uniformity_scratch_len(n: usize, dim: usize) -> usize {
+    let r = uniformity_rows(n);
+    n.saturating_add(r.saturating_mul(n)).saturating_add(gemm::scratch_len_any_level(r, n, dim))
+}
+
+/// Rows per block of distances for `n` rows.
+const fn uniformity_rows(n: usize) -> usize {
+    if n == 0 {
+        1
+    } else if n < ROWS {
+        n
+    } else {
+        ROWS
+    }
 }
 
 /// Uniformity `log mean_{i<j} e^{−t‖xᵢ − xⱼ‖²}`, streamed over blocks of
@@ -160,6 +177,19 @@ impl Kernels {
         Ok(self.run(Alignment { x, y, alpha }))
     }
 
+    /// Elements of scratch [`Kernels::uniformity`] needs at this handle's
+    /// level (see [`uniformity_scratch_len`]).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, diagnostics::uniformity_scratch_len};
+    /// const WS: usize = Kernels::portable().uniformity_scratch_len(6, 8);
+    /// assert!(WS <= uniformity_scratch_len(6, 8));
+    /// ```
+    pub const fn uniformity_scratch_len(self, n: usize, dim: usize) -> usize {
+        let r = uniformity_rows(n);
+        n.saturating_add(r.saturating_mul(n)).saturating_add(gemm::scratch_len(self.level(), r, n, dim))
+    }
+
     /// [`uniformity`] at this handle's level.
     ///
     /// ```
@@ -200,7 +230,7 @@ impl Kernels {
         scratch: &mut [f32],
     ) -> Result<OnlineLse> {
         check_positive("t", t)?;
-        let needed = uniformity_scratch_len(x.rows(), x.dim());
+        let needed = self.uniformity_scratch_len(x.rows(), x.dim());
         if scratch.len() < needed {
             return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
         }
@@ -314,7 +344,7 @@ pub struct Anisotropy {
 /// ```
 /// assert_eq!(simkern_core::diagnostics::anisotropy_scratch_len(768), 3 * 768);
 /// ```
-pub fn anisotropy_scratch_len(dim: usize) -> usize {
+pub const fn anisotropy_scratch_len(dim: usize) -> usize {
     dim.saturating_mul(3)
 }
 

@@ -135,6 +135,60 @@ pub enum Error {
     },
 }
 
+impl Error {
+    /// A one-byte number for the variant, stable across releases (a new
+    /// variant gets the next number): what firmware logs or returns over
+    /// FFI when a message costs too much flash. `Display` (the message
+    /// with its numbers) pulls in integer formatting, and float formatting
+    /// for [`Error::InvalidParameter`]; `code` pulls in nothing.
+    ///
+    /// | code | variant |
+    /// |---:|---|
+    /// | 1 | [`Error::LengthMismatch`] |
+    /// | 2 | [`Error::ZeroDimension`] |
+    /// | 3 | [`Error::NotMultipleOfDim`] |
+    /// | 4 | [`Error::DimMismatch`] |
+    /// | 5 | [`Error::OutputSize`] |
+    /// | 6 | [`Error::ScratchTooSmall`] |
+    /// | 7 | [`Error::SizeOverflow`] |
+    /// | 8 | [`Error::InvalidParameter`] |
+    /// | 9 | [`Error::Empty`] |
+    /// | 10 | [`Error::RowMismatch`] |
+    /// | 11 | [`Error::PerRowLength`] |
+    /// | 12 | [`Error::IndexOutOfRange`] |
+    /// | 13 | [`Error::NanInput`] |
+    /// | 14 | [`Error::SymmetricWithPositives`] |
+    /// | 15 | [`Error::LevelUnavailable`] |
+    /// | 16 | [`Error::OutOfMemory`] |
+    ///
+    /// ```
+    /// use simkern_core::{Error, similarity};
+    /// let err = similarity::dot(&[1.0f32, 2.0], &[1.0]).unwrap_err();
+    /// assert_eq!(err.code(), 1);
+    /// assert_eq!(Error::ZeroDimension.code(), 2);
+    /// ```
+    pub const fn code(&self) -> u8 {
+        match self {
+            Error::LengthMismatch { .. } => 1,
+            Error::ZeroDimension => 2,
+            Error::NotMultipleOfDim { .. } => 3,
+            Error::DimMismatch { .. } => 4,
+            Error::OutputSize { .. } => 5,
+            Error::ScratchTooSmall { .. } => 6,
+            Error::SizeOverflow => 7,
+            Error::InvalidParameter { .. } => 8,
+            Error::Empty { .. } => 9,
+            Error::RowMismatch { .. } => 10,
+            Error::PerRowLength { .. } => 11,
+            Error::IndexOutOfRange { .. } => 12,
+            Error::NanInput { .. } => 13,
+            Error::SymmetricWithPositives => 14,
+            Error::LevelUnavailable { .. } => 15,
+            Error::OutOfMemory { .. } => 16,
+        }
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {

@@ -68,11 +68,6 @@ pub(crate) const KC: usize = 768;
 pub(crate) const MC: usize = 144;
 /// Columns of C per packed block; a multiple of every level's `NR`.
 pub(crate) const NC: usize = 1536;
-/// A multiple of the `MR` of every level (4, 6, 8, 12): packing space sized
-/// with it fits the panels of any level.
-pub(crate) const MR_LCM: usize = 24;
-/// A multiple of the `NR` of every level (8, 16, 12, 32).
-pub(crate) const NR_LCM: usize = 96;
 
 // The block sizes hold whole tiles at every level.
 const _: () = {
@@ -81,14 +76,8 @@ const _: () = {
         let level = Level::ALL[i];
         let (mr, nv) = tile(level);
         let nr = nv * level.f32_lanes();
-        assert!(
-            MC.is_multiple_of(mr) && MR_LCM.is_multiple_of(mr),
-            "MC and MR_LCM must be multiples of every MR"
-        );
-        assert!(
-            NC.is_multiple_of(nr) && NR_LCM.is_multiple_of(nr),
-            "NC and NR_LCM must be multiples of every NR"
-        );
+        assert!(MC.is_multiple_of(mr), "MC must be a multiple of every MR");
+        assert!(NC.is_multiple_of(nr), "NC must be a multiple of every NR");
         i += 1;
     }
 };
@@ -154,20 +143,49 @@ impl<'a> View<'a> {
     }
 }
 
-/// Elements of `A`-block packing space for `m` rows and inner dimension `k`.
-pub(crate) fn a_pack_len(m: usize, k: usize) -> usize {
-    k.min(KC) * m.min(MC).div_ceil(MR_LCM) * MR_LCM
+/// `min(a, b)` in a `const fn`.
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
 }
 
-/// Elements of scratch [`gemm`] needs for an `m × k` by `k × n` product,
-/// whatever the level.
-pub(crate) fn scratch_len(m: usize, n: usize, k: usize) -> usize {
-    k.min(KC) * n.min(NC).div_ceil(NR_LCM) * NR_LCM + a_pack_len(m, k)
+/// Elements of `A`-block packing space at `level` for `m` rows and inner
+/// dimension `k`: `MR`-tall panels of that level's tile.
+pub(crate) const fn a_pack_len(level: Level, m: usize, k: usize) -> usize {
+    let mr = tile(level).0;
+    min(k, KC) * (min(m, MC).div_ceil(mr) * mr)
 }
 
-/// Elements of a whole packed `B` of `k × n` ([`pack_b`]).
-pub(crate) fn packed_b_len(k: usize, n: usize) -> usize {
-    k * n.div_ceil(NR_LCM) * NR_LCM
+/// Elements of one packed `B` block at `level` (`NR`-wide panels).
+const fn b_block_len(level: Level, n: usize, k: usize) -> usize {
+    let nr = tile(level).1 * level.f32_lanes();
+    min(k, KC) * (min(n, NC).div_ceil(nr) * nr)
+}
+
+/// Elements of scratch [`gemm`] needs at `level` for an `m × k` by `k × n`
+/// product (at most `KC · (NC + MC)`).
+pub(crate) const fn scratch_len(level: Level, m: usize, n: usize, k: usize) -> usize {
+    b_block_len(level, n, k) + a_pack_len(level, m, k)
+}
+
+/// The most scratch [`gemm`] needs at any level a build for this target
+/// can run ([`Level::TARGET`]): a size fixed at compile time that fits
+/// whichever level the CPU turns out to have.
+pub(crate) const fn scratch_len_any_level(m: usize, n: usize, k: usize) -> usize {
+    let mut len = 0;
+    let mut i = 0;
+    while i < Level::TARGET.len() {
+        let need = scratch_len(Level::TARGET[i], m, n, k);
+        len = if need > len { need } else { len };
+        i += 1;
+    }
+    len
+}
+
+/// Elements of a whole packed `B` of `k × n` at `level` ([`pack_b`]),
+/// saturating.
+pub(crate) const fn packed_b_len(level: Level, k: usize, n: usize) -> usize {
+    let nr = tile(level).1 * level.f32_lanes();
+    k.saturating_mul(n.div_ceil(nr).saturating_mul(nr))
 }
 
 /// The micro-kernel for an `MR × NV`-vector tile: `tile = Σ_k qp[k] ⊗ kp[k]`
@@ -309,7 +327,7 @@ pub(crate) fn gemm<S: Simd>(
     scratch: &mut [f32],
 ) {
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
-    let (bbuf, abuf) = scratch.split_at_mut(k.min(KC) * n.min(NC).div_ceil(NR_LCM) * NR_LCM);
+    let (bbuf, abuf) = scratch.split_at_mut(b_block_len(S::LEVEL, n, k));
     let bt = b.t();
     for jc in (0..n).step_by(NC) {
         let nc = NC.min(n - jc);

@@ -74,6 +74,11 @@ const ROWS_BACKWARD: usize = 576;
 /// `F.normalize`'s epsilon: rows are divided by `max(‖x‖, EPS)`.
 const NORM_EPS: f32 = 1e-12;
 
+/// `max(a, b)` in a `const fn`.
+const fn max(a: usize, b: usize) -> usize {
+    if a > b { a } else { b }
+}
+
 /// Which key is each query's positive.
 #[derive(Clone, Copy, Debug)]
 pub enum Positives<'a> {
@@ -141,14 +146,7 @@ impl InfoNce {
     /// );
     /// ```
     pub fn new(temperature: f32) -> Result<Self> {
-        if !(temperature > 0.0 && temperature.is_finite()) {
-            return Err(Error::InvalidParameter {
-                name: "temperature",
-                expected: "positive and finite",
-                value: Value::F32(temperature),
-            });
-        }
-        Ok(InfoNce { temperature, normalize: false, symmetric: false, kernels: Kernels::best() })
+        Kernels::best().infonce(temperature)
     }
 
     /// L2-normalise every row of `Q` and `K` inside the loss (cosine logits).
@@ -157,7 +155,7 @@ impl InfoNce {
     /// let l = simkern_core::infonce::InfoNce::new(1.0).unwrap().normalize(true);
     /// assert!(l.normalizes());
     /// ```
-    pub fn normalize(self, on: bool) -> Self {
+    pub const fn normalize(self, on: bool) -> Self {
         InfoNce { normalize: on, ..self }
     }
 
@@ -167,7 +165,7 @@ impl InfoNce {
     /// let l = simkern_core::infonce::InfoNce::new(1.0).unwrap().symmetric(true);
     /// assert!(l.is_symmetric());
     /// ```
-    pub fn symmetric(self, on: bool) -> Self {
+    pub const fn symmetric(self, on: bool) -> Self {
         InfoNce { symmetric: on, ..self }
     }
 
@@ -180,7 +178,7 @@ impl InfoNce {
     /// let l = InfoNce::new(1.0).unwrap().on(portable);
     /// assert_eq!(l.kernels(), portable);
     /// ```
-    pub fn on(self, kernels: Kernels) -> Self {
+    pub const fn on(self, kernels: Kernels) -> Self {
         InfoNce { kernels, ..self }
     }
 
@@ -190,7 +188,7 @@ impl InfoNce {
     /// use simkern_core::{Kernels, infonce::InfoNce};
     /// assert_eq!(InfoNce::new(1.0).unwrap().kernels(), Kernels::best());
     /// ```
-    pub fn kernels(&self) -> Kernels {
+    pub const fn kernels(&self) -> Kernels {
         self.kernels
     }
 
@@ -199,7 +197,7 @@ impl InfoNce {
     /// ```
     /// assert_eq!(simkern_core::infonce::InfoNce::new(0.1).unwrap().temperature(), 0.1);
     /// ```
-    pub fn temperature(&self) -> f32 {
+    pub const fn temperature(&self) -> f32 {
         self.temperature
     }
 
@@ -208,7 +206,7 @@ impl InfoNce {
     /// ```
     /// assert!(!simkern_core::infonce::InfoNce::new(0.1).unwrap().normalizes());
     /// ```
-    pub fn normalizes(&self) -> bool {
+    pub const fn normalizes(&self) -> bool {
         self.normalize
     }
 
@@ -217,7 +215,7 @@ impl InfoNce {
     /// ```
     /// assert!(!simkern_core::infonce::InfoNce::new(0.1).unwrap().is_symmetric());
     /// ```
-    pub fn is_symmetric(&self) -> bool {
+    pub const fn is_symmetric(&self) -> bool {
         self.symmetric
     }
 
@@ -231,20 +229,26 @@ impl InfoNce {
     /// let ws = l.scratch_len(4096, 4096, 768, Pass::Forward);
     /// assert!(ws < 4096 * 4096 / 2, "far below the logits matrix");
     /// ```
-    pub fn scratch_len(&self, n: usize, m: usize, dim: usize, pass: Pass) -> usize {
-        let grad = pass == Pass::Backward;
+    pub const fn scratch_len(&self, n: usize, m: usize, dim: usize, pass: Pass) -> usize {
+        let level = self.kernels.level();
+        let grad = matches!(pass, Pass::Backward);
         let r = if grad { ROWS_BACKWARD } else { ROWS_FORWARD };
         // The symmetric loss runs a second direction with the roles swapped.
-        let rows = if self.symmetric { n.max(m) } else { n };
-        let keys = if self.symmetric { n.max(m) } else { m };
-        let r = r.min(rows.max(1));
-        let mut len = gemm::packed_b_len(dim, keys)
+        let (rows, keys) = if self.symmetric { (max(n, m), max(n, m)) } else { (n, m) };
+        let r = if rows == 0 {
+            1
+        } else if rows < r {
+            rows
+        } else {
+            r
+        };
+        let mut len = gemm::packed_b_len(level, dim, keys)
             .saturating_add(r.saturating_mul(keys))
-            .saturating_add(gemm::a_pack_len(r, dim.max(keys)));
+            .saturating_add(gemm::a_pack_len(level, r, max(dim, keys)));
         if grad {
             len = len
-                .saturating_add(gemm::packed_b_len(keys, dim))
-                .saturating_add(gemm::scratch_len(keys, dim, r));
+                .saturating_add(gemm::packed_b_len(level, keys, dim))
+                .saturating_add(gemm::scratch_len(level, keys, dim, r));
         }
         if self.normalize {
             len = len.saturating_add((n.saturating_add(m)).saturating_mul(dim.saturating_add(1)));
@@ -457,12 +461,12 @@ fn direction<S: Simd>(
 ) -> f64 {
     let (n, m, d) = (q.rows(), k.rows(), q.cols());
     let r_max = if grad.is_some() { ROWS_BACKWARD } else { ROWS_FORWARD }.min(n);
-    let (kt_buf, ws) = ws.split_at_mut(gemm::packed_b_len(d, m));
+    let (kt_buf, ws) = ws.split_at_mut(gemm::packed_b_len(S::LEVEL, d, m));
     let (block, ws) = ws.split_at_mut(r_max * m);
-    let (abuf, ws) = ws.split_at_mut(gemm::a_pack_len(r_max, d.max(m)));
+    let (abuf, ws) = ws.split_at_mut(gemm::a_pack_len(S::LEVEL, r_max, d.max(m)));
     let kt = gemm::pack_b(s, k.t(), kt_buf);
     let (k_buf, gemm_scratch) =
-        if grad.is_some() { ws.split_at_mut(gemm::packed_b_len(m, d)) } else { ws.split_at_mut(0) };
+        if grad.is_some() { ws.split_at_mut(gemm::packed_b_len(S::LEVEL, m, d)) } else { ws.split_at_mut(0) };
     let kp = grad.as_ref().map(|_| gemm::pack_b(s, k, k_buf));
     if let Some(GradOut { dk, accum: Accum::Overwrite, .. }) = grad.as_mut() {
         dk.fill(0.0);
@@ -534,14 +538,28 @@ fn softmax_grad_row<S: Simd>(s: S, row: &mut [f32], inv_tau: f32, shift: f32) {
 
 impl Kernels {
     /// An InfoNCE loss with temperature `τ` that runs on this handle
-    /// ([`InfoNce::new`] then [`InfoNce::on`]).
+    /// ([`InfoNce::new`] then [`InfoNce::on`]). A `const fn`: with
+    /// [`Kernels::portable`] a loss and its scratch size can be constants.
     ///
     /// ```
-    /// use simkern_core::{Kernels, Level};
+    /// use simkern_core::{Kernels, Level, infonce::{InfoNce, Pass}};
     /// let portable = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(portable.infonce(0.05).unwrap().kernels(), portable);
+    /// const LOSS: InfoNce = match Kernels::portable().infonce(0.1) {
+    ///     Ok(loss) => loss,
+    ///     Err(_) => panic!("0.1 is a valid temperature"),
+    /// };
+    /// let ws = [0.0f32; LOSS.scratch_len(4, 4, 6, Pass::Backward)];
+    /// # let _ = ws;
     /// ```
-    pub fn infonce(self, temperature: f32) -> Result<InfoNce> {
-        Ok(InfoNce::new(temperature)?.on(self))
+    pub const fn infonce(self, temperature: f32) -> Result<InfoNce> {
+        if !(temperature > 0.0 && temperature.is_finite()) {
+            return Err(Error::InvalidParameter {
+                name: "temperature",
+                expected: "positive and finite",
+                value: Value::F32(temperature),
+            });
+        }
+        Ok(InfoNce { temperature, normalize: false, symmetric: false, kernels: self })
     }
 }

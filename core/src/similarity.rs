@@ -408,7 +408,22 @@ impl Kernels {
         T::from_f64(n)
     }
 
-    /// [`similarity_matrix_into`] at this handle's level.
+    /// Elements of scratch [`Kernels::similarity_matrix_into`] needs at this
+    /// handle's level: packed panels of that level's register tile (the
+    /// portable level's are 4 × 8, AVX-512's 12 × 32), so a small product
+    /// on a microcontroller needs far less than on an AVX-512 CPU.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// const SCRATCH: usize = Kernels::portable().similarity_matrix_scratch_len(3, 4, 5);
+    /// assert_eq!(SCRATCH, 5 * 8 + 5 * 4); // one B panel and one A panel of depth 5
+    /// ```
+    pub const fn similarity_matrix_scratch_len(self, n: usize, m: usize, dim: usize) -> usize {
+        gemm::scratch_len(self.level(), n, m, dim)
+    }
+
+    /// [`similarity_matrix_into`] at this handle's level; `scratch` must
+    /// hold [`Kernels::similarity_matrix_scratch_len`] elements.
     ///
     /// ```
     /// use simkern_core::{Kernels, Level, MatRef};
@@ -430,7 +445,7 @@ impl Kernels {
         if out.len() != needed {
             return Err(Error::OutputSize { needed, got: out.len() });
         }
-        let scratch_needed = similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim());
+        let scratch_needed = self.similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim());
         if scratch.len() < scratch_needed {
             return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
         }
@@ -612,16 +627,21 @@ fn in_range(ss: f64) -> bool {
 }
 
 /// Elements of scratch [`similarity_matrix_into`] needs for `n` queries,
-/// `m` keys and rows of `dim` (packed panels of both operands; at most
-/// `768 · (1536 + 144)` elements, 5.2 MB, however large the inputs).
+/// `m` keys and rows of `dim`, at whichever level this build runs
+/// ([`Level::TARGET`](crate::Level::TARGET); one level's exact need is
+/// [`Kernels::similarity_matrix_scratch_len`]). Packed panels of both
+/// operands: at most `768 · (1536 + 144)` elements, 5.2 MB, however large
+/// the inputs. A `const fn`, so it can size a stack array.
 ///
 /// ```
 /// use simkern_core::similarity::similarity_matrix_scratch_len;
 /// assert!(similarity_matrix_scratch_len(4096, 4096, 768) <= 768 * (1536 + 144));
 /// assert_eq!(similarity_matrix_scratch_len(0, 0, 8), 0);
+/// let scratch = [0.0f32; similarity_matrix_scratch_len(3, 4, 5)];
+/// # let _ = scratch;
 /// ```
-pub fn similarity_matrix_scratch_len(n: usize, m: usize, dim: usize) -> usize {
-    gemm::scratch_len(n, m, dim)
+pub const fn similarity_matrix_scratch_len(n: usize, m: usize, dim: usize) -> usize {
+    gemm::scratch_len_any_level(n, m, dim)
 }
 
 /// The similarity matrix `S = Q·Kᵀ` into `out`: `out[i·m + j] = Σ_k

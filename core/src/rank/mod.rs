@@ -83,16 +83,20 @@ pub enum NanPolicy {
 /// (4 × 256 words for `f32`, 8 × 256 for `f64`), and at least the hash
 /// table of the few-distinct-values path from 16 Ki values.
 ///
+/// A `const fn`, so it can size a stack array.
+///
 /// ```
 /// use simkern_core::rank::rank_scratch_len;
+/// let scratch = [0u64; rank_scratch_len::<f32>(8)];
+/// assert_eq!(scratch.len(), 8);
 /// assert_eq!(rank_scratch_len::<f32>(10), 10);
 /// assert_eq!(rank_scratch_len::<f64>(10), 40);
 /// assert_eq!(rank_scratch_len::<f32>(1000), 1000 + 4 * 256);
 /// ```
-pub fn rank_scratch_len<T: Sample>(n: usize) -> usize {
+pub const fn rank_scratch_len<T: Sample>(n: usize) -> usize {
     let items = if T::RANK_WORDS == 1 { n } else { n.saturating_mul(4) };
     let len = items.saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32));
-    if n >= TABLE_MIN_LEN { len.max(TABLE_WORDS) } else { len }
+    if n >= TABLE_MIN_LEN && len < TABLE_WORDS { TABLE_WORDS } else { len }
 }
 
 /// Ranks of `x` (from 1) into `out`, with `ties` and `nan` as described on

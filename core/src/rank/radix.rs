@@ -17,7 +17,7 @@ const INSERTION_MAX: usize = 80;
 
 /// `u64` words of histogram a radix sort of `n` items with `key_bits`-bit
 /// keys needs.
-pub(super) fn hist_words(n: usize, key_bits: u32) -> usize {
+pub(super) const fn hist_words(n: usize, key_bits: u32) -> usize {
     if n < INSERTION_MAX { 0 } else { key_bits.div_ceil(8) as usize * BUCKETS }
 }
 

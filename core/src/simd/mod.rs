@@ -118,6 +118,20 @@ impl Kernels {
         }
     }
 
+    /// The portable level's handle: every CPU has it, so this is a `const
+    /// fn` — what sizes scratch at compile time on a target whose only
+    /// level it is (e.g. `Kernels::portable().similarity_matrix_scratch_len(…)`).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// const PORTABLE: Kernels = Kernels::portable();
+    /// assert_eq!(PORTABLE.level(), Level::Portable);
+    /// ```
+    #[inline]
+    pub const fn portable() -> Kernels {
+        Kernels(Level::Portable)
+    }
+
     /// The level this handle runs at.
     ///
     /// ```
@@ -150,6 +164,26 @@ impl Kernels {
 }
 
 impl Level {
+    /// Every level a build for this target can run at on some CPU, slowest
+    /// first: what a buffer sized at compile time must fit (the free
+    /// `*_scratch_len` functions take the largest need over these). Only
+    /// [`Level::Portable`] on targets without x86_64 or NEON SIMD.
+    ///
+    /// ```
+    /// use simkern_core::Level;
+    /// assert_eq!(Level::TARGET[0], Level::Portable);
+    /// assert!(Level::available().iter().all(|l| Level::TARGET.contains(l)));
+    /// ```
+    pub const TARGET: &'static [Level] = {
+        #[cfg(target_arch = "x86_64")]
+        let levels = &[Level::Portable, Level::Avx2, Level::Avx512];
+        #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
+        let levels = &[Level::Portable, Level::Neon];
+        #[cfg(not(any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon"))))]
+        let levels = &[Level::Portable];
+        levels
+    };
+
     /// The fastest level this CPU supports (detected once, then cached).
     ///
     /// ```

@@ -9,11 +9,14 @@
 
 use simkern_core::MatRef;
 use simkern_core::lse::logsumexp;
-use simkern_core::rank::{NanPolicy, Ties, rank_into};
-use simkern_core::similarity::{cosine, dot, similarity_matrix_into};
+use simkern_core::rank::{NanPolicy, Ties, rank_into, rank_scratch_len};
+use simkern_core::similarity::{cosine, dot, similarity_matrix_into, similarity_matrix_scratch_len};
 
-/// Scratch for a 4 × 4 similarity matrix of rows of 8 (static: no heap).
-const SCRATCH: usize = 8 * (96 + 24);
+/// Scratch for a 4 × 4 similarity matrix of rows of 8 (on the stack: no
+/// heap), sized by the library at compile time for this target's levels.
+const SCRATCH: usize = similarity_matrix_scratch_len(4, 4, 8);
+/// Sort scratch for ranking 8 `f32` values.
+const RANK_SCRATCH: usize = rank_scratch_len::<f32>(8);
 
 /// Cosine similarity of two C arrays; NaN on bad input.
 ///
@@ -64,7 +67,7 @@ pub unsafe extern "C" fn simkern_logsumexp(x: *const f32, n: usize) -> f32 {
 pub unsafe extern "C" fn simkern_rank8(x: *const f32, out: *mut f64) -> i32 {
     // SAFETY: the caller guarantees 8 elements behind each pointer.
     let (x, out) = unsafe { (core::slice::from_raw_parts(x, 8), core::slice::from_raw_parts_mut(out, 8)) };
-    let mut scratch = [0u64; 16]; // rank_scratch_len::<f32>(8)
+    let mut scratch = [0u64; RANK_SCRATCH];
     match rank_into(x, Ties::Average, NanPolicy::Raise, out, &mut scratch) {
         Ok(()) => 0,
         Err(_) => -1,
