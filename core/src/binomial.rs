@@ -422,7 +422,7 @@ fn ln_pmf_sum(lo: u64, hi: u64, n: u64, p: f64) -> f64 {
     } else {
         n.saturating_sub(libm::floor((n as f64 + 1.0) * q) as u64)
     };
-    let start = mode.clamp(lo, hi);
+    let start = mode.max(lo).min(hi); // (`clamp` asserts lo ≤ hi: a panic path)
     let ln_start = logpmf(start, n, p);
     let (mut sum, mut terms) = (1.0, 0u64);
     // Downwards: P(j − 1) = P(j) · j q / ((n − j + 1) p).

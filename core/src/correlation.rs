@@ -28,7 +28,7 @@
 use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
 use crate::moments::{Centered, Scale, Sums, ratio};
-use crate::rank::{self, NanPolicy, Ties, WholeWord};
+use crate::rank::{self, NanPolicy, Ties, WholeWord, prefix, split_scratch};
 use crate::sample::Sample;
 use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
 
@@ -293,11 +293,12 @@ impl Kernels {
         if n > u32::MAX as usize {
             return Err(Error::SizeOverflow);
         }
-        let (ranks, work) = scratch[..needed].split_at_mut(2 * n);
-        let (rx, ry) = ranks.split_at_mut(n);
-        self.dense_ranks(x, &mut work[..rank::rank_scratch_len::<A>(n)], rx)?;
-        self.dense_ranks(y, &mut work[..rank::rank_scratch_len::<B>(n)], ry)?;
-        Ok(Some(counts_of_dense_ranks(rx, ry, work)))
+        // Checked splits (no panic path; the length was checked above).
+        let (ranks, work) = split_scratch(prefix(scratch, needed)?, 2 * n)?;
+        let (rx, ry) = split_scratch(ranks, n)?;
+        self.dense_ranks(x, prefix(work, rank::rank_scratch_len::<A>(n))?, rx)?;
+        self.dense_ranks(y, prefix(work, rank::rank_scratch_len::<B>(n))?, ry)?;
+        counts_of_dense_ranks(rx, ry, work).map(Some)
     }
 }
 
@@ -374,12 +375,12 @@ impl KendallCounts {
 
 /// Kendall's counts from the dense ranks `rx`, `ry` (from 0) of NaN-free
 /// inputs; `work` has `4n` words plus the histograms. Overwrites `rx`.
-fn counts_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> KendallCounts {
+fn counts_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> Result<KendallCounts> {
     let n = rx.len();
     // Pairs sorted by (x, y): ties in x and joint ties are runs.
-    let (items, rest) = work.split_at_mut(n);
-    let (buf, rest) = rest.split_at_mut(n);
-    let (rest, hist) = rest.split_at_mut(2 * n);
+    let (items, rest) = split_scratch(work, n)?;
+    let (buf, rest) = split_scratch(rest, n)?;
+    let (rest, hist) = split_scratch(rest, 2 * n)?;
     for ((it, &a), &b) in items.iter_mut().zip(rx.iter()).zip(ry.iter()) {
         *it = (a << 32) | b;
     }
@@ -389,22 +390,24 @@ fn counts_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> Kendal
     let mut joint = 0u64;
     for_each_run(sorted.iter().copied(), |t| joint += t * (t - 1) / 2);
     // Discordant pairs: inversions of the y ranks in that order.
-    let (ys, mbuf) = rest.split_at_mut(n);
+    let (ys, mbuf) = split_scratch(rest, n)?;
     for (o, p) in ys.iter_mut().zip(sorted) {
         *o = p & 0xffff_ffff;
     }
     let discordant = count_inversions(ys, mbuf);
-    // Ties in y from the counts of each dense rank.
-    let counts = &mut rx[..n];
+    // Ties in y from the counts of each dense rank (every rank is below n).
+    let counts = rx;
     counts.fill(0);
     for &r in ry.iter() {
-        counts[r as usize] += 1;
+        if let Some(c) = counts.get_mut(r as usize) {
+            *c += 1;
+        }
     }
     let mut y = TieGroups::default();
     for &t in counts.iter().filter(|&&t| t > 0) {
         y.add(t);
     }
-    KendallCounts { n: n as u64, discordant, joint, x, y }
+    Ok(KendallCounts { n: n as u64, discordant, joint, x, y })
 }
 
 /// Calls `group(t)` with the length of each run of equal values.
@@ -440,7 +443,10 @@ fn count_inversions(v: &mut [u64], buf: &mut [u64]) -> u64 {
         for lo in (0..n).step_by(2 * width) {
             let mid = (lo + width).min(n);
             let hi = (lo + 2 * width).min(n);
-            swaps += merge_counting(&src[lo..hi], mid - lo, &mut dst[lo..hi]);
+            // `lo < mid ≤ hi ≤ n`: `get` has no panic path and never misses.
+            if let (Some(s), Some(d)) = (src.get(lo..hi), dst.get_mut(lo..hi)) {
+                swaps += merge_counting(s, mid - lo, d);
+            }
         }
         core::mem::swap(&mut src, &mut dst);
         width *= 2;
@@ -452,10 +458,16 @@ fn count_inversions(v: &mut [u64], buf: &mut [u64]) -> u64 {
 /// returning the inversions between them (see [`count_inversions`]).
 fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
     let len = src.len();
-    if mid == len {
+    // The same length as `src` (the caller's), visibly to the optimiser.
+    let Some(dst) = dst.get_mut(..len) else { return 0 };
+    if mid >= len {
         dst.copy_from_slice(src);
         return 0;
     }
+    // Every index below stays in `0..len` (the runs shrink from both ends
+    // and stop when they meet); `get` and `get_mut` keep the steps free of
+    // panic paths at the cost of the compare an index makes anyway.
+    let at = |k: usize| src.get(k).copied().unwrap_or(0);
     // Unmerged: left run [i, il), right run [j, jl).
     let (mut i, mut il, mut j, mut jl) = (0, mid, mid, len);
     let (mut front, mut back) = (0, len);
@@ -464,20 +476,24 @@ fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
     let mut remaining = len;
     while remaining >= 2 {
         // Masks instead of `if`s, so that LLVM emits no branches.
-        let (a, b) = (src[i.min(len - 1)], src[j.min(len - 1)]);
+        let (a, b) = (at(i), at(j));
         let right = (j < jl) & ((i >= il) | (b < a));
         let m = 0u64.wrapping_sub(u64::from(right));
-        dst[front] = (b & m) | (a & !m);
+        if let Some(d) = dst.get_mut(front) {
+            *d = (b & m) | (a & !m);
+        }
         swaps += (il - i) as u64 & m;
         j += usize::from(right);
         i += usize::from(!right);
         front += 1;
 
-        let (a, b) = (src[il.max(1) - 1], src[jl.max(1) - 1]);
+        let (a, b) = (at(il.max(1) - 1), at(jl.max(1) - 1));
         let left = (i < il) & ((j >= jl) | (a > b));
         let m = 0u64.wrapping_sub(u64::from(left));
         back -= 1;
-        dst[back] = (a & m) | (b & !m);
+        if let Some(d) = dst.get_mut(back) {
+            *d = (a & m) | (b & !m);
+        }
         swaps += (jl - j) as u64 & m;
         il -= usize::from(left);
         jl -= usize::from(!left);
@@ -485,7 +501,9 @@ fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
     }
     if remaining == 1 {
         // One element left; nothing remains to pair it with.
-        dst[front] = if i < il { src[i] } else { src[j] };
+        if let Some(d) = dst.get_mut(front) {
+            *d = if i < il { at(i) } else { at(j) };
+        }
     }
     swaps
 }

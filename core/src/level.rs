@@ -62,7 +62,9 @@ impl Level {
         Level::ALL.into_iter().find(|l| l.name() == name)
     }
 
-    /// `f32` lanes of one vector at this level.
+    /// `f32` lanes of one vector at this level (the portable level's
+    /// follow the target: 8 where `wide` maps onto SIMD registers, 4 on
+    /// targets without SIMD).
     ///
     /// ```
     /// use simkern_core::Level;
@@ -70,7 +72,8 @@ impl Level {
     /// ```
     pub const fn f32_lanes(self) -> usize {
         match self {
-            Level::Portable | Level::Avx2 => 8,
+            Level::Portable => crate::simd::PORTABLE_F32_LANES,
+            Level::Avx2 => 8,
             Level::Avx512 => 16,
             Level::Neon => 4,
         }

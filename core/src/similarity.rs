@@ -61,7 +61,7 @@ use crate::gemm::{self, Accum, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
-    F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, Simd, map_in_place,
+    COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, Simd, map_in_place,
     reduce_pairs, reduce_pairs_f32, reduce_short_pairs,
 };
 
@@ -120,8 +120,9 @@ impl PairReduceF32<3> for CosineSums {
 }
 
 /// Chains of the fast tier (see the module docs: with
-/// [`F32_BLOCK_STEPS`] they fix its bound).
-const FAST_CHAINS: usize = 4;
+/// [`F32_BLOCK_STEPS`] they fix its bound): one on targets without SIMD,
+/// where more only lengthen the code.
+const FAST_CHAINS: usize = if COMPACT { 1 } else { 4 };
 
 /// The `f32` roundings a term of the fast tier goes through at most.
 pub const FAST_ROUNDINGS: usize = F32_BLOCK_STEPS + FAST_CHAINS.ilog2() as usize + 1;
@@ -216,7 +217,7 @@ impl Kernels {
         a: &[T],
         b: &[T],
     ) -> [f64; K] {
-        if a.len() < SHORT {
+        if COMPACT || a.len() < SHORT {
             self.run(ShortPairs::<T, R, K> { a, b, r })
         } else {
             self.run(Pairs::<T, R, K, U> { a, b, r })
@@ -410,13 +411,15 @@ impl Kernels {
 
     /// Elements of scratch [`Kernels::similarity_matrix_into`] needs at this
     /// handle's level: packed panels of that level's register tile (the
-    /// portable level's are 4 × 8, AVX-512's 12 × 32), so a small product
+    /// portable level's are 4 × 8, or 4 × 4 on targets without SIMD;
+    /// AVX-512's 12 × 32), so a small product
     /// on a microcontroller needs far less than on an AVX-512 CPU.
     ///
     /// ```
-    /// use simkern_core::Kernels;
+    /// use simkern_core::{Kernels, Level};
     /// const SCRATCH: usize = Kernels::portable().similarity_matrix_scratch_len(3, 4, 5);
-    /// assert_eq!(SCRATCH, 5 * 8 + 5 * 4); // one B panel and one A panel of depth 5
+    /// // One B panel (one vector wide) and one A panel (4 rows), depth 5.
+    /// assert_eq!(SCRATCH, 5 * Level::Portable.f32_lanes() + 5 * 4);
     /// ```
     pub const fn similarity_matrix_scratch_len(self, n: usize, m: usize, dim: usize) -> usize {
         gemm::scratch_len(self.level(), n, m, dim)

@@ -237,12 +237,25 @@ pub(crate) fn rank_sorted<T: Sample>(
     if x.len() > u32::MAX as usize {
         return Err(Error::SizeOverflow);
     }
-    if !rank_by_table(x, scratch, &mut output) {
-        if T::RANK_WORDS == 1 {
-            radix_rank_packed(x, scratch, nans, output);
-        } else {
-            radix_rank_pairs(x, scratch, nans, output);
-        }
+    if rank_by_table(x, scratch, &mut output) {
+        Ok(())
+    } else if T::RANK_WORDS == 1 {
+        radix_rank_packed(x, scratch, nans, output)
+    } else {
+        radix_rank_pairs(x, scratch, nans, output)
     }
-    Ok(())
+}
+
+/// `scratch` split at `at`, or the error of a short scratch. The public
+/// functions have checked the scratch already; this repeats the check
+/// where the optimiser sees it, so that no panic path stays in the sort
+/// (the firmware's panic-free link check).
+pub(crate) fn split_scratch<T>(scratch: &mut [T], at: usize) -> Result<(&mut [T], &mut [T])> {
+    let got = scratch.len();
+    scratch.split_at_mut_checked(at).ok_or(Error::ScratchTooSmall { needed: at, got })
+}
+
+/// The first `len` elements of `buf`, checked as [`split_scratch`].
+pub(crate) fn prefix<T>(buf: &mut [T], len: usize) -> Result<&mut [T]> {
+    split_scratch(buf, len).map(|(head, _)| head)
 }

@@ -2,7 +2,8 @@
 //! layouts, the one-read histograms, the passes, and the run-by-run rank
 //! assignment.
 
-use super::{Output, Ties};
+use super::{Output, Ties, prefix, split_scratch};
+use crate::error::Result;
 use crate::sample::Sample;
 
 /// Radix digits are 8 bits: 256 buckets. (11-bit digits, three passes for
@@ -102,7 +103,11 @@ impl<'a> DigitCounts<'a> {
     /// The histograms of every pass of layout `L`, zeroed, in `hist`.
     #[inline(always)]
     fn new<L: Layout>(hist: &'a mut [u64]) -> Self {
-        let (hist, _) = hist[..L::KEY_BITS.div_ceil(8) as usize * BUCKETS].as_chunks_mut::<BUCKETS>();
+        let (hist, _) = hist.as_chunks_mut::<BUCKETS>();
+        // The callers' scratch holds a histogram per pass ([`hist_words`]);
+        // `min` only lets the optimiser see it (no panic path).
+        let passes = (L::KEY_BITS.div_ceil(8) as usize).min(hist.len());
+        let hist = &mut hist[..passes];
         for h in hist.iter_mut() {
             h.fill(0);
         }
@@ -112,8 +117,9 @@ impl<'a> DigitCounts<'a> {
     /// Counts the digits of every item.
     #[inline(always)]
     fn count<L: Layout>(&mut self, items: impl Iterator<Item = L::Item>) {
-        // A constant-length slice, so that the inner loop unrolls.
-        let hist = &mut self.hist[..L::KEY_BITS.div_ceil(8) as usize];
+        // A constant-length slice, so that the inner loop unrolls (`new`
+        // made it that long; `get_mut` has no panic path).
+        let Some(hist) = self.hist.get_mut(..L::KEY_BITS.div_ceil(8) as usize) else { return };
         for it in items {
             for (p, h) in hist.iter_mut().enumerate() {
                 h[L::digit(&it, 8 * p as u32) as usize] += 1;
@@ -133,14 +139,23 @@ impl<'a> DigitCounts<'a> {
 /// Stable insertion sort by key, for short inputs.
 #[inline(always)]
 fn insertion_sort<L: Layout>(items: &mut [L::Item]) {
+    // Indices through `get`: `j ≤ i < len` always, but the optimiser does
+    // not see it and would keep a panic path per index.
     for i in 1..items.len() {
         let it = items[i];
         let mut j = i;
-        while j > 0 && L::key(&items[j - 1]) > L::key(&it) {
-            items[j] = items[j - 1];
+        while let Some(&prev) = j.checked_sub(1).and_then(|p| items.get(p)) {
+            if L::key(&prev) <= L::key(&it) {
+                break;
+            }
+            if let Some(slot) = items.get_mut(j) {
+                *slot = prev;
+            }
             j -= 1;
         }
-        items[j] = it;
+        if let Some(slot) = items.get_mut(j) {
+            *slot = it;
+        }
     }
 }
 
@@ -166,7 +181,11 @@ fn radix_passes<'a, L: Layout>(
         }
         for it in src.iter() {
             let d = L::digit(it, shift) as usize;
-            dst[h[d] as usize] = *it;
+            // The prefix sums put every item below `dst.len()` (`get_mut`
+            // costs the same compare as an index and has no panic path).
+            if let Some(slot) = dst.get_mut(h[d] as usize) {
+                *slot = *it;
+            }
             h[d] += 1;
         }
         core::mem::swap(&mut src, &mut dst);
@@ -223,16 +242,15 @@ fn radix_sort_in<L: Layout>(
 /// Writes the ranks of sorted items at their indices, run by run.
 #[inline(always)]
 pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
-    let mut start = 0;
-    let mut run_no = 0usize;
+    let (mut start, mut run_no) = (0, 0usize);
     let mut output = output;
-    while start < sorted.len() {
-        let key = L::key(&sorted[start]);
-        let mut end = start + 1;
-        while end < sorted.len() && L::key(&sorted[end]) == key {
-            end += 1;
-        }
-        let run = &sorted[start..end];
+    let mut rest = sorted;
+    while let Some(first) = rest.first() {
+        let key = L::key(first);
+        let len = rest.iter().position(|it| L::key(it) != key).unwrap_or(rest.len());
+        let (run, tail) = rest.split_at_checked(len).unwrap_or((rest, &[]));
+        rest = tail;
+        let end = start + run.len();
         match &mut output {
             Output::Ranks(ties, out) => {
                 let shared = match ties {
@@ -242,19 +260,27 @@ pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
                     Ties::Dense => (run_no + 1) as f64,
                     Ties::Ordinal => 0.0,
                 };
+                // Every index is a value's own (below `out.len()`): `get_mut`
+                // is the index's compare without its panic path.
                 if *ties == Ties::Ordinal {
                     for (pos, it) in run.iter().enumerate() {
-                        out[L::index(it)] = (start + pos + 1) as f64;
+                        if let Some(o) = out.get_mut(L::index(it)) {
+                            *o = (start + pos + 1) as f64;
+                        }
                     }
                 } else {
                     for it in run {
-                        out[L::index(it)] = shared;
+                        if let Some(o) = out.get_mut(L::index(it)) {
+                            *o = shared;
+                        }
                     }
                 }
             }
             Output::Dense(out) => {
                 for it in run {
-                    out[L::index(it)] = run_no as u64;
+                    if let Some(o) = out.get_mut(L::index(it)) {
+                        *o = run_no as u64;
+                    }
                 }
             }
         }
@@ -273,17 +299,17 @@ pub(super) fn radix_rank_packed<T: Sample>(
     scratch: &mut [u64],
     nans: usize,
     mut output: Output<'_>,
-) {
-    let m = x.len() - nans;
-    let (items, hist) = scratch.split_at_mut(x.len());
-    let items = &mut items[..m];
+) -> Result<()> {
+    let m = x.len().saturating_sub(nans);
+    let (items, hist) = split_scratch(scratch, x.len())?;
+    let items = prefix(items, m)?;
     {
         // The output is the sort's second buffer until the ranks go in.
         let buf = match &mut output {
             Output::Ranks(_, out) => wide::bytemuck::cast_slice_mut::<f64, u64>(out),
             Output::Dense(out) => out,
         };
-        let buf = &mut buf[..m];
+        let buf = prefix(buf, m)?;
         let item = |(i, &v): (usize, &T)| (v.key() << 32) | i as u64;
         if nans == 0 {
             // Branch-free, so that building the items vectorises.
@@ -294,21 +320,28 @@ pub(super) fn radix_rank_packed<T: Sample>(
         }
     }
     assign::<PackedKey>(items, output);
+    Ok(())
 }
 
 /// As [`radix_rank_packed`] for 64-bit keys (`f64`, 64-bit integers):
 /// items of two words (`scratch`: `4 · len` words).
 #[inline(always)]
-pub(super) fn radix_rank_pairs<T: Sample>(x: &[T], scratch: &mut [u64], nans: usize, output: Output<'_>) {
-    let m = x.len() - nans;
-    let (pairs, hist) = scratch.split_at_mut(4 * x.len());
+pub(super) fn radix_rank_pairs<T: Sample>(
+    x: &[T],
+    scratch: &mut [u64],
+    nans: usize,
+    output: Output<'_>,
+) -> Result<()> {
+    let m = x.len().saturating_sub(nans);
+    let (pairs, hist) = split_scratch(scratch, x.len().saturating_mul(4))?;
     let (pairs, _) = pairs.as_chunks_mut::<2>();
-    let (items, buf) = pairs.split_at_mut(x.len());
+    let (items, buf) = split_scratch(pairs, x.len())?;
     let kept = x.iter().enumerate().filter(|(_, v)| !v.is_nan());
     for (it, (i, &v)) in items.iter_mut().zip(kept) {
         *it = [v.key(), i as u64];
     }
-    let (items, buf) = (&mut items[..m], &mut buf[..m]);
+    let (items, buf) = (prefix(items, m)?, prefix(buf, m)?);
     let sorted = if radix_sort::<KeyIndexPair>(items, buf, hist) { &*buf } else { &*items };
     assign::<KeyIndexPair>(sorted, output);
+    Ok(())
 }

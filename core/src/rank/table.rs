@@ -2,7 +2,7 @@
 //! distinct keys (tie-heavy data: integer scores, Likert scales).
 
 use super::radix::{BUCKETS, KeyIndexPair, radix_sort};
-use super::{Output, Ties};
+use super::{Output, Ties, prefix, split_scratch};
 use crate::sample::Sample;
 
 /// Slots of the hash table of the few-distinct-values path (a power of
@@ -29,7 +29,8 @@ pub(super) const TABLE_WORDS: usize = 2 * TABLE_SLOTS + 4 * TABLE_DISTINCT_MAX +
 /// Key 0 marks an empty slot: no non-NaN value has key 0 (it would be the
 /// all-ones bit pattern, a NaN).
 struct DistinctTable<'a> {
-    slots: &'a mut [[u64; 2]],
+    /// A fixed-size array: every `i & MASK` is visibly in bounds.
+    slots: &'a mut [[u64; 2]; TABLE_SLOTS],
 }
 
 impl DistinctTable<'_> {
@@ -64,8 +65,8 @@ pub(super) fn rank_by_table<T: Sample>(x: &[T], scratch: &mut [u64], output: &mu
     if x.len() < TABLE_MIN_LEN || scratch.len() < TABLE_WORDS {
         return false;
     }
-    let (slots, rest) = scratch[..TABLE_WORDS].split_at_mut(2 * TABLE_SLOTS);
-    let (slots, _) = slots.as_chunks_mut::<2>();
+    let Ok((slots, rest)) = split_scratch(scratch, 2 * TABLE_SLOTS) else { return false };
+    let Some(slots) = slots.as_chunks_mut::<2>().0.first_chunk_mut::<TABLE_SLOTS>() else { return false };
     slots.fill([0; 2]);
     let table = DistinctTable { slots };
     let mut distinct = 0;
@@ -82,21 +83,20 @@ pub(super) fn rank_by_table<T: Sample>(x: &[T], scratch: &mut [u64], output: &mu
     }
 
     // The distinct keys in order; each slot's count becomes its rank.
-    let (pairs, hist) = rest.split_at_mut(4 * TABLE_DISTINCT_MAX);
+    let Ok((pairs, hist)) = split_scratch(rest, 4 * TABLE_DISTINCT_MAX) else { return false };
     let (pairs, _) = pairs.as_chunks_mut::<2>();
-    let (items, buf) = pairs.split_at_mut(TABLE_DISTINCT_MAX);
+    let Ok((items, buf)) = split_scratch(pairs, TABLE_DISTINCT_MAX) else { return false };
+    let occupied = table.slots.iter().enumerate().filter(|(_, s)| s[0] != 0);
     let mut m = 0;
-    for (i, s) in table.slots.iter().enumerate() {
-        if s[0] != 0 {
-            items[m] = [s[0], i as u64];
-            m += 1;
-        }
+    for (item, (i, s)) in items.iter_mut().zip(occupied) {
+        *item = [s[0], i as u64];
+        m += 1;
     }
-    let (items, buf) = (&mut items[..m], &mut buf[..m]);
+    let (Ok(items), Ok(buf)) = (prefix(items, m), prefix(buf, m)) else { return false };
     let sorted = if radix_sort::<KeyIndexPair>(items, buf, hist) { &*buf } else { &*items };
     let mut start = 0u64;
     for (run_no, &[_, slot]) in sorted.iter().enumerate() {
-        let value = &mut table.slots[slot as usize][1];
+        let value = &mut table.slots[slot as usize & (TABLE_SLOTS - 1)][1];
         let end = start + *value;
         *value = match output {
             Output::Ranks(Ties::Average, _) => ((start + 1 + end) as f64 / 2.0).to_bits(),

@@ -249,10 +249,23 @@ pub(crate) trait PairReduce<const K: usize> {
     }
 }
 
+/// `a` and `b` cut to their common length: the callers have checked that
+/// the lengths are equal, and the cut lets the optimiser see it (no bounds
+/// checks, no panic path, in the loops that follow).
+#[inline(always)]
+fn same_length<'a, A, B>(a: &'a [A], b: &'a [B]) -> (&'a [A], &'a [B]) {
+    let n = a.len().min(b.len());
+    (&a[..n], &b[..n])
+}
+
 /// `x + y`, sum by sum.
 #[inline(always)]
 fn merge<S: Simd, const K: usize>(s: S, x: [S::F64; K], y: [S::F64; K]) -> [S::F64; K] {
-    core::array::from_fn(|k| s.add_f64(x[k], y[k]))
+    let mut sum = x;
+    for (v, &y) in sum.iter_mut().zip(&y) {
+        *v = s.add_f64(*v, y);
+    }
+    sum
 }
 
 #[inline(always)]
@@ -282,8 +295,11 @@ pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K:
     a: &[A],
     b: &[B],
 ) -> [f64; K] {
+    if super::COMPACT {
+        return reduce_short_pairs::<S, A, B, R, K>(s, r, a, b);
+    }
     let w = S::F64_LANES;
-    let b = &b[..a.len()];
+    let (a, b) = same_length(a, b);
     let mut acc = [[s.splat_f64(0.0); K]; U];
     let head = if a.len() >= 4 * U * w { a.as_ptr().align_offset(4 * S::F32_LANES).min(a.len()) } else { 0 };
     let (a_head, a) = a.split_at(head);
@@ -335,7 +351,7 @@ pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, co
     b: &[B],
 ) -> [f64; K] {
     let w = S::F64_LANES;
-    let b = &b[..a.len()];
+    let (a, b) = same_length(a, b);
     let (mut even, mut odd) = ([s.splat_f64(0.0); K], [s.splat_f64(0.0); K]);
     let mut pairs_a = a.chunks_exact(2 * w);
     let mut pairs_b = b.chunks_exact(2 * w);
@@ -371,7 +387,11 @@ pub(crate) const F32_BLOCK_STEPS: usize = 32;
 /// `x + y` for `f32` sums, sum by sum.
 #[inline(always)]
 fn merge_f32<S: Simd, const K: usize>(s: S, x: [S::F32; K], y: [S::F32; K]) -> [S::F32; K] {
-    core::array::from_fn(|k| s.add_f32(x[k], y[k]))
+    let mut sum = x;
+    for (v, &y) in sum.iter_mut().zip(&y) {
+        *v = s.add_f32(*v, y);
+    }
+    sum
 }
 
 /// Streams `r` over `a` and `b` (equal lengths, checked by the caller)
@@ -389,8 +409,11 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
     a: &[f32],
     b: &[f32],
 ) -> [f64; K] {
+    if super::COMPACT {
+        return reduce_pairs_f32_compact(s, r, a, b);
+    }
     let w = S::F32_LANES;
-    let b = &b[..a.len()];
+    let (a, b) = same_length(a, b);
     let mut total = [s.splat_f64(0.0); K];
     let block = F32_BLOCK_STEPS * U * w;
     let mut blocks_a = a.chunks_exact(block);
@@ -427,6 +450,64 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
     }
     flush_f32(s, acc, &mut total);
     total.map(|v| s.reduce_sum_f64(v))
+}
+
+/// [`reduce_pairs_f32`] where [`COMPACT`](super::COMPACT): a target with
+/// an `f32` FPU and no `f64` one (a Cortex-M4F), where every `f64`
+/// operation is a soft-float call. One chain; each block's `f32` sums are
+/// added into compensated `f32` totals (hi + lo by Knuth's two-sum, exact
+/// at each step), and the lanes of a total are folded the same way, so no
+/// `f64` arithmetic runs and the totals lose nothing the `f64` ones keep:
+/// the bound is the same `F32_BLOCK_STEPS + 1` roundings per term. The
+/// result `hi + lo` is rounded once.
+#[inline(always)]
+fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
+    s: S,
+    r: &R,
+    a: &[f32],
+    b: &[f32],
+) -> [f64; K] {
+    let w = S::F32_LANES;
+    let (a, b) = same_length(a, b);
+    let (mut hi, mut lo) = ([s.splat_f32(0.0); K], [s.splat_f32(0.0); K]);
+    for (x, y) in a.chunks(F32_BLOCK_STEPS * w).zip(b.chunks(F32_BLOCK_STEPS * w)) {
+        let mut acc = [s.splat_f32(0.0); K];
+        let (mut xs, mut ys) = (x.chunks_exact(w), y.chunks_exact(w));
+        for (xv, yv) in (&mut xs).zip(&mut ys) {
+            acc = r.step(s, acc, s.load_f32(xv), s.load_f32(yv));
+        }
+        if !xs.remainder().is_empty() {
+            let (xt, yt) = (s.load_partial_f32(xs.remainder()), s.load_partial_f32(ys.remainder()));
+            acc = r.step(s, acc, xt, yt);
+        }
+        for ((hi, lo), &acc) in hi.iter_mut().zip(&mut lo).zip(&acc) {
+            let (sum, err) = two_sum_f32(s, *hi, acc);
+            (*hi, *lo) = (sum, s.add_f32(*lo, err));
+        }
+    }
+    let mut out = [0.0f64; K];
+    for ((o, &hi), &lo) in out.iter_mut().zip(&hi).zip(&lo) {
+        let mut lanes = [0.0f32; 16];
+        s.store_partial_f32(hi, &mut lanes);
+        let (mut h, mut l) = (0.0f32, s.reduce_sum_f32(lo));
+        for &x in &lanes[..w] {
+            let t = h + x;
+            let v = t - h;
+            l += (h - (t - v)) + (x - v);
+            h = t;
+        }
+        *o = f64::from(h + l);
+    }
+    out
+}
+
+/// `a + b = sum + err` exactly, lane by lane (Knuth's two-sum).
+#[inline(always)]
+fn two_sum_f32<S: Simd>(s: S, a: S::F32, b: S::F32) -> (S::F32, S::F32) {
+    let sum = s.add_f32(a, b);
+    let v = s.sub_f32(sum, a);
+    let err = s.add_f32(s.sub_f32(a, s.sub_f32(sum, v)), s.sub_f32(b, v));
+    (sum, err)
 }
 
 /// Merges a block's `U` chains pairwise in `f32`, widens the sums exactly

@@ -39,7 +39,17 @@ pub(crate) use driver::{
 };
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
 pub(crate) use lanes::{Kernel, Simd};
+pub(crate) use portable::L32 as PORTABLE_F32_LANES;
 use portable::Portable;
+
+/// Whether kernels are built for small code: on a target without SIMD
+/// registers (a Cortex-M, RISC-V, wasm without simd128) each lane is a
+/// scalar instruction or a soft-float call, so extra accumulator chains
+/// and separate short/long loops multiply the code without making it
+/// faster. There the drivers keep one loop shape and the fewest chains
+/// (`reduce_pairs` runs as `reduce_short_pairs`, the fast tier with one
+/// chain); elsewhere this is `false` and changes nothing.
+pub(crate) const COMPACT: bool = portable::NO_SIMD;
 #[cfg(target_arch = "x86_64")]
 use x86_64::{Avx2, Avx512};
 

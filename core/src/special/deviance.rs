@@ -55,7 +55,7 @@ pub(crate) fn stirlerr(m: f64) -> f64 {
     const S4: f64 = 1.0 / 1188.0;
     if m <= 15.0 {
         if m == libm::floor(m) {
-            return STIRLERR[m as usize];
+            return STIRLERR[(m as usize).min(STIRLERR.len() - 1)];
         }
         // ln Γ(m + 1) = ln Γ(m) + ln m, written so that no term is large.
         return libm::lgamma(m) + libm::log(m) - (m + 0.5) * libm::log(m) + m - 0.5 * LN_2PI;

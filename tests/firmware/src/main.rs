@@ -9,6 +9,8 @@
 #![cfg_attr(target_os = "none", no_std, no_main)]
 
 mod cases;
+#[cfg(all(target_os = "none", feature = "count"))]
+mod count;
 
 #[cfg(all(target_os = "none", not(feature = "panic-free")))]
 mod firmware {
@@ -27,6 +29,11 @@ mod firmware {
 
     #[entry]
     fn main() -> ! {
+        #[cfg(feature = "count")]
+        {
+            crate::count::dot_fast_19();
+            debug::exit(debug::EXIT_SUCCESS);
+        }
         cases::run(simkern_core::Kernels::best(), &mut Semihosting);
         #[cfg(feature = "print-error")]
         {
