@@ -274,14 +274,54 @@ impl Value {
     }
 }
 
+/// Decimal with the `float-display` feature (the default); an exact hex
+/// float without it, which needs no float formatting code.
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            #[cfg(feature = "float-display")]
             Value::F32(v) => write!(f, "{v}"),
+            #[cfg(feature = "float-display")]
             Value::F64(v) => write!(f, "{v}"),
+            #[cfg(not(feature = "float-display"))]
+            Value::F32(v) => write_hex_float(f, u64::from(v.to_bits()), 23, 8),
+            #[cfg(not(feature = "float-display"))]
+            Value::F64(v) => write_hex_float(f, v.to_bits(), 52, 11),
             Value::Count(n) => write!(f, "{n}"),
         }
     }
+}
+
+/// Writes the IEEE value with `mant` fraction bits and `exp` exponent bits
+/// held in `bits` as a C99 hex float (`-0x1.99999ap-5`, `0x0p+0`, `inf`,
+/// `nan`; every fraction digit shown): exact, and readable back by C's
+/// `strtod` or Python's `float.fromhex`.
+#[cfg_attr(feature = "float-display", allow(dead_code))]
+fn write_hex_float(f: &mut fmt::Formatter<'_>, bits: u64, mant: u32, exp: u32) -> fmt::Result {
+    if bits >> (mant + exp) & 1 == 1 {
+        f.write_str("-")?;
+    }
+    let fraction = bits & ((1 << mant) - 1);
+    let biased = ((bits >> mant) & ((1 << exp) - 1)) as u32;
+    let max = (1 << exp) - 1;
+    if biased == max {
+        return f.write_str(if fraction == 0 { "inf" } else { "nan" });
+    }
+    if biased == 0 && fraction == 0 {
+        return f.write_str("0x0p+0");
+    }
+    // Normal: 1.fraction · 2^(e − bias); subnormal: 0.fraction · 2^(1 − bias).
+    // (Pieces as strings and the exponent as a `u32`: on a 32-bit target a
+    // `u64` or `i32` in decimal would pull in 64-bit division and more
+    // formatting code.)
+    let bias = max >> 1;
+    let (lead, e) = if biased == 0 { ("0x0.", 1) } else { ("0x1.", biased) };
+    // The fraction in whole hex digits, left-aligned (trailing zeros kept:
+    // still exact and valid C99, and fewer instructions).
+    let digits = mant.div_ceil(4);
+    let frac = fraction << (4 * digits - mant);
+    let (esign, magnitude) = if e < bias { ("-", bias - e) } else { ("+", e - bias) };
+    write!(f, "{lead}{frac:0width$x}p{esign}{magnitude}", width = digits as usize)
 }
 
 /// `Result` with [`Error`] as the error type.
@@ -326,5 +366,73 @@ pub(crate) fn same_rows(
         Ok(())
     } else {
         Err(Error::RowMismatch { left, left_rows, right, right_rows })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+    use std::{format, string::String};
+
+    use super::*;
+
+    struct Hex(u64, u32, u32);
+
+    impl fmt::Display for Hex {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write_hex_float(f, self.0, self.1, self.2)
+        }
+    }
+
+    fn hex32(v: f32) -> String {
+        format!("{}", Hex(u64::from(v.to_bits()), 23, 8))
+    }
+
+    fn hex64(v: f64) -> String {
+        format!("{}", Hex(v.to_bits(), 52, 11))
+    }
+
+    #[test]
+    fn hex_floats_are_exact_c99() {
+        // C's printf("%a") of each, padded to whole fraction digits (which
+        // strtod and float.fromhex read back to the same value).
+        assert_eq!(hex32(-0.05), "-0x1.99999ap-5");
+        assert_eq!(hex32(1.0), "0x1.000000p+0");
+        assert_eq!(hex32(0.0), "0x0p+0");
+        assert_eq!(hex32(-0.0), "-0x0p+0");
+        assert_eq!(hex32(f32::MIN_POSITIVE / 2.0), "0x0.800000p-126");
+        assert_eq!(hex32(f32::from_bits(1)), "0x0.000002p-126");
+        assert_eq!(hex32(f32::MAX), "0x1.fffffep+127");
+        assert_eq!(hex32(f32::NEG_INFINITY), "-inf");
+        assert_eq!(hex32(f32::NAN), "nan");
+        assert_eq!(hex64(0.1), "0x1.999999999999ap-4");
+        assert_eq!(hex64(3.0), "0x1.8000000000000p+1");
+        assert_eq!(hex64(f64::from_bits(1)), "0x0.0000000000001p-1022");
+    }
+
+    #[test]
+    fn codes_are_distinct_and_dense() {
+        let level = Level::Portable;
+        let all = [
+            Error::LengthMismatch { left: "a", left_len: 1, right: "b", right_len: 2 },
+            Error::ZeroDimension,
+            Error::NotMultipleOfDim { name: "x", len: 3, dim: 2 },
+            Error::DimMismatch { left: "q", left_dim: 1, right: "k", right_dim: 2 },
+            Error::OutputSize { needed: 1, got: 2 },
+            Error::ScratchTooSmall { needed: 2, got: 1 },
+            Error::SizeOverflow,
+            Error::InvalidParameter { name: "t", expected: "positive", value: Value::Count(0) },
+            Error::Empty { name: "x" },
+            Error::RowMismatch { left: "x", left_rows: 1, right: "y", right_rows: 2 },
+            Error::PerRowLength { name: "pos", len: 1, matrix: "q", rows: 2 },
+            Error::IndexOutOfRange { at: 0, index: 5, len: 2 },
+            Error::NanInput { name: "x" },
+            Error::SymmetricWithPositives,
+            Error::LevelUnavailable { level },
+            Error::OutOfMemory { bytes: 8 },
+        ];
+        for (i, e) in all.iter().enumerate() {
+            assert_eq!(usize::from(e.code()), i + 1, "{e}");
+        }
     }
 }

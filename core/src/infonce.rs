@@ -384,15 +384,22 @@ impl Kernel for Run<'_> {
         let inv_tau = 1.0 / cfg.temperature;
         let directions = if cfg.symmetric { 2.0 } else { 1.0 };
         let g_scale = inv_tau / (n as f32 * directions);
-        let forward =
-            grad.as_mut().map(|(dq, dk)| GradOut { dq, dk, scale: g_scale, accum: Accum::Overwrite });
-        let mut total = direction(s, qv, kv, pos, inv_tau, forward, ws) / n as f64;
-        if cfg.symmetric {
-            // K → Q: the keys query the queries; the gradients swap roles.
-            let back =
-                grad.as_mut().map(|(dq, dk)| GradOut { dq: dk, dk: dq, scale: g_scale, accum: Accum::Add });
-            total = 0.5 * (total + direction(s, kv, qv, Positives::Diagonal, inv_tau, back, ws) / m as f64);
+        // One call site of `direction` (inlined once) for both passes.
+        let mut total = 0.0;
+        for pass in 0..directions as usize {
+            // Pass 1 (symmetric): K → Q, the keys query the queries and the
+            // gradients swap roles.
+            let (a, b, p, rows, accum) = match pass {
+                0 => (qv, kv, pos, n, Accum::Overwrite),
+                _ => (kv, qv, Positives::Diagonal, m, Accum::Add),
+            };
+            let out = grad.as_mut().map(|(dq, dk)| {
+                let (dq, dk) = if pass == 0 { (&mut **dq, &mut **dk) } else { (&mut **dk, &mut **dq) };
+                GradOut { dq, dk, scale: g_scale, accum }
+            });
+            total += direction(s, a, b, p, inv_tau, out, ws) / rows as f64;
         }
+        total /= f64::from(directions);
         if let (Some((dq, dk)), Some(norms)) = (grad, norms) {
             let (qnorm, knorm) = norms.split_at(n);
             chain_normalize(s, dq, qn, qnorm, d);

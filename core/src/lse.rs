@@ -35,7 +35,9 @@ use crate::error::{Error, Result, same_len};
 use crate::float::{Float, InOut, Slice};
 use crate::math::exp_f32;
 use crate::matrix::MatRef;
-use crate::simd::{Kernel, Kernels, LaneMap, LaneZip, Simd, map, map_in_place, zip_map};
+use crate::simd::{
+    COMPACT, Kernel, Kernels, LaneMap, LaneZip, Simd, map, map_in_place, shared_where_compact, zip_map,
+};
 use crate::similarity::DivideBy;
 
 /// A log-sum-exp in streaming form: `LSE = max + log1p(rest)` where `rest`
@@ -246,18 +248,25 @@ fn rest_below_max<S: Simd>(s: S, x: &[f32], scale: f32, m: f32) -> f64 {
     let mv = s.splat_f32(m);
     let mut acc = [RestSums::new(s), RestSums::new(s)];
     let l = S::F32_LANES;
-    let mut pairs = x.chunks_exact(2 * l);
-    for p in &mut pairs {
-        acc[0].add(s, s.mul_f32(s.load_f32(p), sc), mv);
-        acc[1].add(s, s.mul_f32(s.load_f32(&p[l..]), sc), mv);
-    }
-    let mut rest = pairs.remainder().chunks_exact(l);
-    for c in &mut rest {
-        acc[0].add(s, s.mul_f32(s.load_f32(c), sc), mv);
-    }
-    let tail = rest.remainder();
-    if !tail.is_empty() {
-        acc[1].add(s, s.mul_f32(s.load_partial_fill_f32(tail, f32::NEG_INFINITY), sc), mv);
+    if COMPACT {
+        // One copy of the exp (see `COMPACT`): every vector a partial one.
+        for c in x.chunks(l) {
+            acc[0].add(s, s.mul_f32(s.load_partial_fill_f32(c, f32::NEG_INFINITY), sc), mv);
+        }
+    } else {
+        let mut pairs = x.chunks_exact(2 * l);
+        for p in &mut pairs {
+            acc[0].add(s, s.mul_f32(s.load_f32(p), sc), mv);
+            acc[1].add(s, s.mul_f32(s.load_f32(&p[l..]), sc), mv);
+        }
+        let mut rest = pairs.remainder().chunks_exact(l);
+        for c in &mut rest {
+            acc[0].add(s, s.mul_f32(s.load_f32(c), sc), mv);
+        }
+        let tail = rest.remainder();
+        if !tail.is_empty() {
+            acc[1].add(s, s.mul_f32(s.load_partial_fill_f32(tail, f32::NEG_INFINITY), sc), mv);
+        }
     }
     let [a, b] = acc;
     let sum = s.add_f64(s.add_f64(a.sum[0], a.sum[1]), s.add_f64(b.sum[0], b.sum[1]));
@@ -277,19 +286,22 @@ impl Kernel for LseState<'_> {
     type Output = OnlineLse;
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> OnlineLse {
-        lse_state_of(s, self.x, self.scale)
+        match extremes(s, self.x, self.scale) {
+            Extremes::Nan => OnlineLse { max: f64::NAN, rest: f64::NAN },
+            Extremes::PosInf => OnlineLse { max: f64::INFINITY, rest: 0.0 },
+            Extremes::Max(m) if m == f32::NEG_INFINITY => OnlineLse::new(),
+            Extremes::Max(m) => {
+                OnlineLse { max: f64::from(m), rest: rest_below_max(s, self.x, self.scale, m) }
+            }
+        }
     }
 }
 
-/// The streaming state of `scale · x` (`scale > 0`), inside a kernel.
+/// The streaming state of `scale · x` (`scale > 0`), inside a kernel
+/// (inlined, or one shared copy where [`COMPACT`]).
 #[inline(always)]
 pub(crate) fn lse_state_of<S: Simd>(s: S, x: &[f32], scale: f32) -> OnlineLse {
-    match extremes(s, x, scale) {
-        Extremes::Nan => OnlineLse { max: f64::NAN, rest: f64::NAN },
-        Extremes::PosInf => OnlineLse { max: f64::INFINITY, rest: 0.0 },
-        Extremes::Max(m) if m == f32::NEG_INFINITY => OnlineLse::new(),
-        Extremes::Max(m) => OnlineLse { max: f64::from(m), rest: rest_below_max(s, x, scale, m) },
-    }
+    shared_where_compact(s, LseState { x, scale })
 }
 
 /// Scalar `f64` log-sum-exp state (same semantics as the SIMD `f32` one).

@@ -1,6 +1,6 @@
 //! Vector elementary functions written once over the lane trait.
 
-use crate::simd::Simd;
+use crate::simd::{COMPACT, Simd};
 
 /// Inputs above this overflow `f32` (`exp(88.7228) ≈ f32::MAX`); clamped
 /// here, they still give `+∞` through `2¹²⁸`.
@@ -45,6 +45,20 @@ const INV_FACTORIAL: [f64; 14] = {
 /// 2⁻⁵⁶ of the result), then `eʳ · 2ⁿ` by the lane trait's `ldexp`.
 #[inline(always)]
 pub(crate) fn exp_f64<S: Simd>(s: S, x: S::F64) -> S::F64 {
+    if COMPACT { exp_f64_shared(s, x) } else { exp_f64_inline(s, x) }
+}
+
+/// One out-of-line copy of [`exp_f64`] for every kernel where
+/// [`COMPACT`] (no target features to lose there): on a target without
+/// SIMD each inlined copy was kilobytes of scalar code.
+#[inline(never)]
+fn exp_f64_shared<S: Simd>(s: S, x: S::F64) -> S::F64 {
+    exp_f64_inline(s, x)
+}
+
+/// The body of [`exp_f64`].
+#[inline(always)]
+fn exp_f64_inline<S: Simd>(s: S, x: S::F64) -> S::F64 {
     let n = s.round_f64(s.mul_f64(x, s.splat_f64(LOG2_E_F64)));
     let r = s.mul_add_f64(n, s.splat_f64(-LN2_HI_F64), x);
     let r = s.mul_add_f64(n, s.splat_f64(-LN2_LO_F64), r);
@@ -66,6 +80,19 @@ pub(crate) fn exp_f64<S: Simd>(s: S, x: S::F64) -> S::F64 {
 /// results in the subnormal range are rounded correctly from `eʳ`.
 #[inline(always)]
 pub(crate) fn exp_f32<S: Simd>(s: S, x: S::F32) -> S::F32 {
+    if COMPACT { exp_f32_shared(s, x) } else { exp_f32_inline(s, x) }
+}
+
+/// One out-of-line copy of [`exp_f32`] where [`COMPACT`] (see
+/// [`exp_f64_shared`]).
+#[inline(never)]
+fn exp_f32_shared<S: Simd>(s: S, x: S::F32) -> S::F32 {
+    exp_f32_inline(s, x)
+}
+
+/// The body of [`exp_f32`].
+#[inline(always)]
+fn exp_f32_inline<S: Simd>(s: S, x: S::F32) -> S::F32 {
     // `max(lo, x)` and `min(hi, ·)` return the second operand for NaN on
     // x86 and NaN on NEON: NaN stays NaN through the polynomial.
     let x = s.min_f32(s.splat_f32(EXP_HI), s.max_f32(s.splat_f32(EXP_LO), x));

@@ -61,8 +61,8 @@ use crate::gemm::{self, Accum, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
-    COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, Simd, map_in_place,
-    reduce_pairs, reduce_pairs_f32, reduce_short_pairs,
+    COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, ShortPairs, Simd,
+    map_in_place, reduce_pairs, reduce_pairs_f32,
 };
 
 /// `Σ aᵢ bᵢ`.
@@ -142,7 +142,7 @@ impl<R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, R, K> {
     }
 }
 
-/// Inputs shorter than this take [`reduce_short_pairs`]: a separate entry
+/// Inputs shorter than this take [`ShortPairs`] (`reduce_short_pairs`): a separate entry
 /// point, so they pay for neither the alignment peel, the merge tree of
 /// eight accumulators, nor the larger stack frame of the long loop.
 const SHORT: usize = 64;
@@ -159,21 +159,6 @@ impl<T: Float, R: PairReduce<K>, const K: usize, const U: usize> Kernel for Pair
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> [f64; K] {
         reduce_pairs::<S, T, T, R, K, U>(s, &self.r, self.a, self.b)
-    }
-}
-
-/// The [`Kernel`] of [`reduce_short_pairs`].
-struct ShortPairs<'a, T, R, const K: usize> {
-    a: &'a [T],
-    b: &'a [T],
-    r: R,
-}
-
-impl<T: Float, R: PairReduce<K>, const K: usize> Kernel for ShortPairs<'_, T, R, K> {
-    type Output = [f64; K];
-    #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> [f64; K] {
-        reduce_short_pairs::<S, T, T, R, K>(s, &self.r, self.a, self.b)
     }
 }
 
@@ -218,7 +203,7 @@ impl Kernels {
         b: &[T],
     ) -> [f64; K] {
         if COMPACT || a.len() < SHORT {
-            self.run(ShortPairs::<T, R, K> { a, b, r })
+            self.run(ShortPairs::<T, T, R, K> { r: &r, a, b })
         } else {
             self.run(Pairs::<T, R, K, U> { a, b, r })
         }

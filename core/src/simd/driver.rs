@@ -13,7 +13,7 @@
 //! target features of the `#[target_feature]` entry point it is called from,
 //! so its vector code would fall back to the baseline ISA.
 
-use super::Simd;
+use super::{Kernel, Simd};
 
 /// An element type with vectors at every level — `f32` in `S::F32`, `f64`
 /// in `S::F64` — and its exact widening into `f64` lanes. Implemented for
@@ -170,6 +170,18 @@ fn load_tail<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &F, x: &[E]) -> E::V<S
 /// `out[i] = f(x[i])` (equal lengths, checked by the caller).
 #[inline(always)]
 pub(crate) fn map<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, x: &[E], out: &mut [E]) {
+    if super::COMPACT {
+        // One call site of `f` (inlined once): every vector through the
+        // partial load and store. (Iterators stepped by hand: `zip` of two
+        // `chunks` was left out of line at opt-level "s", with a division
+        // by a chunk size it no longer saw was constant — a panic path.)
+        let mut outs = out.chunks_mut(E::lanes::<S>());
+        for c in x.chunks(E::lanes::<S>()) {
+            let Some(o) = outs.next() else { break };
+            E::store_partial(s, f.apply(s, load_tail(s, f, c)), o);
+        }
+        return;
+    }
     let mut xs = x.chunks_exact(E::lanes::<S>());
     let mut os = out.chunks_exact_mut(E::lanes::<S>());
     for (c, o) in (&mut xs).zip(&mut os) {
@@ -184,6 +196,12 @@ pub(crate) fn map<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, x: &[E], 
 /// `x[i] = f(x[i])`.
 #[inline(always)]
 pub(crate) fn map_in_place<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, x: &mut [E]) {
+    if super::COMPACT {
+        for c in x.chunks_mut(E::lanes::<S>()) {
+            E::store_partial(s, f.apply(s, load_tail(s, f, c)), c);
+        }
+        return;
+    }
     let mut xs = x.chunks_exact_mut(E::lanes::<S>());
     for c in &mut xs {
         E::store(s, f.apply(s, E::load(s, c)), c);
@@ -198,6 +216,14 @@ pub(crate) fn map_in_place<S: Simd, E: Lane, F: LaneMap<S, E>>(s: S, f: &mut F, 
 #[inline(always)]
 pub(crate) fn zip_map<S: Simd, E: Lane, F: LaneZip<S, E>>(s: S, f: &mut F, a: &[E], b: &[E], out: &mut [E]) {
     let w = E::lanes::<S>();
+    if super::COMPACT {
+        let (mut ys, mut outs) = (b.chunks(w), out.chunks_mut(w));
+        for x in a.chunks(w) {
+            let (Some(y), Some(o)) = (ys.next(), outs.next()) else { break };
+            E::store_partial(s, f.apply(s, E::load_partial(s, x), E::load_partial(s, y)), o);
+        }
+        return;
+    }
     let mut xs = a.chunks_exact(w);
     let mut ys = b.chunks_exact(w);
     let mut os = out.chunks_exact_mut(w);
@@ -220,6 +246,14 @@ pub(crate) fn zip_map_in_place<S: Simd, E: Lane, B: LoadAs<E>, F: LaneZip<S, E>>
     b: &[B],
 ) {
     let w = E::lanes::<S>();
+    if super::COMPACT {
+        let mut ys = b.chunks(w);
+        for x in acc.chunks_mut(w) {
+            let Some(y) = ys.next() else { break };
+            E::store_partial(s, f.apply(s, E::load_partial(s, x), B::load_partial_as(s, y)), x);
+        }
+        return;
+    }
     let mut accs = acc.chunks_exact_mut(w);
     let mut bs = b.chunks_exact(w);
     for (x, y) in (&mut accs).zip(&mut bs) {
@@ -296,7 +330,7 @@ pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K:
     b: &[B],
 ) -> [f64; K] {
     if super::COMPACT {
-        return reduce_short_pairs::<S, A, B, R, K>(s, r, a, b);
+        return super::shared_where_compact(s, ShortPairs::<A, B, R, K> { r, a, b });
     }
     let w = S::F64_LANES;
     let (a, b) = same_length(a, b);
@@ -338,6 +372,23 @@ pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K:
         }
     }
     acc[0].map(|v| s.reduce_sum_f64(v))
+}
+
+/// [`reduce_short_pairs`] as a [`Kernel`]: what the short-input entry
+/// points run, and how [`reduce_pairs`] shares one copy per reduction
+/// where [`COMPACT`](super::COMPACT).
+pub(crate) struct ShortPairs<'a, A, B, R, const K: usize> {
+    pub(crate) r: &'a R,
+    pub(crate) a: &'a [A],
+    pub(crate) b: &'a [B],
+}
+
+impl<A: Lane, B: Lane, R: PairReduce<K>, const K: usize> Kernel for ShortPairs<'_, A, B, R, K> {
+    type Output = [f64; K];
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> [f64; K] {
+        reduce_short_pairs::<S, A, B, R, K>(s, self.r, self.a, self.b)
+    }
 }
 
 /// [`reduce_pairs`] for short inputs (a few vectors): two chains, full

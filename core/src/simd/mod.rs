@@ -34,9 +34,7 @@ mod x86_64;
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use aarch64::Neon;
-pub(crate) use driver::{
-    F32_BLOCK_STEPS, PairReduceF32, reduce_pairs_f32, reduce_short_pairs, zip_map_in_place,
-};
+pub(crate) use driver::{F32_BLOCK_STEPS, PairReduceF32, ShortPairs, reduce_pairs_f32, zip_map_in_place};
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
 pub(crate) use lanes::{Kernel, Simd};
 pub(crate) use portable::L32 as PORTABLE_F32_LANES;
@@ -50,6 +48,15 @@ use portable::Portable;
 /// (`reduce_pairs` runs as `reduce_short_pairs`, the fast tier with one
 /// chain); elsewhere this is `false` and changes nothing.
 pub(crate) const COMPACT: bool = portable::NO_SIMD;
+
+/// Runs `kernel` inlined into the caller, or, where [`COMPACT`], out of
+/// line through [`Simd::vectorize`]: one copy shared by every caller
+/// instead of one per call site (there are no target features to lose on
+/// such a target).
+#[inline(always)]
+pub(crate) fn shared_where_compact<S: Simd, K: Kernel>(s: S, kernel: K) -> K::Output {
+    if COMPACT { s.vectorize(kernel) } else { kernel.run(s) }
+}
 #[cfg(target_arch = "x86_64")]
 use x86_64::{Avx2, Avx512};
 

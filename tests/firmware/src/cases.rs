@@ -162,7 +162,7 @@ fn vectors(k: Kernels, sink: &mut impl Sink) {
         *w = ((i * 37) % 101) as f64 / 50.0 - 1.0;
     }
     let w = black_box(&wide[..]);
-    put_result(sink, "dot f64", k.dot(w, &w[..]), F64);
+    put_result(sink, "dot f64", k.dot(w, w), F64);
     put_result(sink, "cosine f64", k.cosine(w, black_box(&wide[..])), F64);
     let mut unit = black_box(pair19().0);
     sink.put("normalize", k.normalize(&mut unit).into(), F32);

@@ -42,7 +42,7 @@ mod firmware {
         }
         hprintln!("end");
         debug::exit(debug::EXIT_SUCCESS);
-        loop {}
+        crate::halt()
     }
 
     mod panic_exit {
@@ -53,7 +53,7 @@ mod firmware {
         fn panic(info: &PanicInfo) -> ! {
             hprintln!("panic: {}", info);
             debug::exit(debug::EXIT_FAILURE);
-            loop {}
+            crate::halt()
         }
     }
 }
@@ -84,7 +84,7 @@ mod firmware {
         cases::run(simkern_core::Kernels::best(), &mut sum);
         core::hint::black_box(sum.0);
         debug::exit(debug::EXIT_SUCCESS);
-        loop {}
+        crate::halt()
     }
 
     #[panic_handler]
@@ -96,6 +96,14 @@ mod firmware {
         }
         // SAFETY: never executed; the link fails first if this is reachable.
         unsafe { simkern_core_panics() }
+    }
+}
+
+/// After semihosting's exit (which returns only if the host ignores it).
+#[cfg(target_os = "none")]
+fn halt() -> ! {
+    loop {
+        cortex_m::asm::wfi();
     }
 }
 
