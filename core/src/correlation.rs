@@ -465,9 +465,9 @@ fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
         return 0;
     }
     // Every index below stays in `0..len` (the runs shrink from both ends
-    // and stop when they meet); `get` and `get_mut` keep the steps free of
-    // panic paths at the cost of the compare an index makes anyway.
-    let at = |k: usize| src.get(k).copied().unwrap_or(0);
+    // and stop when they meet); `min(last)` (a conditional move, no
+    // branch) lets the optimiser see it, so the steps keep no panic path.
+    let last = len - 1;
     // Unmerged: left run [i, il), right run [j, jl).
     let (mut i, mut il, mut j, mut jl) = (0, mid, mid, len);
     let (mut front, mut back) = (0, len);
@@ -476,24 +476,20 @@ fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
     let mut remaining = len;
     while remaining >= 2 {
         // Masks instead of `if`s, so that LLVM emits no branches.
-        let (a, b) = (at(i), at(j));
+        let (a, b) = (src[i.min(last)], src[j.min(last)]);
         let right = (j < jl) & ((i >= il) | (b < a));
         let m = 0u64.wrapping_sub(u64::from(right));
-        if let Some(d) = dst.get_mut(front) {
-            *d = (b & m) | (a & !m);
-        }
+        dst[front.min(last)] = (b & m) | (a & !m);
         swaps += (il - i) as u64 & m;
         j += usize::from(right);
         i += usize::from(!right);
         front += 1;
 
-        let (a, b) = (at(il.max(1) - 1), at(jl.max(1) - 1));
+        let (a, b) = (src[(il.max(1) - 1).min(last)], src[(jl.max(1) - 1).min(last)]);
         let left = (i < il) & ((j >= jl) | (a > b));
         let m = 0u64.wrapping_sub(u64::from(left));
         back -= 1;
-        if let Some(d) = dst.get_mut(back) {
-            *d = (a & m) | (b & !m);
-        }
+        dst[back.min(last)] = (a & m) | (b & !m);
         swaps += (jl - j) as u64 & m;
         il -= usize::from(left);
         jl -= usize::from(!left);
@@ -501,9 +497,7 @@ fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
     }
     if remaining == 1 {
         // One element left; nothing remains to pair it with.
-        if let Some(d) = dst.get_mut(front) {
-            *d = if i < il { at(i) } else { at(j) };
-        }
+        dst[front.min(last)] = src[if i < il { i } else { j }.min(last)];
     }
     swaps
 }

@@ -49,6 +49,13 @@
 //! sums through the ratio. [`similarity_matrix_into`] accumulates in `f32`
 //! along `d` without blocks (as BLAS's `sgemm`): its bound is `γ_d`.
 //!
+//! On targets without SIMD (a Cortex-M4F, whose FPU has no `f64`) the
+//! tier runs without any `f64` arithmetic: one chain (`k = 33`), each
+//! block's sums added into compensated `f32` totals (two-sum, exact at
+//! each step) instead of `f64` ones, the same bound; `cosine_fast` takes
+//! its ratio in `f32` there, and sums power-of-two-scaled inputs in `f32`
+//! where the plain sums leave the range (elsewhere: the accurate tier).
+//!
 //! # Layout
 //! The main loop peels a head so that loads of `a` are aligned to the vector
 //! width (unaligned 512-bit loads that split cache lines halve L1
@@ -62,7 +69,7 @@ use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
     COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, ShortPairs, Simd,
-    map_in_place, reduce_pairs, reduce_pairs_f32,
+    map_in_place, reduce_pairs, reduce_pairs_f32, reduce_pairs_f32_compact,
 };
 
 /// `Σ aᵢ bᵢ`.
@@ -135,11 +142,61 @@ struct FastPairs<'a, R, const K: usize> {
 }
 
 impl<R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, R, K> {
-    type Output = [f64; K];
+    /// Each sum rounded once to `f32`: from `f64` totals where there is
+    /// SIMD, from compensated `f32` totals where [`COMPACT`] (no `f64`
+    /// arithmetic at all on an FPU without it).
+    type Output = [f32; K];
     #[inline(always)]
-    fn run<S: Simd>(self, s: S) -> [f64; K] {
-        reduce_pairs_f32::<S, R, K, FAST_CHAINS>(s, &self.r, self.a, self.b)
+    fn run<S: Simd>(self, s: S) -> [f32; K] {
+        if COMPACT {
+            reduce_pairs_f32_compact::<S, R, K>(s, &self.r, self.a, self.b)
+        } else {
+            reduce_pairs_f32::<S, R, K, FAST_CHAINS>(s, &self.r, self.a, self.b).map(|v| v as f32)
+        }
     }
+}
+
+/// `(Σ (ca·aᵢ)(cb·bᵢ), Σ (ca·aᵢ)², Σ (cb·bᵢ)²)` for powers of two `ca`,
+/// `cb`: the fast cosine of inputs whose plain `f32` sums leave the range,
+/// where [`COMPACT`] (elsewhere those take the accurate tier).
+struct ScaledCosineSums {
+    c: [f32; 2],
+}
+
+impl PairReduceF32<3> for ScaledCosineSums {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, acc: [S::F32; 3], a: S::F32, b: S::F32) -> [S::F32; 3] {
+        let (a, b) = (s.mul_f32(a, s.splat_f32(self.c[0])), s.mul_f32(b, s.splat_f32(self.c[1])));
+        PairReduceF32::step(&CosineSums, s, acc, a, b)
+    }
+}
+
+/// A power of two that brings `max |xᵢ|` near 1 (into `[½, 1)` when
+/// `max |xᵢ|` is normal and below 2¹²⁶, within `[2⁻²³, 4)` at the ends of
+/// the range), so that the sums of squares stay in `f32`'s range: `None`
+/// for a zero vector or one holding NaN or ±∞ (a scalar scan, for the cold
+/// path).
+fn f32_scale(x: &[f32]) -> Option<f32> {
+    let mut largest = 0.0f32;
+    for &v in x {
+        if !v.is_finite() {
+            return None;
+        }
+        largest = largest.max(v.abs());
+    }
+    if largest == 0.0 {
+        return None;
+    }
+    // 2^−(e + 1) for the biased exponent field e + 127 of `largest`, within
+    // the normal powers 2⁻¹²⁶..2¹²⁷, built in the exponent field.
+    let e = ((largest.to_bits() >> 23) as i32) - 127;
+    let k = (-(e + 1)).clamp(-126, 127);
+    Some(f32::from_bits(((k + 127) as u32) << 23))
+}
+
+/// `ab / (√aa √bb)` in `f32`, clamped to `[−1, 1]` (sums in `f32`'s range).
+fn cosine_from_f32_sums([ab, aa, bb]: [f32; 3]) -> f32 {
+    (ab / (libm::sqrtf(aa) * libm::sqrtf(bb))).clamp(-1.0, 1.0)
 }
 
 /// Inputs shorter than this take [`ShortPairs`] (`reduce_short_pairs`): a separate entry
@@ -239,7 +296,7 @@ impl Kernels {
     /// ```
     pub fn dot_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(FastPairs { a, b, r: Dot })[0] as f32)
+        Ok(self.run(FastPairs { a, b, r: Dot })[0])
     }
 
     /// [`l2_squared_fast`] at this handle's level.
@@ -251,7 +308,7 @@ impl Kernels {
     /// ```
     pub fn l2_squared_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(FastPairs { a, b, r: L2Squared })[0] as f32)
+        Ok(self.run(FastPairs { a, b, r: L2Squared })[0])
     }
 
     /// [`cosine_fast`] at this handle's level.
@@ -263,16 +320,31 @@ impl Kernels {
     /// ```
     pub fn cosine_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        let sums = self.run(FastPairs { a, b, r: CosineSums });
+        let sums @ [ab, aa, bb] = self.run(FastPairs { a, b, r: CosineSums });
         // The f32 sums of squares of finite f32 inputs can overflow (|x| >
-        // 1.8e19) or lose their digits to underflow; those inputs take the
-        // accurate tier, which is right at every magnitude.
-        let [_, aa, bb] = sums;
-        let safe = |v: f64| (1e-30..=1e30).contains(&v);
-        if safe(aa) && safe(bb) && sums[0].is_finite() {
-            return Ok(cosine_from_sums(sums) as f32);
+        // 1.8e19) or lose their digits to underflow.
+        let safe = |v: f32| (1e-30..=1e30).contains(&v);
+        if safe(aa) && safe(bb) && ab.is_finite() {
+            return Ok(if COMPACT {
+                cosine_from_f32_sums(sums)
+            } else {
+                cosine_from_sums(sums.map(f64::from)) as f32
+            });
         }
-        self.cosine(a, b)
+        if !COMPACT {
+            // The accurate tier, right at every magnitude.
+            return self.cosine(a, b);
+        }
+        // Without f64 hardware: the same sums of the inputs scaled by powers
+        // of two (exact, bar elements below 2⁻¹⁴⁹ of the largest, whose
+        // squares do not count against the sums), in f32.
+        Ok(match (f32_scale(a), f32_scale(b)) {
+            (Some(ca), Some(cb)) => {
+                cosine_from_f32_sums(self.run(FastPairs { a, b, r: ScaledCosineSums { c: [ca, cb] } }))
+            }
+            _ if a.iter().chain(b).any(|v| !v.is_finite()) => f32::NAN,
+            _ => 0.0, // a zero vector
+        })
     }
 
     /// [`l2_squared`] at this handle's level.
@@ -497,9 +569,11 @@ pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
 }
 
 /// Cosine similarity, the fast tier: its three sums in `f32` (each within
-/// the bound of [`dot_fast`]), then the ratio in `f64`, clamped to
-/// `[−1, 1]`; 0 for a zero vector. Inputs whose squares leave `f32`'s
-/// comfortable range (beyond ~1e15 or below ~1e-15) take [`cosine`].
+/// the bound of [`dot_fast`]), then the ratio in `f64` (in `f32` on targets
+/// without SIMD, whose FPU may lack `f64`), clamped to `[−1, 1]`; 0 for a
+/// zero vector. Inputs whose squares leave `f32`'s comfortable range
+/// (beyond ~1e15 or below ~1e-15) take [`cosine`] (on targets without SIMD:
+/// the same sums of the inputs scaled by powers of two, in `f32`).
 ///
 /// ```
 /// let c = simkern_core::similarity::cosine_fast(&[1.0, 0.0], &[1.0, 1.0]).unwrap();

@@ -178,6 +178,35 @@ fn fast_tier_on_long_inputs_and_every_tail() {
     assert!(simkern::dot_fast(&[f32::NAN, 1.0], &[1.0, 1.0]).unwrap().is_nan());
 }
 
+/// The fast cosine at magnitudes where its plain `f32` sums of squares
+/// overflow or underflow (|x| beyond ~1e15 or below ~1e-15): at SIMD levels
+/// it hands those to the accurate tier; on targets without SIMD (the WASI
+/// run) it sums the inputs scaled by powers of two in `f32`. Either way the
+/// result keeps the fast tier's bound against the exact cosine of the
+/// inputs as given.
+#[test]
+fn cosine_fast_at_every_magnitude() {
+    let mut r = Rng::new(7);
+    let k = sim::FAST_ROUNDINGS;
+    let bound = 2.0 * gamma(k, U32) + 4.0 * U32 + 1e-30;
+    for &scale in &[2f32.powi(-140), 1e-30, 1e-20, 1e20, 1e30, 2f32.powi(120)] {
+        for n in [1usize, 7, 64, 1000] {
+            let a: Vec<f32> = vec_f32(&mut r, Dist::Normal, n).iter().map(|v| v * scale).collect();
+            let b: Vec<f32> = vec_f32(&mut r, Dist::Normal, n).iter().map(|v| v * scale).collect();
+            let exact = naive::cosine(&widen(&a), &widen(&b));
+            for &level in levels() {
+                let got = f64::from(level.cosine_fast(&a, &b).unwrap());
+                assert!((got - exact).abs() <= bound, "{level:?} scale {scale:e} n={n}: {got} vs {exact}");
+            }
+        }
+    }
+    for &level in levels() {
+        assert_eq!(level.cosine_fast(&[0.0; 3], &[1e30; 3]).unwrap(), 0.0);
+        assert!(level.cosine_fast(&[f32::INFINITY, 1e30], &[1e30, 1e30]).unwrap().is_nan());
+        assert!(level.cosine_fast(&[f32::NAN, 1e-30], &[1e-30, 1e-30]).unwrap().is_nan());
+    }
+}
+
 #[test]
 fn every_tail_length_and_offset() {
     // Every length 0..=200 (all tails mod 64 several times over) at every

@@ -179,13 +179,13 @@ fn radix_passes<'a, L: Layout>(
             *c = offset;
             offset += count;
         }
+        // The prefix sums put every item below `dst.len()`; `min(last)` (a
+        // conditional move, no branch) lets the optimiser see it, so the
+        // scatter keeps no bounds check and no panic path.
+        let Some(last) = dst.len().checked_sub(1) else { return in_buf };
         for it in src.iter() {
             let d = L::digit(it, shift) as usize;
-            // The prefix sums put every item below `dst.len()` (`get_mut`
-            // costs the same compare as an index and has no panic path).
-            if let Some(slot) = dst.get_mut(h[d] as usize) {
-                *slot = *it;
-            }
+            dst[(h[d] as usize).min(last)] = *it;
             h[d] += 1;
         }
         core::mem::swap(&mut src, &mut dst);

@@ -333,7 +333,10 @@ pub(crate) fn reduce_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, const K:
         return super::shared_where_compact(s, ShortPairs::<A, B, R, K> { r, a, b });
     }
     let w = S::F64_LANES;
-    let (a, b) = same_length(a, b);
+    // (The SIMD targets' long loop: `b` cut to `a`'s length measured one
+    // instruction less per vector than cutting both; targets where a panic
+    // path matters took the short loop above.)
+    let b = &b[..a.len()];
     let mut acc = [[s.splat_f64(0.0); K]; U];
     let head = if a.len() >= 4 * U * w { a.as_ptr().align_offset(4 * S::F32_LANES).min(a.len()) } else { 0 };
     let (a_head, a) = a.split_at(head);
@@ -460,11 +463,8 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
     a: &[f32],
     b: &[f32],
 ) -> [f64; K] {
-    if super::COMPACT {
-        return reduce_pairs_f32_compact(s, r, a, b);
-    }
     let w = S::F32_LANES;
-    let (a, b) = same_length(a, b);
+    let b = &b[..a.len()]; // (as in `reduce_pairs`; SIMD targets only)
     let mut total = [s.splat_f64(0.0); K];
     let block = F32_BLOCK_STEPS * U * w;
     let mut blocks_a = a.chunks_exact(block);
@@ -503,21 +503,21 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
     total.map(|v| s.reduce_sum_f64(v))
 }
 
-/// [`reduce_pairs_f32`] where [`COMPACT`](super::COMPACT): a target with
-/// an `f32` FPU and no `f64` one (a Cortex-M4F), where every `f64`
-/// operation is a soft-float call. One chain; each block's `f32` sums are
-/// added into compensated `f32` totals (hi + lo by Knuth's two-sum, exact
-/// at each step), and the lanes of a total are folded the same way, so no
-/// `f64` arithmetic runs and the totals lose nothing the `f64` ones keep:
-/// the bound is the same `F32_BLOCK_STEPS + 1` roundings per term. The
-/// result `hi + lo` is rounded once.
+/// [`reduce_pairs_f32`] for targets where [`COMPACT`](super::COMPACT): an
+/// `f32` FPU and no `f64` one (a Cortex-M4F), where every `f64` operation
+/// is a soft-float call. One chain; each block's `f32` sums are added into
+/// compensated `f32` totals (hi + lo by Knuth's two-sum, exact at each
+/// step), and the lanes of a total are folded the same way, so no `f64`
+/// arithmetic runs and the totals lose nothing the `f64` ones keep: a term
+/// goes through at most `F32_BLOCK_STEPS + 1` roundings, and the result
+/// `hi + lo` is rounded once to `f32`.
 #[inline(always)]
-fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
+pub(crate) fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
     s: S,
     r: &R,
     a: &[f32],
     b: &[f32],
-) -> [f64; K] {
+) -> [f32; K] {
     let w = S::F32_LANES;
     let (a, b) = same_length(a, b);
     let (mut hi, mut lo) = ([s.splat_f32(0.0); K], [s.splat_f32(0.0); K]);
@@ -536,7 +536,7 @@ fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
             (*hi, *lo) = (sum, s.add_f32(*lo, err));
         }
     }
-    let mut out = [0.0f64; K];
+    let mut out = [0.0f32; K];
     for ((o, &hi), &lo) in out.iter_mut().zip(&hi).zip(&lo) {
         let mut lanes = [0.0f32; 16];
         s.store_partial_f32(hi, &mut lanes);
@@ -547,7 +547,7 @@ fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
             l += (h - (t - v)) + (x - v);
             h = t;
         }
-        *o = f64::from(h + l);
+        *o = h + l;
     }
     out
 }
