@@ -72,13 +72,27 @@ impl Level {
     /// ```
     pub const fn f32_lanes(self) -> usize {
         match self {
-            Level::Portable => crate::simd::PORTABLE_F32_LANES,
+            Level::Portable => PORTABLE_F32_LANES,
             Level::Avx2 => 8,
             Level::Avx512 => 16,
             Level::Neon => 4,
         }
     }
 }
+
+/// `f32` lanes of the portable level: 8 where `wide` maps onto SIMD
+/// registers (x86 SSE2, aarch64 NEON, wasm simd128), 4 on targets without
+/// SIMD (the ISA layer picks its vector types by the same test and checks
+/// that they agree).
+const PORTABLE_F32_LANES: usize = if cfg!(any(
+    target_feature = "sse2",
+    all(target_arch = "aarch64", target_feature = "neon"),
+    target_feature = "simd128"
+)) {
+    8
+} else {
+    4
+};
 
 #[cfg(test)]
 mod tests {

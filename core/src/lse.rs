@@ -170,9 +170,30 @@ enum Extremes {
     PosInf,
 }
 
-/// The maximum of `scale · x` and whether it holds NaN or `+∞`.
+/// The maximum of `scale · x` and whether it holds NaN or `+∞` (inlined,
+/// or one shared copy where [`COMPACT`]).
 #[inline(always)]
 fn extremes<S: Simd>(s: S, x: &[f32], scale: f32) -> Extremes {
+    shared_where_compact(s, ExtremesOf { x, scale })
+}
+
+/// [`extremes`] as a kernel.
+struct ExtremesOf<'a> {
+    x: &'a [f32],
+    scale: f32,
+}
+
+impl Kernel for ExtremesOf<'_> {
+    type Output = Extremes;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> Extremes {
+        extremes_inline(s, self.x, self.scale)
+    }
+}
+
+/// The body of [`extremes`].
+#[inline(always)]
+fn extremes_inline<S: Simd>(s: S, x: &[f32], scale: f32) -> Extremes {
     let l = S::F32_LANES;
     let sc = s.splat_f32(scale);
     let zero = s.splat_f32(0.0);
@@ -180,7 +201,17 @@ fn extremes<S: Simd>(s: S, x: &[f32], scale: f32) -> Extremes {
     // `v · 0` is 0 for finite `v` and NaN for NaN or ±∞: one FMA per
     // vector flags every non-finite input.
     let mut flag = [zero; 4];
-    let mut blocks = x.chunks_exact(4 * l);
+    // Where COMPACT, one loop shape: every vector a partial load, its
+    // missing lanes filled with its first element (which changes neither
+    // the maximum nor the flag); the unrolled blocks below then see nothing.
+    let (body, compact_all) = if COMPACT { (&x[..0], x) } else { (x, &x[..0]) };
+    for c in compact_all.chunks(l) {
+        let first = c.first().copied().unwrap_or(f32::NEG_INFINITY);
+        let v = s.mul_f32(s.load_partial_fill_f32(c, first), sc);
+        mx[0] = s.max_f32(mx[0], v);
+        flag[0] = s.mul_add_f32(v, zero, flag[0]);
+    }
+    let mut blocks = body.chunks_exact(4 * l);
     for b in &mut blocks {
         for u in 0..4 {
             let v = s.mul_f32(s.load_f32(&b[u * l..]), sc);
@@ -241,9 +272,31 @@ impl<S: Simd> RestSums<S> {
     }
 }
 
-/// `Σ_{i ≠ i*} e^{vᵢ − m}` for `v = scale · x` and its maximum `m`, in `f64`.
+/// `Σ_{i ≠ i*} e^{vᵢ − m}` for `v = scale · x` and its maximum `m`, in
+/// `f64` (inlined, or one shared copy where [`COMPACT`]).
 #[inline(always)]
 fn rest_below_max<S: Simd>(s: S, x: &[f32], scale: f32, m: f32) -> f64 {
+    shared_where_compact(s, RestBelowMax { x, scale, m })
+}
+
+/// [`rest_below_max`] as a kernel.
+struct RestBelowMax<'a> {
+    x: &'a [f32],
+    scale: f32,
+    m: f32,
+}
+
+impl Kernel for RestBelowMax<'_> {
+    type Output = f64;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> f64 {
+        rest_below_max_inline(s, self.x, self.scale, self.m)
+    }
+}
+
+/// The body of [`rest_below_max`].
+#[inline(always)]
+fn rest_below_max_inline<S: Simd>(s: S, x: &[f32], scale: f32, m: f32) -> f64 {
     let sc = s.splat_f32(scale);
     let mv = s.splat_f32(m);
     let mut acc = [RestSums::new(s), RestSums::new(s)];

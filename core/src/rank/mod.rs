@@ -46,7 +46,7 @@ use table::{TABLE_MIN_LEN, TABLE_WORDS, rank_by_table};
 
 use crate::error::{Error, Result, same_len};
 use crate::sample::Sample;
-use crate::simd::{Kernel, Kernels, Simd};
+use crate::simd::{COMPACT, Kernel, Kernels, Simd};
 
 /// How equal values are ranked (the `method` of `scipy.stats.rankdata`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,7 +81,9 @@ pub enum NanPolicy {
 /// One word per value for `f32` (the sort's second buffer is the output
 /// itself), four for `f64`, plus the radix histograms for 80 values or more
 /// (4 × 256 words for `f32`, 8 × 256 for `f64`), and at least the hash
-/// table of the few-distinct-values path from 16 Ki values.
+/// table of the few-distinct-values path (26 624 words) from 16 Ki values —
+/// except on targets without SIMD (microcontrollers), which do without
+/// that path and its table.
 ///
 /// A `const fn`, so it can size a stack array.
 ///
@@ -96,7 +98,7 @@ pub enum NanPolicy {
 pub const fn rank_scratch_len<T: Sample>(n: usize) -> usize {
     let items = if T::RANK_WORDS == 1 { n } else { n.saturating_mul(4) };
     let len = items.saturating_add(hist_words(n, 32 * T::RANK_WORDS as u32));
-    if n >= TABLE_MIN_LEN && len < TABLE_WORDS { TABLE_WORDS } else { len }
+    if !COMPACT && n >= TABLE_MIN_LEN && len < TABLE_WORDS { TABLE_WORDS } else { len }
 }
 
 /// Ranks of `x` (from 1) into `out`, with `ties` and `nan` as described on
@@ -237,7 +239,10 @@ pub(crate) fn rank_sorted<T: Sample>(
     if x.len() > u32::MAX as usize {
         return Err(Error::SizeOverflow);
     }
-    if rank_by_table(x, scratch, &mut output) {
+    // The table path is for inputs of 16 Ki values and more with a 208 KiB
+    // table: not where COMPACT (microcontrollers), which keep the code and
+    // the scratch of the radix sort alone.
+    if !COMPACT && rank_by_table(x, scratch, &mut output) {
         Ok(())
     } else if T::RANK_WORDS == 1 {
         radix_rank_packed(x, scratch, nans, output)

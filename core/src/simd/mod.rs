@@ -39,7 +39,6 @@ pub(crate) use driver::{
 };
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
 pub(crate) use lanes::{Kernel, Simd};
-pub(crate) use portable::L32 as PORTABLE_F32_LANES;
 use portable::Portable;
 
 /// Whether kernels are built for small code: on a target without SIMD

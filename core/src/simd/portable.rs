@@ -50,7 +50,8 @@ impl Portable {
 pub(crate) const NO_SIMD: bool = L32 == 4;
 
 /// `f32` lanes at the portable level on this target (8 or 4).
-pub(crate) const L32: usize = core::mem::size_of::<F32s>() / 4;
+const L32: usize = core::mem::size_of::<F32s>() / 4;
+const _: () = assert!(L32 == Level::Portable.f32_lanes(), "the level names the lanes this file uses");
 const L64: usize = L32 / 2;
 
 impl Simd for Portable {
