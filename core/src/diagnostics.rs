@@ -78,8 +78,10 @@ impl Kernel for Alignment<'_> {
     fn run<S: Simd>(self, s: S) -> f32 {
         let half = f64::from(self.alpha) / 2.0;
         let mut total = 0.0f64;
-        for i in 0..self.x.rows() {
-            let (a, b) = (self.x.row(i), self.y.row(i));
+        // (Stepped by hand, not zipped: see `normalize_rows` in infonce.)
+        let mut ys = self.y.iter_rows();
+        for a in self.x.iter_rows() {
+            let Some(b) = ys.next() else { break };
             // ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b would cancel; difference first.
             let d2 = crate::similarity::l2_squared_in(s, a, b);
             total += if half == 1.0 { d2 } else { libm::pow(d2, half) };
@@ -280,26 +282,31 @@ impl Kernel for Uniformity<'_> {
     fn run<S: Simd>(self, s: S) -> OnlineLse {
         let n = self.x.rows();
         let r_max = ROWS.min(n);
-        let (norms, ws) = self.ws.split_at_mut(n);
-        let (block, scratch) = ws.split_at_mut(r_max * n);
-        for (i, nrm) in norms.iter_mut().enumerate() {
-            *nrm = sum_squares(s, self.x.row(i)) as f32;
+        // Checked splits and `get` below: in bounds by the caller's checks,
+        // visibly to the optimiser (no panic path).
+        let Some((norms, ws)) = self.ws.split_at_mut_checked(n) else { return OnlineLse::new() };
+        let Some((block, scratch)) = ws.split_at_mut_checked(r_max * n) else { return OnlineLse::new() };
+        let mut rows = self.x.iter_rows();
+        for nrm in norms.iter_mut() {
+            let Some(row) = rows.next() else { break };
+            *nrm = sum_squares(s, row) as f32;
         }
         let xv = View::of(self.x);
         let mut acc = OnlineLse::new();
-        for i0 in self.rows.clone().step_by(r_max) {
+        for i0 in self.rows.clone().step_by(r_max.max(1)) {
             let r = r_max.min(self.rows.end - i0);
             // Rows i0..i0+r against the rows after i0 (j > i kept below).
             let cols = n - i0 - 1;
             let (a, b) = (xv.rows_range(i0, i0 + r), xv.rows_range(i0 + 1, n));
-            let g = &mut block[..r * cols];
+            let Some(g) = block.get_mut(..r * cols) else { break };
             let c = ViewMut { data: g, ld: cols };
-            s.vectorize(Gemm { a, b: b.t(), c, accum: Accum::Overwrite, scratch });
-            for (ii, row) in g.chunks_exact_mut(cols).enumerate() {
+            s.vectorize(Gemm { a, b: b.t(), c, accum: Accum::Overwrite, scratch: &mut *scratch });
+            for (ii, row) in g.chunks_exact_mut(cols.max(1)).enumerate() {
                 // Column c is row j = i0 + 1 + c; keep j > i = i0 + ii.
-                let row = &mut row[ii..];
-                let nj = &norms[i0 + 1 + ii..];
-                neg_t_sq_dist(s, row, nj, norms[i0 + ii], self.t);
+                let row = row.get_mut(ii..).unwrap_or_default();
+                let nj = norms.get(i0 + 1 + ii..).unwrap_or_default();
+                let ni = norms.get(i0 + ii).copied().unwrap_or(0.0);
+                neg_t_sq_dist(s, row, nj, ni, self.t);
                 acc.merge(lse_state_of(s, row, 1.0));
             }
         }
@@ -379,14 +386,17 @@ impl Kernel for AnisotropyKernel<'_> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> Anisotropy {
         let (m, d) = (self.w.rows(), self.w.dim());
-        let (sum, ws) = self.ws.split_at_mut(d);
-        let (v, wv) = ws.split_at_mut(d);
+        let nan = Anisotropy { mean_cosine: f64::NAN, gram_sum: f64::NAN, top_eigenvalue: f64::NAN };
+        // Checked splits (the caller checked the length; no panic path).
+        let Some((sum, ws)) = self.ws.split_at_mut_checked(d) else { return nan };
+        let Some((v, ws)) = ws.split_at_mut_checked(d) else { return nan };
+        let Some(wv) = ws.get_mut(..d) else { return nan };
+
         // Σᵢ hᵢ and Σᵢ uᵢ (unit rows), in f64.
         sum.fill(0.0);
         v.fill(0.0);
         let mut units = 0.0f64;
-        for i in 0..m {
-            let h = self.w.row(i);
+        for h in self.w.iter_rows() {
             axpy_widen(s, 1.0, h, sum);
             let n = libm::sqrt(sum_squares(s, h));
             if n > 0.0 {
@@ -398,7 +408,7 @@ impl Kernel for AnisotropyKernel<'_> {
         if !gram_sum.is_finite() {
             // Some entry is NaN or ±∞ (a sum of widened f32 values cannot
             // overflow f64): no statistic is defined.
-            return Anisotropy { mean_cosine: f64::NAN, gram_sum: f64::NAN, top_eigenvalue: f64::NAN };
+            return nan;
         }
         let mean_cosine = (dot_f64s(s, v, v) - units) / (m as f64 * (m as f64 - 1.0));
         // Power iteration on WᵀW from v₀ ∝ Σ hᵢ + (1, …, 1)/√d.
@@ -416,15 +426,14 @@ impl Kernel for AnisotropyKernel<'_> {
             // wv = Wᵀ (W v), and λ = vᵀ WᵀW v = ‖W v‖².
             wv.fill(0.0);
             let mut rayleigh = 0.0f64;
-            for i in 0..m {
-                let h = self.w.row(i);
+            for h in self.w.iter_rows() {
                 let hv = dot_widen(s, h, v);
                 rayleigh += hv * hv;
                 axpy_widen(s, hv, h, wv);
             }
             let done = (rayleigh - lambda).abs() <= EIG_TOL * rayleigh;
             lambda = rayleigh;
-            v.copy_from_slice(wv);
+            v.iter_mut().zip(wv.iter()).for_each(|(v, &w)| *v = w);
             if done {
                 break;
             }

@@ -93,7 +93,9 @@ impl Positives<'_> {
     fn of(&self, i: usize) -> usize {
         match self {
             Positives::Diagonal => i,
-            Positives::Indices(p) => p[i],
+            // Checked against the keys before any kernel runs; past the end
+            // (impossible) it names no key, and the loss is NaN.
+            Positives::Indices(p) => p.get(i).copied().unwrap_or(usize::MAX),
         }
     }
 }
@@ -370,10 +372,11 @@ impl Kernel for Run<'_> {
         let (n, m, d) = (q.rows(), k.rows(), q.dim());
         // Normalised copies (and the norms, for the chain rule).
         let (qn, kn, norms, ws) = if cfg.normalize {
-            let (qn, ws) = ws.split_at_mut(n * d);
-            let (kn, ws) = ws.split_at_mut(m * d);
-            let (norms, ws) = ws.split_at_mut(n + m);
-            let (qnorm, knorm) = norms.split_at_mut(n);
+            // (Checked splits: the length was checked; no panic path.)
+            let Some((qn, ws)) = ws.split_at_mut_checked(n * d) else { return f32::NAN };
+            let Some((kn, ws)) = ws.split_at_mut_checked(m * d) else { return f32::NAN };
+            let Some((norms, ws)) = ws.split_at_mut_checked(n + m) else { return f32::NAN };
+            let Some((qnorm, knorm)) = norms.split_at_mut_checked(n) else { return f32::NAN };
             normalize_rows(s, q.as_slice(), d, qn, qnorm);
             normalize_rows(s, k.as_slice(), d, kn, knorm);
             (&*qn, &*kn, Some(&*norms), ws)
@@ -401,7 +404,7 @@ impl Kernel for Run<'_> {
         }
         total /= f64::from(directions);
         if let (Some((dq, dk)), Some(norms)) = (grad, norms) {
-            let (qnorm, knorm) = norms.split_at(n);
+            let (qnorm, knorm) = norms.split_at_checked(n).unwrap_or((norms, &[]));
             chain_normalize(s, dq, qn, qnorm, d);
             chain_normalize(s, dk, kn, knorm, d);
         }
@@ -412,8 +415,12 @@ impl Kernel for Run<'_> {
 /// `out[i] = x[i] / max(‖x[i]‖, EPS)` row by row; `norm[i] = ‖x[i]‖`.
 #[inline(always)]
 fn normalize_rows<S: Simd>(s: S, x: &[f32], d: usize, out: &mut [f32], norm: &mut [f32]) {
-    out.copy_from_slice(x);
-    for (row, nrm) in out.chunks_exact_mut(d).zip(norm.iter_mut()) {
+    out.iter_mut().zip(x).for_each(|(o, &v)| *o = v);
+    // (Iterators stepped by hand, not zipped: `zip` of `chunks` can stay
+    // out of line with a division by the chunk size — a panic path.)
+    let mut norms = norm.iter_mut();
+    for row in out.chunks_exact_mut(d.max(1)) {
+        let Some(nrm) = norms.next() else { break };
         let n = libm::sqrt(sum_squares(s, row)) as f32;
         *nrm = n;
         divide_in_place(s, row, f64::from(n.max(NORM_EPS)));
@@ -435,7 +442,9 @@ impl<S: Simd> LaneZip<S, f32> for AddScaled<S::F32> {
 /// clamp is active.
 #[inline(always)]
 fn chain_normalize<S: Simd>(s: S, dx: &mut [f32], u: &[f32], norm: &[f32], d: usize) {
-    for ((g, u), &n) in dx.chunks_exact_mut(d).zip(u.chunks_exact(d)).zip(norm) {
+    let (mut units, mut norms) = (u.chunks_exact(d.max(1)), norm.iter());
+    for g in dx.chunks_exact_mut(d.max(1)) {
+        let (Some(u), Some(&n)) = (units.next(), norms.next()) else { break };
         if n > NORM_EPS {
             let c = s.splat_f32(-(dot_in(s, g, u) as f32));
             zip_map_in_place(s, &mut AddScaled(c), g, u);
@@ -468,30 +477,36 @@ fn direction<S: Simd>(
 ) -> f64 {
     let (n, m, d) = (q.rows(), k.rows(), q.cols());
     let r_max = if grad.is_some() { ROWS_BACKWARD } else { ROWS_FORWARD }.min(n);
-    let (kt_buf, ws) = ws.split_at_mut(gemm::packed_b_len(S::LEVEL, d, m));
-    let (block, ws) = ws.split_at_mut(r_max * m);
-    let (abuf, ws) = ws.split_at_mut(gemm::a_pack_len(S::LEVEL, r_max, d.max(m)));
+    // Checked splits and `get` below: in bounds by `InfoNce::check`, visibly
+    // to the optimiser (no panic path); NaN if that were ever not so.
+    let Some((kt_buf, ws)) = ws.split_at_mut_checked(gemm::packed_b_len(S::LEVEL, d, m)) else {
+        return f64::NAN;
+    };
+    let Some((block, ws)) = ws.split_at_mut_checked(r_max * m) else { return f64::NAN };
+    let Some((abuf, ws)) = ws.split_at_mut_checked(gemm::a_pack_len(S::LEVEL, r_max, d.max(m))) else {
+        return f64::NAN;
+    };
     let kt = gemm::pack_b(s, k.t(), kt_buf);
-    let (k_buf, gemm_scratch) =
-        if grad.is_some() { ws.split_at_mut(gemm::packed_b_len(S::LEVEL, m, d)) } else { ws.split_at_mut(0) };
+    let k_len = if grad.is_some() { gemm::packed_b_len(S::LEVEL, m, d) } else { 0 };
+    let Some((k_buf, gemm_scratch)) = ws.split_at_mut_checked(k_len) else { return f64::NAN };
     let kp = grad.as_ref().map(|_| gemm::pack_b(s, k, k_buf));
     if let Some(GradOut { dk, accum: Accum::Overwrite, .. }) = grad.as_mut() {
         dk.fill(0.0);
     }
 
     let mut total = 0.0f64;
-    for i0 in (0..n).step_by(r_max) {
+    for i0 in (0..n).step_by(r_max.max(1)) {
         let r = r_max.min(n - i0);
         let qb = q.rows_range(i0, i0 + r);
-        let logits = &mut block[..r * m];
+        let Some(logits) = block.get_mut(..r * m) else { return f64::NAN };
         // Each GEMM runs in a function of its own (`vectorize`): inlined
         // next to the exp code, its accumulators were spilled.
         let c = ViewMut { data: logits, ld: m };
         s.vectorize(GemmPackedB { a: qb, b: &kt, c, accum: Accum::Overwrite, abuf });
-        for (i, row) in logits.chunks_exact_mut(m).enumerate() {
+        for (i, row) in logits.chunks_exact_mut(m.max(1)).enumerate() {
             let p = pos.of(i0 + i);
             let st = lse_state_of(s, row, inv_tau);
-            let v_pos = f64::from(row[p] * inv_tau);
+            let v_pos = f64::from(row.get(p).copied().unwrap_or(f32::NAN) * inv_tau);
             // (max − positive) is exactly 0 when the positive is the maximum,
             // so a near-zero loss keeps its relative accuracy.
             total += (st.max - v_pos) + libm::log1p(st.rest);
@@ -508,12 +523,14 @@ fn direction<S: Simd>(
                 // g·expm1(v − LSE) in f64, with v − LSE formed as
                 // (v − max) − log1p(rest) (not v − (max + log1p(rest)), which
                 // rounds a tiny 1 − P to ulp(max)), keeps it exact to rounding.
-                row[p] = (f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;
+                if let Some(at_pos) = row.get_mut(p) {
+                    *at_pos = (f64::from(g_scale) * libm::expm1((v_pos - st.max) - log1p_rest)) as f32;
+                }
             }
         }
         if let (Some(GradOut { dq, dk, accum, .. }), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
             let g = View::row_major(logits, r, m);
-            let dq_block = ViewMut { data: &mut dq[i0 * d..], ld: d };
+            let dq_block = ViewMut { data: dq.get_mut(i0 * d..).unwrap_or_default(), ld: d };
             s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, accum: *accum, abuf });
             let dk = ViewMut { data: dk, ld: d };
             s.vectorize(Gemm { a: g.t(), b: qb, c: dk, accum: Accum::Add, scratch: gemm_scratch });

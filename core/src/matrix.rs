@@ -94,6 +94,19 @@ impl<'a, T> MatRef<'a, T> {
         &self.data[i * self.dim..(i + 1) * self.dim]
     }
 
+    /// The rows in order, each `dim()` long.
+    ///
+    /// ```
+    /// # use simkern_core::MatRef;
+    /// let m = MatRef::new(&[1.0f32, 2.0, 3.0, 4.0], 2).unwrap();
+    /// assert!(m.iter_rows().eq([&[1.0, 2.0][..], &[3.0, 4.0]]));
+    /// ```
+    #[inline]
+    pub fn iter_rows(&self) -> core::slice::ChunksExact<'a, T> {
+        // `dim` is at least 1 (checked by `new`); `max` only shows it.
+        self.data.chunks_exact(self.dim.max(1))
+    }
+
     /// Rows `start..end` as a matrix. Panics if the range is out of bounds.
     ///
     /// ```
