@@ -139,8 +139,10 @@ impl Error {
     /// A one-byte number for the variant, stable across releases (a new
     /// variant gets the next number): what firmware logs or returns over
     /// FFI when a message costs too much flash. `Display` (the message
-    /// with its numbers) pulls in integer formatting, and float formatting
-    /// for [`Error::InvalidParameter`]; `code` pulls in nothing.
+    /// with its numbers) pulls in integer formatting, and — with the
+    /// default `float-display` feature — float formatting for
+    /// [`Error::InvalidParameter`] (~3 KB of flash without it, ~17 KB
+    /// with it, on a Cortex-M4); `code` pulls in nothing.
     ///
     /// | code | variant |
     /// |---:|---|
