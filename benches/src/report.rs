@@ -39,11 +39,11 @@ pub struct Case {
 
 /// One measured comparison.
 pub struct Row {
-    family: &'static str,
-    case: String,
-    level: Kernels,
-    ours: f64,
-    baseline: &'static str,
+    pub(crate) family: &'static str,
+    pub(crate) case: String,
+    pub(crate) level: Kernels,
+    pub(crate) ours: f64,
+    pub(crate) baseline: &'static str,
     theirs: f64,
     work: f64,
     unit: Unit,
@@ -93,6 +93,11 @@ impl Report {
         });
     }
 
+    /// Measures the next rows at `level` (`--levels`).
+    pub fn set_level(&mut self, level: Kernels) {
+        self.level = level;
+    }
+
     /// The rows so far.
     pub fn rows(&self) -> &[Row] {
         &self.rows
@@ -123,8 +128,8 @@ impl Report {
         t
     }
 
-    /// The rows as a JSON array.
-    pub fn json(&self) -> String {
+    /// The report as JSON: `{"machine": {…}, "rows": [{…}, …]}`.
+    pub fn json(&self, machine: &str) -> String {
         let items: Vec<String> = self
             .rows
             .iter()
@@ -141,7 +146,7 @@ impl Report {
                 )
             })
             .collect();
-        format!("[\n  {}\n]\n", items.join(",\n  "))
+        format!("{{\n\"machine\": {machine},\n\"rows\": [\n  {}\n]\n}}\n", items.join(",\n  "))
     }
 }
 

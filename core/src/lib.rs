@@ -46,6 +46,7 @@
 pub mod binomial;
 pub mod correlation;
 pub mod correlation_matrix;
+mod cpu;
 pub mod diagnostics;
 mod error;
 pub mod float;
@@ -65,6 +66,7 @@ mod simd;
 pub mod similarity;
 mod special;
 
+pub use cpu::{Caches, Cpu};
 pub use error::{Error, Result, Value};
 pub use float::Float;
 pub use level::Level;

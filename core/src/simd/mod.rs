@@ -181,6 +181,23 @@ impl Kernels {
     }
 }
 
+impl crate::cpu::Cpu {
+    /// The CPU this code runs on, from CPUID (x86_64; detected once per
+    /// call, a few hundred cycles): `None` on other architectures and
+    /// under Miri.
+    ///
+    /// ```
+    /// let cpu = simkern_core::Cpu::detect();
+    /// assert_eq!(cpu.is_some(), cfg!(all(target_arch = "x86_64", not(miri))));
+    /// ```
+    pub fn detect() -> Option<crate::cpu::Cpu> {
+        #[cfg(all(target_arch = "x86_64", not(miri)))]
+        return Some(x86_64::cpuid::detect());
+        #[cfg(not(all(target_arch = "x86_64", not(miri))))]
+        None
+    }
+}
+
 impl Level {
     /// Every level a build for this target can run at on some CPU, slowest
     /// first: what a buffer sized at compile time must fit (the free
@@ -300,6 +317,46 @@ mod tests {
         assert_eq!(*levels.last().unwrap(), Level::best());
         assert!(levels.windows(2).all(|w| w[0] < w[1]));
         assert!(Kernels::available().iter().map(|k| k.level()).eq(levels.iter().copied()));
+    }
+
+    /// CPUID's family, model, stepping and data caches agree with what the
+    /// Linux kernel reports (`/proc/cpuinfo`, the sysfs cache directories).
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", not(miri)))]
+    #[test]
+    fn cpu_facts_agree_with_linux() {
+        extern crate std;
+        use std::string::String;
+        let cpu = crate::Cpu::detect().expect("x86_64 reports CPUID");
+        let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+        let first = |key: &str| {
+            info.lines()
+                .find(|l| l.split(':').next().map(str::trim) == Some(key))
+                .and_then(|l| l.split(':').nth(1))
+                .and_then(|v| v.trim().parse::<u32>().ok())
+        };
+        if let (Some(f), Some(m)) = (first("cpu family"), first("model")) {
+            assert_eq!((cpu.family, cpu.model), (f, m));
+        }
+        if let Some(s) = first("stepping") {
+            assert_eq!(cpu.stepping, s);
+        }
+        for index in 0..8 {
+            let dir = std::format!("/sys/devices/system/cpu/cpu0/cache/index{index}");
+            let read =
+                |f: &str| std::fs::read_to_string(std::format!("{dir}/{f}")).map(|s| String::from(s.trim()));
+            let (Ok(level), Ok(kind), Ok(size)) = (read("level"), read("type"), read("size")) else {
+                continue;
+            };
+            let Some(kib) = size.strip_suffix('K').and_then(|k| k.parse::<usize>().ok()) else { continue };
+            let ours = match (level.as_str(), kind.as_str()) {
+                ("1", "Data") => cpu.caches.l1d,
+                ("2", _) => cpu.caches.l2,
+                ("3", _) => cpu.caches.l3,
+                _ => continue,
+            };
+            assert_eq!(ours, Some(kib * 1024), "L{level} {kind}");
+        }
+        assert!(!cpu.vendor().is_empty());
     }
 
     #[cfg(target_arch = "x86_64")]

@@ -1,4 +1,5 @@
-//! x86_64 levels: AVX2+FMA and AVX-512 (F, VL, BW, DQ).
+//! x86_64 levels: AVX2+FMA and AVX-512 (F, VL, BW, DQ), and the CPU's
+//! identity and caches (`cpuid`).
 //!
 //! Support is read from CPUID and XCR0 by `cpufeatures` (the OS must save
 //! the YMM / ZMM register state, not just the CPU implement the
@@ -6,6 +7,7 @@
 
 mod avx2;
 mod avx512;
+pub(crate) mod cpuid;
 
 pub(crate) use avx2::Avx2;
 pub(crate) use avx512::Avx512;
