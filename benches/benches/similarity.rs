@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use simkern_benches::{faer_qkt, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, numkong_dot};
+use simkern_benches::{Faer, line_offset_f32, matrix, matrixmultiply_qkt, naive_dot, numkong_dot, qkt};
 
 fn dot(c: &mut Criterion) {
     for &offset in &[0usize, 16] {
@@ -46,7 +46,7 @@ fn similarity_matrix(c: &mut Criterion) {
                 b.iter(|| simkern::similarity_matrix(black_box(&q), black_box(&k), d))
             });
             g.bench_function(BenchmarkId::new("faer", &id), |b| {
-                b.iter(|| faer_qkt(black_box(&q), black_box(&k), d, &mut out))
+                b.iter(|| qkt::<Faer>(black_box(&q), black_box(&k), d, &mut out))
             });
             g.bench_function(BenchmarkId::new("matrixmultiply", &id), |b| {
                 b.iter(|| matrixmultiply_qkt(black_box(&q), black_box(&k), d, &mut out))

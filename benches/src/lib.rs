@@ -59,21 +59,6 @@ pub fn numkong_dot(a: &[f32], b: &[f32]) -> f64 {
     <f32 as numkong::Dot>::dot(a, b).unwrap_or(f64::NAN)
 }
 
-/// `out = q·kᵀ` with faer's single-threaded GEMM.
-///
-/// ```
-/// let mut out = [0.0f32; 1];
-/// simkern_benches::faer_qkt(&[2.0], &[3.0], 1, &mut out);
-/// assert_eq!(out, [6.0]);
-/// ```
-pub fn faer_qkt(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
-    let (n, m) = (q.len() / dim, k.len() / dim);
-    let q = faer::MatRef::from_row_major_slice(q, n, dim);
-    let k = faer::MatRef::from_row_major_slice(k, m, dim);
-    let out = faer::MatMut::from_row_major_slice_mut(out, n, m);
-    faer::linalg::matmul::matmul(out, faer::Accum::Replace, q, k.transpose(), 1.0f32, faer::Par::Seq);
-}
-
 /// `out = q·kᵀ` with `matrixmultiply::sgemm`.
 ///
 /// ```
@@ -117,38 +102,134 @@ pub fn naive_logsumexp(x: &[f32]) -> f32 {
     m + x.iter().map(|&v| (v - m).exp()).sum::<f32>().ln()
 }
 
-/// InfoNCE forward the materialising way: `S/τ` by faer (N × M, stored),
-/// then each row's log-sum-exp by simkern's SIMD kernel. The baseline the
-/// fused kernel is measured against (same exp, same GEMM class; only the
-/// fusion differs).
+/// A row-major `rows × cols` operand of a baseline GEMM, used as it is or
+/// transposed.
+#[derive(Clone, Copy)]
+pub struct Operand<'a> {
+    data: &'a [f32],
+    rows: usize,
+    cols: usize,
+    transposed: bool,
+}
+
+impl<'a> Operand<'a> {
+    /// `data` as a row-major `rows × (data.len() / rows)` matrix.
+    pub fn new(data: &'a [f32], rows: usize) -> Self {
+        Operand { data, rows, cols: data.len() / rows.max(1), transposed: false }
+    }
+    /// The transpose (no data moves).
+    pub fn t(self) -> Self {
+        Operand { transposed: !self.transposed, ..self }
+    }
+}
+
+/// A GEMM library the materialising baselines run on: `c = α·a·b` into a
+/// row-major `c` (one thread).
+pub trait Gemm {
+    /// The report's name for `Q·Kᵀ` by this library.
+    const QKT: &'static str;
+    /// … for its logits then simkern's row log-sum-exp.
+    const FORWARD: &'static str;
+    /// … for its logits, softmax − Y, then its two gradient GEMMs.
+    const FORWARD_BACKWARD: &'static str;
+    /// `c = alpha · a · b`.
+    fn gemm(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, alpha: f32);
+}
+
+/// faer, sequential.
+pub struct Faer;
+
+impl Gemm for Faer {
+    const QKT: &'static str = "faer (seq)";
+    const FORWARD: &'static str = "faer logits + LSE";
+    const FORWARD_BACKWARD: &'static str = "faer logits + softmax + 2 GEMMs";
+    fn gemm(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, alpha: f32) {
+        fn view(o: Operand<'_>) -> faer::MatRef<'_, f32> {
+            let m = faer::MatRef::from_row_major_slice(o.data, o.rows, o.cols);
+            if o.transposed { m.transpose() } else { m }
+        }
+        let (a, b) = (view(a), view(b));
+        let c = faer::MatMut::from_row_major_slice_mut(c, a.nrows(), b.ncols());
+        faer::linalg::matmul::matmul(c, faer::Accum::Replace, a, b, alpha, faer::Par::Seq);
+    }
+}
+
+/// The system's OpenBLAS (`cblas_sgemm`, through ndarray's BLAS path), one
+/// thread: the report re-runs itself with `OPENBLAS_NUM_THREADS=1`.
+#[cfg(feature = "openblas")]
+pub struct OpenBlas;
+
+#[cfg(feature = "openblas")]
+impl Gemm for OpenBlas {
+    const QKT: &'static str = "OpenBLAS sgemm";
+    const FORWARD: &'static str = "OpenBLAS sgemm + LSE";
+    const FORWARD_BACKWARD: &'static str = "OpenBLAS sgemm, softmax − Y, 2 sgemm (NumPy's recipe)";
+    fn gemm(c: &mut [f32], a: Operand<'_>, b: Operand<'_>, alpha: f32) {
+        use ndarray::{ArrayView2, ArrayViewMut2};
+        fn view(o: Operand<'_>) -> ArrayView2<'_, f32> {
+            let m = ArrayView2::from_shape((o.rows, o.cols), o.data).expect("the operand's shape");
+            if o.transposed { m.reversed_axes() } else { m }
+        }
+        let (a, b) = (view(a), view(b));
+        let mut c = ArrayViewMut2::from_shape((a.nrows(), b.ncols()), c).expect("the output's shape");
+        ndarray::linalg::general_mat_mul(alpha, &a, &b, 0.0, &mut c);
+    }
+}
+
+// Links the system OpenBLAS (`blas-src` with `openblas-src`'s `system`).
+#[cfg(feature = "openblas")]
+extern crate blas_src;
+
+/// `out = q·kᵀ` with the GEMM `G`.
 ///
 /// ```
-/// let l = simkern_benches::materialized_infonce(&[1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0], 2, 1.0, &mut Vec::new());
+/// let mut out = [0.0f32; 1];
+/// simkern_benches::qkt::<simkern_benches::Faer>(&[2.0], &[3.0], 1, &mut out);
+/// assert_eq!(out, [6.0]);
+/// ```
+pub fn qkt<G: Gemm>(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
+    let (n, m) = (q.len() / dim, k.len() / dim);
+    G::gemm(out, Operand::new(q, n), Operand::new(k, m).t(), 1.0);
+}
+
+/// InfoNCE forward the materialising way: `S/τ` by the GEMM `G` (N × M,
+/// stored), then each row's log-sum-exp by simkern's SIMD kernel. The
+/// baseline the fused kernel is measured against (same exp; only the GEMM
+/// and the fusion differ).
+///
+/// ```
+/// use simkern_benches::{Faer, materialized_infonce};
+/// let l = materialized_infonce::<Faer>(&[1.0, 0.0, 0.0, 1.0], &[1.0, 0.0, 0.0, 1.0], 2, 1.0, &mut Vec::new());
 /// assert!((l - (1.0 + (-1.0f32).exp()).ln()).abs() < 1e-6);
 /// ```
-pub fn materialized_infonce(q: &[f32], k: &[f32], dim: usize, tau: f32, logits: &mut Vec<f32>) -> f32 {
+pub fn materialized_infonce<G: Gemm>(
+    q: &[f32],
+    k: &[f32],
+    dim: usize,
+    tau: f32,
+    logits: &mut Vec<f32>,
+) -> f32 {
     let (n, m) = (q.len() / dim, k.len() / dim);
     logits.resize(n * m, 0.0);
-    let qm = faer::MatRef::from_row_major_slice(q, n, dim);
-    let km = faer::MatRef::from_row_major_slice(k, m, dim);
-    let s = faer::MatMut::from_row_major_slice_mut(logits, n, m);
-    faer::linalg::matmul::matmul(s, faer::Accum::Replace, qm, km.transpose(), 1.0 / tau, faer::Par::Seq);
+    G::gemm(logits, Operand::new(q, n), Operand::new(k, m).t(), 1.0 / tau);
     let total: f64 =
         logits.chunks_exact(m).enumerate().map(|(i, row)| f64::from(simkern::logsumexp(row) - row[i])).sum();
     (total / n as f64) as f32
 }
 
-/// InfoNCE forward and backward the materialising way: `S/τ` by faer,
-/// `G = (softmax_rows(S/τ) − I)/(Nτ)` in place (simkern's softmax per row),
-/// then `dQ = G·K` and `dK = Gᵀ·Q` by faer. Returns the loss.
+/// InfoNCE forward and backward the materialising way (NumPy's recipe):
+/// `S/τ` by the GEMM `G`, `G = (softmax_rows(S/τ) − I)/(Nτ)` in place
+/// (simkern's softmax per row), then `dQ = G·K` and `dK = Gᵀ·Q`. Returns
+/// the loss.
 ///
 /// ```
+/// use simkern_benches::{Faer, materialized_infonce_grad};
 /// let (mut dq, mut dk) = (vec![0.0; 4], vec![0.0; 4]);
 /// let q = [1.0f32, 0.0, 0.0, 1.0];
-/// let l = simkern_benches::materialized_infonce_grad(&q, &q, 2, 1.0, &mut Vec::new(), &mut dq, &mut dk);
+/// let l = materialized_infonce_grad::<Faer>(&q, &q, 2, 1.0, &mut Vec::new(), &mut dq, &mut dk);
 /// assert!(l > 0.0 && dq[0] < 0.0);
 /// ```
-pub fn materialized_infonce_grad(
+pub fn materialized_infonce_grad<G: Gemm>(
     q: &[f32],
     k: &[f32],
     dim: usize,
@@ -159,16 +240,8 @@ pub fn materialized_infonce_grad(
 ) -> f32 {
     let (n, m) = (q.len() / dim, k.len() / dim);
     logits.resize(n * m, 0.0);
-    let qm = faer::MatRef::from_row_major_slice(q, n, dim);
-    let km = faer::MatRef::from_row_major_slice(k, m, dim);
-    faer::linalg::matmul::matmul(
-        faer::MatMut::from_row_major_slice_mut(logits, n, m),
-        faer::Accum::Replace,
-        qm,
-        km.transpose(),
-        1.0 / tau,
-        faer::Par::Seq,
-    );
+    let (qo, ko) = (Operand::new(q, n), Operand::new(k, m));
+    G::gemm(logits, qo, ko.t(), 1.0 / tau);
     let mut total = 0.0f64;
     let mut p = vec![0.0f32; m];
     let scale = 1.0 / (n as f32 * tau);
@@ -180,23 +253,9 @@ pub fn materialized_infonce_grad(
         }
         row[i] -= scale;
     }
-    let g = faer::MatRef::from_row_major_slice(logits, n, m);
-    faer::linalg::matmul::matmul(
-        faer::MatMut::from_row_major_slice_mut(dq, n, dim),
-        faer::Accum::Replace,
-        g,
-        km,
-        1.0f32,
-        faer::Par::Seq,
-    );
-    faer::linalg::matmul::matmul(
-        faer::MatMut::from_row_major_slice_mut(dk, m, dim),
-        faer::Accum::Replace,
-        g.transpose(),
-        qm,
-        1.0f32,
-        faer::Par::Seq,
-    );
+    let g = Operand::new(logits, n);
+    G::gemm(dq, g, ko, 1.0);
+    G::gemm(dk, g.t(), qo, 1.0);
     (total / n as f64) as f32
 }
 

@@ -178,7 +178,31 @@ fn run(o: &Options) -> Result<(), String> {
     Ok(())
 }
 
+/// With the `openblas` feature: OpenBLAS reads its thread count when it is
+/// loaded, before `main`, so the report re-runs itself once with
+/// `OPENBLAS_NUM_THREADS=1` (and without core-type or cache overrides) if
+/// that is not already set. `None`: go on in this process.
+#[cfg(feature = "openblas")]
+fn one_openblas_thread() -> Option<i32> {
+    if std::env::var("OPENBLAS_NUM_THREADS").as_deref() == Ok("1") {
+        return None;
+    }
+    let exe = std::env::current_exe().ok()?;
+    let status = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OPENBLAS_NUM_THREADS", "1")
+        .env_remove("OPENBLAS_CORETYPE")
+        .env_remove("OPENBLAS_L2_SIZE")
+        .status()
+        .ok()?;
+    Some(status.code().unwrap_or(1))
+}
+
 fn main() {
+    #[cfg(feature = "openblas")]
+    if let Some(code) = one_openblas_thread() {
+        std::process::exit(code);
+    }
     let code = match parse_args() {
         Err(msg) => {
             eprintln!("{msg}");

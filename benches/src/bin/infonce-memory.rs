@@ -36,10 +36,18 @@ fn main() {
             dq.copy_from_slice(&g.dq);
             g.loss
         }
-        ("materialized", "forward") => simkern_benches::materialized_infonce(&q, &k, d, tau, &mut Vec::new()),
-        ("materialized", "backward") => {
-            simkern_benches::materialized_infonce_grad(&q, &k, d, tau, &mut Vec::new(), &mut dq, &mut dk)
+        ("materialized", "forward") => {
+            simkern_benches::materialized_infonce::<simkern_benches::Faer>(&q, &k, d, tau, &mut Vec::new())
         }
+        ("materialized", "backward") => simkern_benches::materialized_infonce_grad::<simkern_benches::Faer>(
+            &q,
+            &k,
+            d,
+            tau,
+            &mut Vec::new(),
+            &mut dq,
+            &mut dk,
+        ),
         _ => {
             eprintln!("usage: infonce-memory fused|materialized forward|backward N d");
             std::process::exit(2);

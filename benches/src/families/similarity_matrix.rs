@@ -1,6 +1,9 @@
-//! `S = Q·Kᵀ` against faer and matrixmultiply (one thread each).
+//! `S = Q·Kᵀ` against faer, matrixmultiply and (feature `openblas`) the
+//! system's OpenBLAS, one thread each.
 
-use simkern_benches::{faer_qkt, matrix, matrixmultiply_qkt};
+#[cfg(feature = "openblas")]
+use simkern_benches::OpenBlas;
+use simkern_benches::{Faer, Gemm, matrix, matrixmultiply_qkt, qkt};
 use simkern_core::similarity::similarity_matrix_scratch_len;
 
 use super::{Setup, Step};
@@ -31,7 +34,9 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                     work: 2.0 * (n * n * d) as f64,
                     unit: Unit::Gflops,
                 };
-                r.versus(&case, "faer (seq)", &mut ours, || faer_qkt(&q, &k, d, &mut theirs));
+                #[cfg(feature = "openblas")]
+                r.versus(&case, OpenBlas::QKT, &mut ours, || qkt::<OpenBlas>(&q, &k, d, &mut theirs));
+                r.versus(&case, Faer::QKT, &mut ours, || qkt::<Faer>(&q, &k, d, &mut theirs));
                 r.versus(&case, "matrixmultiply", &mut ours, || matrixmultiply_qkt(&q, &k, d, &mut theirs));
             })
         })
