@@ -1,9 +1,10 @@
 //! The machine a report ran on: the CPU's identity and caches (CPUID,
-//! through `simkern::Cpu`), the clock the OS reports, the SIMD level.
+//! through `simkern::Cpu`), the clock the OS reports, the SIMD level, the
+//! measured multiply-add peak and the GEMM blocking derived from the caches.
 
 use std::fmt::Write as _;
 
-use simkern::{Cpu, Level};
+use simkern::{Cpu, Kernels, Level};
 
 /// What the report says about its machine.
 pub struct Machine {
@@ -12,6 +13,11 @@ pub struct Machine {
     /// OS's figure — under a hypervisor often the TSC's, not the boost clock.
     os_mhz: Option<f64>,
     cores: usize,
+    /// The best level's multiply-add peak on one core, GFLOP/s (median of
+    /// short runs of `Kernels::fma_peak_probe`).
+    fma_peak: f64,
+    /// The GEMM engine's blocks at the best level, from the caches.
+    blocking: simkern::Blocking,
 }
 
 impl Machine {
@@ -24,7 +30,22 @@ impl Machine {
                 .and_then(|v| v.trim().parse().ok())
         });
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        Machine { cpu: Cpu::detect(), os_mhz, cores }
+        let best = Kernels::best();
+        let mut peaks: Vec<f64> = (0..9)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let flops = best.fma_peak_probe(1 << 20);
+                flops as f64 / t.elapsed().as_secs_f64() / 1e9
+            })
+            .collect();
+        peaks.sort_by(f64::total_cmp);
+        Machine {
+            cpu: Cpu::detect(),
+            os_mhz,
+            cores,
+            fma_peak: peaks[peaks.len() / 2],
+            blocking: best.blocking(),
+        }
     }
 
     /// One line for the report's header.
@@ -51,6 +72,15 @@ impl Machine {
             let _ = write!(s, ", {mhz:.0} MHz as the OS reports it");
         }
         let _ = write!(s, ", {} logical cores, best level {}", self.cores, Level::best().name());
+        let b = self.blocking;
+        let _ = write!(
+            s,
+            ", measured FMA peak {:.1} GFLOP/s on one core, GEMM blocks KC {} MC {} NC {}",
+            self.fma_peak,
+            b.kc(),
+            b.mc(),
+            b.nc()
+        );
         s
     }
 
@@ -63,6 +93,13 @@ impl Machine {
             format!("\"best_level\":{}", text(Level::best().name())),
             format!("\"logical_cores\":{}", self.cores),
             format!("\"os_mhz\":{}", self.os_mhz.map_or("null".into(), |v| format!("{v:.1}"))),
+            format!("\"fma_peak_gflops\":{:.2}", self.fma_peak),
+            format!(
+                "\"gemm_blocking\":{{\"kc\":{},\"mc\":{},\"nc\":{}}}",
+                self.blocking.kc(),
+                self.blocking.mc(),
+                self.blocking.nc()
+            ),
         ];
         if let Some(c) = &self.cpu {
             fields.extend([

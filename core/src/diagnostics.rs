@@ -26,7 +26,7 @@
 //!   top cluster).
 
 use crate::error::{Error, Result, Value, same_dim, same_rows};
-use crate::gemm::{self, Accum, Gemm, View, ViewMut};
+use crate::gemm::{self, Accum, Blocking, Gemm, View, ViewMut};
 use crate::lse::{OnlineLse, lse_state_of};
 use crate::matrix::MatRef;
 use crate::simd::{Kernel, Kernels, LaneZip, Simd, reduce_pairs, zip_map_in_place};
@@ -240,7 +240,7 @@ impl Kernels {
         if rows.start >= rows.end {
             return Ok(OnlineLse::new());
         }
-        Ok(self.run(Uniformity { x, t, rows, ws: scratch }))
+        Ok(self.run(Uniformity { x, t, rows, blocks: self.blocking(), ws: scratch }))
     }
 
     /// [`anisotropy`] at this handle's level.
@@ -273,6 +273,7 @@ struct Uniformity<'a> {
     t: f32,
     /// The `i` of the pairs `(i, j > i)` to fold.
     rows: core::ops::Range<usize>,
+    blocks: Blocking,
     ws: &'a mut [f32],
 }
 
@@ -300,7 +301,14 @@ impl Kernel for Uniformity<'_> {
             let (a, b) = (xv.rows_range(i0, i0 + r), xv.rows_range(i0 + 1, n));
             let Some(g) = block.get_mut(..r * cols) else { break };
             let c = ViewMut { data: g, ld: cols };
-            s.vectorize(Gemm { a, b: b.t(), c, accum: Accum::Overwrite, scratch: &mut *scratch });
+            s.vectorize(Gemm {
+                a,
+                b: b.t(),
+                c,
+                accum: Accum::Overwrite,
+                blocks: self.blocks,
+                scratch: &mut *scratch,
+            });
             for (ii, row) in g.chunks_exact_mut(cols.max(1)).enumerate() {
                 // Column c is row j = i0 + 1 + c; keep j > i = i0 + ii.
                 let row = row.get_mut(ii..).unwrap_or_default();

@@ -20,10 +20,8 @@
 //! it is packed once, whole ([`pack_b`]), and [`gemm_packed_b`] runs the
 //! inner loops against it.
 //!
-//! `KC` is large (768) on purpose: every extra k-block re-reads and
-//! re-writes the whole output, and at `n = m = 4096` that traffic (64 MB a
-//! pass) cost more than streaming the micro-panels from L2 does. Measured
-//! on Zen 5 at 4096 × 4096 × 768: KC = 256 → 0.95× faer, KC = 768 → 1.05×.
+//! The block sizes `KC`, `MC`, `NC` come from the caches the CPU reports
+//! ([`Blocking`]).
 //!
 //! The micro-kernel keeps an `MR × NV` grid of vectors (`NR = NV · lanes`
 //! columns) in registers; per step of `k` it loads `NV` vectors of the B
@@ -31,23 +29,11 @@
 //! Partial tiles at the edges are computed on zero-padded panels and stored
 //! with masked stores. Accumulation is in `f32`, as in BLAS.
 
+pub(crate) use crate::blocking::Blocking;
+use crate::blocking::tile;
 use crate::level::Level;
 use crate::matrix::MatRef;
 use crate::simd::{COMPACT, Kernel, Simd};
-
-/// The register tile of the micro-kernel at each level: `(MR, NV)`, `MR`
-/// rows of the A panel times `NV` vectors of the B panel, `NR = NV · lanes`
-/// columns. A fact about the register file: the tile, one B vector per
-/// column block and a broadcast must fit (AVX-512 and NEON have 32 vector
-/// registers, AVX2 16; the portable build may be SSE2 with 16 of 4 lanes).
-const fn tile(level: Level) -> (usize, usize) {
-    match level {
-        Level::Avx512 => (12, 2),
-        Level::Avx2 => (6, 2),
-        Level::Neon => (8, 3),
-        Level::Portable => (4, 1),
-    }
-}
 
 /// `MR` at level `S`.
 #[inline(always)]
@@ -60,27 +46,6 @@ const fn mr<S: Simd>() -> usize {
 const fn nr<S: Simd>() -> usize {
     tile(S::LEVEL).1 * S::F32_LANES
 }
-
-/// Depth of a k-block; inner dimensions up to this are done in one pass,
-/// so each output is written once.
-pub(crate) const KC: usize = 768;
-/// Rows of A per packed block; a multiple of every level's `MR`.
-pub(crate) const MC: usize = 144;
-/// Columns of C per packed block; a multiple of every level's `NR`.
-pub(crate) const NC: usize = 1536;
-
-// The block sizes hold whole tiles at every level.
-const _: () = {
-    let mut i = 0;
-    while i < Level::ALL.len() {
-        let level = Level::ALL[i];
-        let (mr, nv) = tile(level);
-        let nr = nv * level.f32_lanes();
-        assert!(MC.is_multiple_of(mr), "MC must be a multiple of every MR");
-        assert!(NC.is_multiple_of(nr), "NC must be a multiple of every NR");
-        i += 1;
-    }
-};
 
 /// Whether a product overwrites its output or adds to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,26 +110,36 @@ impl<'a> View<'a> {
     }
 }
 
+/// The blocks the engine runs with: `blocks`, visibly within bounds
+/// ([`Blocking::visibly_bounded`]), or where [`COMPACT`] the constant
+/// fallback (the only blocking there, see `Kernels::blocking`; passed
+/// through a non-inlined `vectorize` a field would not fold).
+#[inline(always)]
+fn engine(blocks: Blocking) -> [usize; 3] {
+    if COMPACT { Blocking::FALLBACK } else { blocks }.visibly_bounded()
+}
+
 /// `min(a, b)` in a `const fn`.
 const fn min(a: usize, b: usize) -> usize {
     if a < b { a } else { b }
 }
 
 /// Elements of `A`-block packing space at `level` for `m` rows and inner
-/// dimension `k`: `MR`-tall panels of that level's tile.
+/// dimension `k`: `MR`-tall panels of that level's tile, for any blocking.
 pub(crate) const fn a_pack_len(level: Level, m: usize, k: usize) -> usize {
-    let mr = tile(level).0;
-    min(k, KC) * (min(m, MC).div_ceil(mr) * mr)
+    let (mr, most) = (tile(level).0, Blocking::MOST);
+    min(k, most.kc()) * (min(m, most.mc()).div_ceil(mr) * mr)
 }
 
-/// Elements of one packed `B` block at `level` (`NR`-wide panels).
+/// Elements of one packed `B` block at `level` (`NR`-wide panels), for
+/// any blocking.
 const fn b_block_len(level: Level, n: usize, k: usize) -> usize {
-    let nr = tile(level).1 * level.f32_lanes();
-    min(k, KC) * (min(n, NC).div_ceil(nr) * nr)
+    let (nr, most) = (tile(level).1 * level.f32_lanes(), Blocking::MOST);
+    min(k, most.kc()) * (min(n, most.nc()).div_ceil(nr) * nr)
 }
 
 /// Elements of scratch [`gemm`] needs at `level` for an `m × k` by `k × n`
-/// product (at most `KC · (NC + MC)`).
+/// product with any blocking (at most `KC · (NC + MC)` of [`Blocking::MOST`]).
 pub(crate) const fn scratch_len(level: Level, m: usize, n: usize, k: usize) -> usize {
     b_block_len(level, n, k) + a_pack_len(level, m, k)
 }
@@ -203,6 +178,14 @@ fn microkernel<S: Simd, const MR: usize, const NV: usize>(
     accum: Accum,
 ) {
     let l = S::F32_LANES;
+    // The output tile's lines, fetched while the k loop runs: a store to a
+    // line not in cache waits for it (at d = 128 the loop is too short to
+    // hide that, and the next tile's rows are 12 strides away).
+    for r in 0..rows.min(MR) {
+        let row = out.data.get(r * out.ld..).unwrap_or_default();
+        s.prefetch(row);
+        s.prefetch(row.get(cols.min(NV * l).saturating_sub(1)..).unwrap_or_default());
+    }
     let mut acc = [[s.splat_f32(0.0); NV]; MR];
     if COMPACT {
         // `kp` stepped by hand: at opt-level "s" the `zip` of two
@@ -352,7 +335,8 @@ fn macro_tile_of<S: Simd, const MR: usize, const NV: usize>(
 
 /// `c = a · b` or `c += a · b`, `c` an `m × n` block. The caller has
 /// checked `a.cols() == b.rows()`, that `c` holds the block and that
-/// `scratch` has [`scratch_len`] elements.
+/// `scratch` has [`scratch_len`] elements; `blocks` is within
+/// [`Blocking::MOST`] (every `Blocking` is).
 #[inline(always)]
 pub(crate) fn gemm<S: Simd>(
     s: S,
@@ -360,20 +344,22 @@ pub(crate) fn gemm<S: Simd>(
     b: View<'_>,
     mut c: ViewMut<'_>,
     accum: Accum,
+    blocks: Blocking,
     scratch: &mut [f32],
 ) {
+    let [kc_max, mc_max, nc_max] = engine(blocks);
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
     // (Checked split, for the panic-free engine; the caller checked the length.)
     let Some((bbuf, abuf)) = scratch.split_at_mut_checked(b_block_len(S::LEVEL, n, k)) else { return };
     let bt = b.t();
-    for jc in (0..n).step_by(NC) {
-        let nc = NC.min(n - jc);
-        for pc in (0..k).step_by(KC) {
-            let kc = KC.min(k - pc);
+    for jc in (0..n).step_by(nc_max) {
+        let nc = nc_max.min(n - jc);
+        for pc in (0..k).step_by(kc_max) {
+            let kc = kc_max.min(k - pc);
             pack(bt, jc, nc, pc, kc, nr::<S>(), bbuf);
             let accum = if pc > 0 { Accum::Add } else { accum };
-            for ic in (0..m).step_by(MC) {
-                let mc = MC.min(m - ic);
+            for ic in (0..m).step_by(mc_max) {
+                let mc = mc_max.min(m - ic);
                 pack(a, ic, mc, pc, kc, mr::<S>(), abuf);
                 macro_tile(s, abuf, bbuf, kc, [mc, nc], c.at(ic, jc), accum);
             }
@@ -387,25 +373,29 @@ pub(crate) struct PackedB<'a> {
     buf: &'a [f32],
     k: usize,
     n: usize,
+    /// The blocking it was packed with (its k-blocks are `kc` deep).
+    blocks: Blocking,
 }
 
-/// Packs all of `b` into `buf` (at least [`packed_b_len`] elements).
+/// Packs all of `b` into `buf` (at least [`packed_b_len`] elements) in
+/// k-blocks of `blocks.kc`.
 #[inline(always)]
-pub(crate) fn pack_b<'a, S: Simd>(_s: S, b: View<'_>, buf: &'a mut [f32]) -> PackedB<'a> {
-    let (k, n) = (b.rows(), b.cols());
+pub(crate) fn pack_b<'a, S: Simd>(_s: S, b: View<'_>, blocks: Blocking, buf: &'a mut [f32]) -> PackedB<'a> {
+    let (k, n, [kc_max, ..]) = (b.rows(), b.cols(), engine(blocks));
     let nr = nr::<S>();
     let stride = n.div_ceil(nr) * nr;
     let bt = b.t();
-    for pc in (0..k).step_by(KC) {
-        let kc = KC.min(k - pc);
+    for pc in (0..k).step_by(kc_max) {
+        let kc = kc_max.min(k - pc);
         let block = buf.get_mut(pc * stride..).and_then(|b| b.get_mut(..kc * stride)).unwrap_or_default();
         pack(bt, 0, n, pc, kc, nr, block);
     }
-    PackedB { buf, k, n }
+    PackedB { buf, k, n, blocks }
 }
 
-/// `c (+)= a · B` for a `B` packed by [`pack_b`] at the same level; `abuf`
-/// has [`a_pack_len`] elements.
+/// `c (+)= a · B` for a `B` packed by [`pack_b`] at the same level, in
+/// row blocks of `mc` (at most [`Blocking::MOST`]'s); `abuf` has
+/// [`a_pack_len`] elements.
 #[inline(always)]
 pub(crate) fn gemm_packed_b<S: Simd>(
     s: S,
@@ -413,16 +403,18 @@ pub(crate) fn gemm_packed_b<S: Simd>(
     b: &PackedB<'_>,
     mut c: ViewMut<'_>,
     accum: Accum,
+    mc_max: usize,
     abuf: &mut [f32],
 ) {
     let (m, k, n) = (a.rows(), b.k, b.n);
+    let [kc_max, mc_max, _] = engine(b.blocks.with_mc(mc_max));
     let stride = n.div_ceil(nr::<S>()) * nr::<S>();
-    for pc in (0..k).step_by(KC) {
-        let kc = KC.min(k - pc);
+    for pc in (0..k).step_by(kc_max) {
+        let kc = kc_max.min(k - pc);
         let bblock = b.buf.get(pc * stride..).and_then(|b| b.get(..kc * stride)).unwrap_or_default();
         let accum = if pc > 0 { Accum::Add } else { accum };
-        for ic in (0..m).step_by(MC) {
-            let mc = MC.min(m - ic);
+        for ic in (0..m).step_by(mc_max) {
+            let mc = mc_max.min(m - ic);
             pack(a, ic, mc, pc, kc, mr::<S>(), abuf);
             macro_tile(s, abuf, bblock, kc, [mc, n], c.at(ic, 0), accum);
         }
@@ -436,6 +428,7 @@ pub(crate) struct GemmPackedB<'a, 'b> {
     pub(crate) b: &'a PackedB<'b>,
     pub(crate) c: ViewMut<'a>,
     pub(crate) accum: Accum,
+    pub(crate) mc: usize,
     pub(crate) abuf: &'a mut [f32],
 }
 
@@ -443,7 +436,7 @@ impl Kernel for GemmPackedB<'_, '_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        gemm_packed_b(s, self.a, self.b, self.c, self.accum, self.abuf);
+        gemm_packed_b(s, self.a, self.b, self.c, self.accum, self.mc, self.abuf);
     }
 }
 
@@ -453,6 +446,7 @@ pub(crate) struct Gemm<'a> {
     pub(crate) b: View<'a>,
     pub(crate) c: ViewMut<'a>,
     pub(crate) accum: Accum,
+    pub(crate) blocks: Blocking,
     pub(crate) scratch: &'a mut [f32],
 }
 
@@ -460,6 +454,6 @@ impl Kernel for Gemm<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        gemm(s, self.a, self.b, self.c, self.accum, self.scratch);
+        gemm(s, self.a, self.b, self.c, self.accum, self.blocks, self.scratch);
     }
 }

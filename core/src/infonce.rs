@@ -59,18 +59,31 @@
 //! accumulation would remove.
 
 use crate::error::{Error, Result, Value, same_dim, same_len, same_rows};
-use crate::gemm::{self, Accum, Gemm, GemmPackedB, View, ViewMut};
+use crate::gemm::{self, Accum, Blocking, Gemm, GemmPackedB, View, ViewMut};
 use crate::lse::lse_state_of;
 use crate::math::exp_f32;
 use crate::matrix::MatRef;
 use crate::simd::{Kernel, Kernels, LaneMap, LaneZip, Simd, map_in_place, zip_map_in_place};
 use crate::similarity::{divide_in_place, dot_in, sum_squares};
 
-/// Query rows per block in the forward pass (the logits block stays small).
-const ROWS_FORWARD: usize = 144;
-/// Query rows per block with the gradient: larger, because `dK += Gᵀ·Q_block`
-/// reads and writes all of `dK` once per block.
-const ROWS_BACKWARD: usize = 576;
+/// Query rows per block for the engine's `blocks`. The forward pass takes
+/// one packed `A` block (`mc` rows: the logits block stays small). With
+/// the gradient, blocks are larger, because `dK += Gᵀ·Q_block` reads and
+/// writes all of `dK` once per block: up to four `A` blocks, but no more
+/// rows than one k-block (the rows are that product's inner dimension, so
+/// `dK` is still written once per block). Either way at most
+/// `max(mc, kc)`, so at most [`Blocking::MOST`]'s `kc`: what the scratch
+/// sizes cover.
+const fn rows_per_block(blocks: Blocking, grad: bool) -> usize {
+    let [kc, mc, _] = blocks.visibly_bounded();
+    if !grad || mc >= kc {
+        mc
+    } else if 4 * mc <= kc {
+        4 * mc
+    } else {
+        kc / mc * mc
+    }
+}
 /// `F.normalize`'s epsilon: rows are divided by `max(‖x‖, EPS)`.
 const NORM_EPS: f32 = 1e-12;
 
@@ -234,7 +247,8 @@ impl InfoNce {
     pub const fn scratch_len(&self, n: usize, m: usize, dim: usize, pass: Pass) -> usize {
         let level = self.kernels.level();
         let grad = matches!(pass, Pass::Backward);
-        let r = if grad { ROWS_BACKWARD } else { ROWS_FORWARD };
+        // Any blocking's rows (see `rows_per_block`).
+        let r = if grad { Blocking::MOST.kc() } else { Blocking::MOST.mc() };
         // The symmetric loss runs a second direction with the roles swapped.
         let (rows, keys) = if self.symmetric { (max(n, m), max(n, m)) } else { (n, m) };
         let r = if rows == 0 {
@@ -369,6 +383,7 @@ impl Kernel for Run<'_> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> f32 {
         let Run { cfg, q, k, pos, mut grad, ws } = self;
+        let blocks = cfg.kernels.blocking();
         let (n, m, d) = (q.rows(), k.rows(), q.dim());
         // Normalised copies (and the norms, for the chain rule).
         let (qn, kn, norms, ws) = if cfg.normalize {
@@ -400,7 +415,7 @@ impl Kernel for Run<'_> {
                 let (dq, dk) = if pass == 0 { (&mut **dq, &mut **dk) } else { (&mut **dk, &mut **dq) };
                 GradOut { dq, dk, scale: g_scale, accum }
             });
-            total += direction(s, a, b, p, inv_tau, out, ws) / rows as f64;
+            total += direction(s, a, b, p, Sweep { inv_tau, blocks }, out, ws) / rows as f64;
         }
         total /= f64::from(directions);
         if let (Some((dq, dk)), Some(norms)) = (grad, norms) {
@@ -463,6 +478,13 @@ struct GradOut<'a> {
     accum: Accum,
 }
 
+/// What every block of a direction uses: `1/τ` and the engine's blocking.
+#[derive(Clone, Copy)]
+struct Sweep {
+    inv_tau: f32,
+    blocks: Blocking,
+}
+
 /// One direction of the loss: `Σᵢ [LSEⱼ(sᵢⱼ/τ) − s_{i,pos(i)}/τ]` for
 /// queries `q` against keys `k`, and its gradient when `grad` is given.
 #[inline(always)]
@@ -471,12 +493,12 @@ fn direction<S: Simd>(
     q: View<'_>,
     k: View<'_>,
     pos: Positives<'_>,
-    inv_tau: f32,
+    Sweep { inv_tau, blocks }: Sweep,
     mut grad: Option<GradOut<'_>>,
     ws: &mut [f32],
 ) -> f64 {
     let (n, m, d) = (q.rows(), k.rows(), q.cols());
-    let r_max = if grad.is_some() { ROWS_BACKWARD } else { ROWS_FORWARD }.min(n);
+    let r_max = rows_per_block(blocks, grad.is_some()).min(n);
     // Checked splits and `get` below: in bounds by `InfoNce::check`, visibly
     // to the optimiser (no panic path); NaN if that were ever not so.
     let Some((kt_buf, ws)) = ws.split_at_mut_checked(gemm::packed_b_len(S::LEVEL, d, m)) else {
@@ -486,10 +508,10 @@ fn direction<S: Simd>(
     let Some((abuf, ws)) = ws.split_at_mut_checked(gemm::a_pack_len(S::LEVEL, r_max, d.max(m))) else {
         return f64::NAN;
     };
-    let kt = gemm::pack_b(s, k.t(), kt_buf);
+    let kt = gemm::pack_b(s, k.t(), blocks, kt_buf);
     let k_len = if grad.is_some() { gemm::packed_b_len(S::LEVEL, m, d) } else { 0 };
     let Some((k_buf, gemm_scratch)) = ws.split_at_mut_checked(k_len) else { return f64::NAN };
-    let kp = grad.as_ref().map(|_| gemm::pack_b(s, k, k_buf));
+    let kp = grad.as_ref().map(|_| gemm::pack_b(s, k, blocks, k_buf));
     if let Some(GradOut { dk, accum: Accum::Overwrite, .. }) = grad.as_mut() {
         dk.fill(0.0);
     }
@@ -502,7 +524,7 @@ fn direction<S: Simd>(
         // Each GEMM runs in a function of its own (`vectorize`): inlined
         // next to the exp code, its accumulators were spilled.
         let c = ViewMut { data: logits, ld: m };
-        s.vectorize(GemmPackedB { a: qb, b: &kt, c, accum: Accum::Overwrite, abuf });
+        s.vectorize(GemmPackedB { a: qb, b: &kt, c, accum: Accum::Overwrite, mc: blocks.mc(), abuf });
         for (i, row) in logits.chunks_exact_mut(m.max(1)).enumerate() {
             let p = pos.of(i0 + i);
             let st = lse_state_of(s, row, inv_tau);
@@ -531,9 +553,9 @@ fn direction<S: Simd>(
         if let (Some(GradOut { dq, dk, accum, .. }), Some(kp)) = (grad.as_mut(), kp.as_ref()) {
             let g = View::row_major(logits, r, m);
             let dq_block = ViewMut { data: dq.get_mut(i0 * d..).unwrap_or_default(), ld: d };
-            s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, accum: *accum, abuf });
+            s.vectorize(GemmPackedB { a: g, b: kp, c: dq_block, accum: *accum, mc: blocks.mc(), abuf });
             let dk = ViewMut { data: dk, ld: d };
-            s.vectorize(Gemm { a: g.t(), b: qb, c: dk, accum: Accum::Add, scratch: gemm_scratch });
+            s.vectorize(Gemm { a: g.t(), b: qb, c: dk, accum: Accum::Add, blocks, scratch: gemm_scratch });
         }
     }
     total

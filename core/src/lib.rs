@@ -44,6 +44,7 @@
 #![deny(unsafe_code)]
 
 pub mod binomial;
+mod blocking;
 pub mod correlation;
 pub mod correlation_matrix;
 mod cpu;
@@ -58,6 +59,7 @@ pub mod lse;
 mod math;
 mod matrix;
 pub mod moments;
+mod peak;
 pub mod rank;
 mod sample;
 pub mod significance;
@@ -66,6 +68,7 @@ mod simd;
 pub mod similarity;
 mod special;
 
+pub use blocking::Blocking;
 pub use cpu::{Caches, Cpu};
 pub use error::{Error, Result, Value};
 pub use float::Float;

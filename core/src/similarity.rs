@@ -64,7 +64,7 @@
 
 use crate::error::{Error, Result, same_dim, same_len};
 use crate::float::{Float, SliceMut};
-use crate::gemm::{self, Accum, View, ViewMut};
+use crate::gemm::{self, Accum, Blocking, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
@@ -510,7 +510,7 @@ impl Kernels {
             return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
         }
         if needed != 0 {
-            self.run(SimilarityMatrix { q, k, out, scratch });
+            self.run(SimilarityMatrix { q, k, out, blocks: self.blocking(), scratch });
         }
         Ok(())
     }
@@ -692,12 +692,14 @@ fn in_range(ss: f64) -> bool {
 /// `m` keys and rows of `dim`, at whichever level this build runs
 /// ([`Level::TARGET`](crate::Level::TARGET); one level's exact need is
 /// [`Kernels::similarity_matrix_scratch_len`]). Packed panels of both
-/// operands: at most `768 · (1536 + 144)` elements, 5.2 MB, however large
-/// the inputs. A `const fn`, so it can size a stack array.
+/// operands for the largest blocks any caches give ([`Blocking::MOST`]):
+/// at most `768 · (3072 + 336)` elements, 10.5 MB, however large the
+/// inputs. A `const fn`, so it can size a stack array.
 ///
 /// ```
-/// use simkern_core::similarity::similarity_matrix_scratch_len;
-/// assert!(similarity_matrix_scratch_len(4096, 4096, 768) <= 768 * (1536 + 144));
+/// use simkern_core::{Blocking, similarity::similarity_matrix_scratch_len};
+/// let most = Blocking::MOST;
+/// assert!(similarity_matrix_scratch_len(4096, 4096, 768) <= most.kc() * (most.nc() + most.mc()));
 /// assert_eq!(similarity_matrix_scratch_len(0, 0, 8), 0);
 /// let scratch = [0.0f32; similarity_matrix_scratch_len(3, 4, 5)];
 /// # let _ = scratch;
@@ -735,6 +737,7 @@ struct SimilarityMatrix<'a> {
     q: MatRef<'a, f32>,
     k: MatRef<'a, f32>,
     out: &'a mut [f32],
+    blocks: Blocking,
     scratch: &'a mut [f32],
 }
 
@@ -744,6 +747,6 @@ impl Kernel for SimilarityMatrix<'_> {
     fn run<S: Simd>(self, s: S) {
         let (q, k) = (View::of(self.q), View::of(self.k));
         let c = ViewMut { data: self.out, ld: k.rows() };
-        gemm::gemm(s, q, k.t(), c, Accum::Overwrite, self.scratch);
+        gemm::gemm(s, q, k.t(), c, Accum::Overwrite, self.blocks, self.scratch);
     }
 }

@@ -46,7 +46,7 @@ pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
     similarity_matrix_on,
 };
-pub use simkern_core::{Caches, Cpu, Error, Float, Kernels, Level, MatRef, Result, Value};
+pub use simkern_core::{Blocking, Caches, Cpu, Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
     Alternative, CorrelationTest, NanPolicy, Ties, kendall_tau_b, kendall_tau_b_test, kendall_tau_b_with,
     kendall_tau_c, pearson, pearson_matrix, pearson_test, pearson_with, rank, rank_with, spearman,

@@ -36,3 +36,22 @@ pub fn levels() -> &'static [Kernels] {
     });
     levels
 }
+
+/// [`levels`], each handle also blocked for two tiny cache hierarchies
+/// (2 KiB of L2 and no L3; 24 KiB / 48 KiB): k-blocks of a few elements,
+/// row and column blocks of a few tiles, so that the GEMM-shaped kernels'
+/// block boundaries fall inside the small shapes a suite can afford. The
+/// handle as detected comes first.
+///
+/// ```
+/// let all = simkern_tests::levels::levels_and_blockings();
+/// assert_eq!(all.len(), 3 * simkern_tests::levels::levels().len());
+/// assert!(all.iter().any(|k| k.blocking().kc() < 8));
+/// ```
+pub fn levels_and_blockings() -> Vec<Kernels> {
+    let tiny = [
+        simkern::Caches { l1d: Some(1 << 10), l2: Some(2 << 10), l3: None },
+        simkern::Caches { l1d: Some(4 << 10), l2: Some(24 << 10), l3: Some(48 << 10) },
+    ];
+    levels().iter().flat_map(|&k| [k, k.with_caches(tiny[0]), k.with_caches(tiny[1])]).collect()
+}

@@ -6,7 +6,7 @@ use simkern::{Kernels, Value};
 use simkern_core::MatRef;
 use simkern_core::diagnostics::{self as diag, anisotropy_scratch_len, uniformity_scratch_len};
 use simkern_tests::data::{Dist, Rng, vec_f32};
-use simkern_tests::levels::levels;
+use simkern_tests::levels::{levels, levels_and_blockings};
 use simkern_tests::precision::{EIGENVALUE_REL, MOMENT_REL};
 use simkern_tests::reference::{self as naive, gamma, widen};
 
@@ -48,7 +48,7 @@ proptest! {
         let bound = f64::from(t) * (8.0 * U32 + 2.0 * gamma(d + 2, U32)) * 2.0 * max_sq
             + 8.0 * U32 * (want.abs() + pairs.ln() + 1.0);
         let mut ws = vec![f32::NAN; uniformity_scratch_len(n, d)];
-        for &level in levels() {
+        for level in levels_and_blockings() {
             let got = level.uniformity(MatRef::new(&x, d).unwrap(), t, &mut ws).unwrap();
             prop_assert!((f64::from(got) - want).abs() <= bound, "{level:?} n={n} d={d}: {got} vs {want} (bound {bound:e})");
         }

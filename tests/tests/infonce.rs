@@ -7,7 +7,7 @@ use simkern::Kernels;
 use simkern_core::MatRef;
 use simkern_core::infonce::{InfoNce, Pass, Positives};
 use simkern_tests::data::{Dist, Rng, vec_f32};
-use simkern_tests::levels::levels;
+use simkern_tests::levels::{levels, levels_and_blockings};
 use simkern_tests::precision::INFONCE_LOSS_REL;
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
@@ -103,7 +103,7 @@ fn check_inputs(c: Case, q: &[f32], k: &[f32], pos: &[usize]) {
     let eps = logit_error(&c, q, k);
     let loss_bound = (2.0 * eps + 16.0 * U32) * r.loss.abs() + TINY;
     let gtol = 4.0 * eps + gamma(c.n.max(c.m) + 2, U32) + 16.0 * U32;
-    for &level in levels() {
+    for level in levels_and_blockings() {
         let (loss, dq, dk) = run(&c, level, q, k, pos);
         assert!(
             (f64::from(loss) - r.loss).abs() <= loss_bound,
@@ -183,8 +183,10 @@ proptest! {
 
 #[test]
 fn block_boundaries_and_shapes() {
-    // Past the forward block (144 rows), the backward block (576), the GEMM
-    // blocks (MC 144, KC 768), N = 1 and d = 1.
+    // Past the forward block (MC rows: 144 to 336 with the detected caches),
+    // the backward block (576 to 768), the GEMM blocks (KC 768), N = 1 and
+    // d = 1; `check` also runs each at tiny blockings (blocks of a few rows
+    // and k-blocks of a few elements).
     for (i, &(n, m, d)) in
         [(1, 1, 1), (1, 5, 3), (150, 150, 7), (600, 601, 5), (9, 9, 800), (200, 230, 33)].iter().enumerate()
     {

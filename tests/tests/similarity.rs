@@ -6,7 +6,7 @@ use simkern_core::Kernels;
 use simkern_core::MatRef;
 use simkern_core::similarity as sim;
 use simkern_tests::data::{Dist, Rng, vec_f32, vec_f64};
-use simkern_tests::levels::levels;
+use simkern_tests::levels::{levels, levels_and_blockings};
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
 const U64: f64 = f64::EPSILON / 2.0;
@@ -373,7 +373,7 @@ fn check_matrix_of(n: usize, m: usize, d: usize, seed: u64, dist: Dist) {
             abs.push(dot_abs(qi, kj));
         }
     }
-    for &level in levels() {
+    for level in levels_and_blockings() {
         let got = simkern::similarity_matrix_on(level, &q, &k, d).unwrap();
         assert_eq!(got.len(), n * m);
         for (idx, ((&g, &e), &s)) in got.iter().zip(&exact).zip(&abs).enumerate() {

@@ -1,5 +1,7 @@
 //! `S = Q·Kᵀ` against faer, matrixmultiply and (feature `openblas`) the
-//! system's OpenBLAS, one thread each.
+//! system's OpenBLAS, one thread each; at d = 768 also against this core's
+//! multiply-add peak doing the same FLOPs (a yardstick: the ratio is the
+//! fraction of the peak reached).
 
 #[cfg(feature = "openblas")]
 use simkern_benches::OpenBlas;
@@ -38,6 +40,14 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 r.versus(&case, OpenBlas::QKT, &mut ours, || qkt::<OpenBlas>(&q, &k, d, &mut theirs));
                 r.versus(&case, Faer::QKT, &mut ours, || qkt::<Faer>(&q, &k, d, &mut theirs));
                 r.versus(&case, "matrixmultiply", &mut ours, || matrixmultiply_qkt(&q, &k, d, &mut theirs));
+                if d == 768 {
+                    // The ratio is the fraction of this core's measured
+                    // multiply-add peak that the engine reaches.
+                    let steps = setup.level.fma_peak_steps(case.work);
+                    r.versus(&case, "FMA peak, same FLOPs (for scale)", &mut ours, || {
+                        setup.level.fma_peak_probe(steps);
+                    });
+                }
             })
         })
         .collect()

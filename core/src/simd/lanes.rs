@@ -36,6 +36,11 @@ pub trait Simd: Copy + 'static {
     fn load_partial_f32(self, src: &[f32]) -> Self::F32;
     /// Loads `min(src.len(), F32_LANES)` elements, `fill` in the other lanes.
     fn load_partial_fill_f32(self, src: &[f32], fill: f32) -> Self::F32;
+    /// Asks for the cache line holding `data[0]` to be fetched into L1: a
+    /// hint with no effect on any result (nothing is read from an empty
+    /// slice; a no-op where the level has no prefetch instruction).
+    #[inline(always)]
+    fn prefetch(self, _data: &[f32]) {}
     /// Stores all lanes to the start of `dst`.
     fn store_f32(self, v: Self::F32, dst: &mut [f32]);
     /// Stores the first `min(dst.len(), F32_LANES)` lanes.

@@ -61,18 +61,23 @@ pub(crate) fn shared_where_compact<S: Simd, K: Kernel>(s: S, kernel: K) -> K::Ou
 #[cfg(target_arch = "x86_64")]
 use x86_64::{Avx2, Avx512};
 
+use crate::blocking::Blocking;
+use crate::cpu::Caches;
 use crate::error::{Error, Result};
 use crate::level::Level;
 
 /// The handle every kernel is a method of: an instruction-set level that
-/// this CPU has been checked to support. `Copy`, one byte; obtain it once
-/// and keep it.
+/// this CPU has been checked to support, and the cache blocking of its
+/// GEMM engine. `Copy`, a few words; obtain it once and keep it.
 ///
 /// [`Kernels::best`] is the fastest level here (what every free function
 /// uses); [`Kernels::new`] checks a level you name; [`Kernels::available`]
 /// lists one handle per level this CPU has, so that tests and benchmarks
 /// can run every path on its own. The level is checked once, when the
-/// handle is made: no method can fail for it.
+/// handle is made: no method can fail for it. The GEMM-shaped kernels
+/// (`similarity_matrix_into`, `infonce`, `uniformity`) block for the
+/// caches this CPU reports ([`Kernels::blocking`]), or for those named
+/// with [`Kernels::with_caches`].
 ///
 /// Every vector kernel of the crate is a method (`dot`, `cosine`,
 /// `similarity_matrix_into`, `logsumexp`, `softmax_into`, `rank_into`,
@@ -91,7 +96,17 @@ use crate::level::Level;
 /// assert_eq!(Kernels::new(Level::Portable).unwrap().level(), Level::Portable);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Kernels(Level);
+pub struct Kernels {
+    level: Level,
+    /// The blocking named by [`Kernels::with_caches`]; `None`: the one for
+    /// the detected caches. No slot at all where [`COMPACT`] (the blocking
+    /// is constant there), so that a handle stays one byte on a
+    /// microcontroller.
+    blocking: [Option<Blocking>; BLOCKING_SLOTS],
+}
+
+/// Slots for a named blocking in a [`Kernels`]: none where [`COMPACT`].
+const BLOCKING_SLOTS: usize = if COMPACT { 0 } else { 1 };
 
 impl Kernels {
     /// The handle for [`Level::best`] (detected once, then cached).
@@ -101,7 +116,7 @@ impl Kernels {
     /// ```
     #[inline]
     pub fn best() -> Kernels {
-        Kernels(best_level())
+        Kernels::at(best_level())
     }
 
     /// The handle for `level`, or [`Error::LevelUnavailable`] if this CPU
@@ -116,7 +131,7 @@ impl Kernels {
     /// ```
     #[inline]
     pub fn new(level: Level) -> Result<Kernels> {
-        if level.is_available() { Ok(Kernels(level)) } else { Err(Error::LevelUnavailable { level }) }
+        if level.is_available() { Ok(Kernels::at(level)) } else { Err(Error::LevelUnavailable { level }) }
     }
 
     /// One handle per level this CPU supports, slowest first (the handles
@@ -128,11 +143,12 @@ impl Kernels {
     /// ```
     pub fn available() -> &'static [Kernels] {
         use Level::*;
+        const P: Kernels = Kernels::at(Portable);
         match best_level() {
-            Avx2 => &[Kernels(Portable), Kernels(Avx2)],
-            Avx512 => &[Kernels(Portable), Kernels(Avx2), Kernels(Avx512)],
-            Neon => &[Kernels(Portable), Kernels(Neon)],
-            _ => &[Kernels(Portable)],
+            Avx2 => &[P, const { Kernels::at(Avx2) }],
+            Avx512 => &[P, const { Kernels::at(Avx2) }, const { Kernels::at(Avx512) }],
+            Neon => &[P, const { Kernels::at(Neon) }],
+            _ => &[P],
         }
     }
 
@@ -147,7 +163,13 @@ impl Kernels {
     /// ```
     #[inline]
     pub const fn portable() -> Kernels {
-        Kernels(Level::Portable)
+        Kernels::at(Level::Portable)
+    }
+
+    /// The handle for a level already checked, blocking for the detected
+    /// caches.
+    const fn at(level: Level) -> Kernels {
+        Kernels { level, blocking: [None; BLOCKING_SLOTS] }
     }
 
     /// The level this handle runs at.
@@ -158,13 +180,61 @@ impl Kernels {
     /// ```
     #[inline]
     pub const fn level(self) -> Level {
-        self.0
+        self.level
+    }
+
+    /// The cache blocking this handle's GEMM engine uses: derived from the
+    /// caches this CPU reports (read once, then cached; [`Blocking::FALLBACK`]
+    /// where it reports none), or from those given to
+    /// [`Kernels::with_caches`]. On targets without SIMD registers (a
+    /// Cortex-M, RISC-V, wasm without simd128) it is always
+    /// [`Blocking::FALLBACK`]: there is nothing to detect, and constant
+    /// blocks keep the engine's code small.
+    ///
+    /// ```
+    /// use simkern_core::{Blocking, Kernels};
+    /// let b = Kernels::best().blocking();
+    /// assert!(b.kc() <= Blocking::MOST.kc() && b.mc() <= Blocking::MOST.mc());
+    /// ```
+    #[inline]
+    pub fn blocking(self) -> Blocking {
+        if COMPACT {
+            // No caches to detect, and constant blocks fold the engine's
+            // loops (flash: see `Blocking`).
+            return Blocking::FALLBACK;
+        }
+        match self.blocking.first() {
+            Some(&Some(blocking)) => blocking,
+            _ => Blocking::for_caches(self.level, detected_caches()),
+        }
+    }
+
+    /// This handle with its GEMM engine blocked for `caches` instead of
+    /// the detected ones: to tune for a part the CPUID of a virtual
+    /// machine misreports, or to test the engine across block boundaries
+    /// with tiny caches. Results do not depend on the blocking beyond the
+    /// order of `f32` additions across k-blocks. (No effect on targets
+    /// without SIMD registers: see [`Kernels::blocking`].)
+    ///
+    /// ```
+    /// use simkern_core::{Blocking, Caches, Kernels};
+    /// let tiny = Caches { l1d: Some(1 << 10), l2: Some(4 << 10), l3: Some(16 << 10) };
+    /// let k = Kernels::best().with_caches(tiny);
+    /// assert_eq!(k.blocking(), Blocking::for_caches(k.level(), tiny));
+    /// assert_eq!(k.level(), Kernels::best().level());
+    /// ```
+    #[inline]
+    pub const fn with_caches(self, caches: Caches) -> Kernels {
+        Kernels {
+            level: self.level,
+            blocking: [Some(Blocking::for_caches(self.level, caches)); BLOCKING_SLOTS],
+        }
     }
 
     /// Runs `kernel` with this level's instructions.
     #[inline(always)]
     pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
-        match self.0 {
+        match self.level {
             // SAFETY: a `Kernels` holds a level only after `best_level` or
             // `is_available` said this CPU has it, and `best_level` says
             // `Avx512` only after `Avx512::try_new` succeeded.
@@ -283,6 +353,35 @@ fn best_level() -> Level {
             level
         }
     }
+}
+
+/// The caches CPUID reports, read once and then cached (a CPUID under a
+/// hypervisor is a VM exit, microseconds: not something to ask per call).
+#[cfg(all(target_arch = "x86_64", not(miri)))]
+fn detected_caches() -> Caches {
+    use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    /// Each size in bytes, 0 where not reported; valid once `READ` is set.
+    static SIZES: [AtomicUsize; 3] = [AtomicUsize::new(0), AtomicUsize::new(0), AtomicUsize::new(0)];
+    static READ: AtomicBool = AtomicBool::new(false);
+    let of = |size: usize| if size == 0 { None } else { Some(size) };
+    if READ.load(Ordering::Acquire) {
+        let [l1d, l2, l3] = &SIZES;
+        let load = |a: &AtomicUsize| of(a.load(Ordering::Relaxed));
+        return Caches { l1d: load(l1d), l2: load(l2), l3: load(l3) };
+    }
+    let caches = x86_64::cpuid::detect().caches;
+    // Racing threads store the same values.
+    for (slot, size) in SIZES.iter().zip([caches.l1d, caches.l2, caches.l3]) {
+        slot.store(size.unwrap_or(0), Ordering::Relaxed);
+    }
+    READ.store(true, Ordering::Release);
+    caches
+}
+
+/// No CPUID to ask (other architectures, Miri): the fallback blocking.
+#[cfg(not(all(target_arch = "x86_64", not(miri))))]
+fn detected_caches() -> Caches {
+    Caches::default()
 }
 
 #[cfg(all(target_arch = "aarch64", target_feature = "neon", not(miri)))]

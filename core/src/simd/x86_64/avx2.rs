@@ -47,6 +47,11 @@ impl Simd for Avx2 {
     }
 
     #[inline(always)]
+    fn prefetch(self, data: &[f32]) {
+        super::prefetch(data);
+    }
+
+    #[inline(always)]
     fn splat_f32(self, x: f32) -> __m256 {
         // SAFETY: see the impl comment.
         unsafe { _mm256_set1_ps(x) }

@@ -44,6 +44,11 @@ impl Simd for Avx512 {
     }
 
     #[inline(always)]
+    fn prefetch(self, data: &[f32]) {
+        super::prefetch(data);
+    }
+
+    #[inline(always)]
     fn splat_f32(self, x: f32) -> __m512 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_set1_ps(x) }

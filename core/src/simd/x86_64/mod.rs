@@ -12,6 +12,19 @@ pub(crate) mod cpuid;
 pub(crate) use avx2::Avx2;
 pub(crate) use avx512::Avx512;
 
+/// `prefetcht0` of the line holding `data[0]` (both x86 levels'
+/// `Simd::prefetch`).
+#[inline(always)]
+fn prefetch(data: &[f32]) {
+    use core::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+    if let Some(first) = data.first() {
+        // SAFETY: a prefetch is a hint: it never faults and reads nothing
+        // into the program, and the address is that of a live element; SSE
+        // (which has it) is baseline on x86_64.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(core::ptr::from_ref(first).cast()) }
+    }
+}
+
 cpufeatures::new!(cpuid_avx2, "avx2", "fma");
 cpufeatures::new!(cpuid_avx512, "avx2", "fma", "avx512f", "avx512vl", "avx512bw", "avx512dq");
 
