@@ -249,21 +249,21 @@ fn extremes_inline<S: Simd>(s: S, x: &[f32], scale: f32) -> Extremes {
 
 /// Running sums of [`rest_below_max`]: `e^{v − m}` of the lanes below the
 /// maximum, in `f64`, and the count of lanes at it.
-struct RestSums<S: Simd> {
-    sum: [S::F64; 2],
-    at_max: S::F32,
+pub(crate) struct RestSums<S: Simd> {
+    pub(crate) sum: [S::F64; 2],
+    pub(crate) at_max: S::F32,
 }
 
 impl<S: Simd> RestSums<S> {
     #[inline(always)]
-    fn new(s: S) -> Self {
+    pub(crate) fn new(s: S) -> Self {
         RestSums { sum: [s.splat_f64(0.0); 2], at_max: s.splat_f32(0.0) }
     }
 
     /// Adds one vector `v` of scaled logits (a plain method, not a closure:
     /// a closure would be compiled without the ISA's target features).
     #[inline(always)]
-    fn add(&mut self, s: S, v: S::F32, m: S::F32) {
+    pub(crate) fn add(&mut self, s: S, v: S::F32, m: S::F32) {
         let (zero, one) = (s.splat_f32(0.0), s.splat_f32(1.0));
         let t = s.lt_select_f32(v, m, exp_f32(s, s.sub_f32(v, m)), zero);
         self.at_max = s.add_f32(self.at_max, s.lt_select_f32(v, m, zero, one));
