@@ -16,7 +16,7 @@
 //! | [`END_PMF_ULPS`] | 4 ulp | binomial `pmf` at `k = 0` and `k = n` vs mpmath |
 //! | [`INFONCE_LOSS_REL`] | 1e-5 | InfoNCE loss vs an f64 reference (τ ≥ 0.01) |
 //! | [`INFONCE_GRAD_TORCH`] | 2e-4 × max\|g\| | InfoNCE gradients vs PyTorch's f32 autograd |
-//! | [`EIGENVALUE_REL`] | 1e-8 | anisotropy's top eigenvalue (power iteration) |
+//! | [`EIGENVALUE_REL`] | 1e-8 | anisotropy's top eigenvalue (Lanczos) |
 //! | [`MOMENT_REL`] | 1e-12 | mean / variance, anisotropy's mean cosine and Gram sum (per row) |
 
 /// Vector `exp` (f32): ulp of the result, over all 2³² inputs.
@@ -94,8 +94,8 @@ pub const INFONCE_LOSS_REL: f64 = 1e-5;
 /// ```
 pub const INFONCE_GRAD_TORCH: f64 = 2e-4;
 
-/// Anisotropy's top eigenvalue, relative (the power iteration stops at a
-/// relative change of 1e-12 of the Rayleigh quotient).
+/// Anisotropy's top eigenvalue, relative (Lanczos stops at a residual of
+/// 1e-10 of the Ritz value, which bounds its distance to an eigenvalue).
 ///
 /// ```
 /// assert!(simkern_tests::precision::EIGENVALUE_REL <= 1e-8);

@@ -215,10 +215,33 @@ fn bad_input_is_an_error() {
     let needed = uniformity_scratch_len(2, 2);
     assert_eq!(diag::uniformity(xm, 2.0, &mut small), Err(Error::ScratchTooSmall { needed, got: 1 }));
     let mut small64 = [f64::NAN; 5];
-    assert_eq!(diag::anisotropy(xm, &mut small64), Err(Error::ScratchTooSmall { needed: 6, got: 5 }));
+    let needed = anisotropy_scratch_len(2); // (3 + 2)·2 vectors + 5·2 for the tridiagonal
+    assert_eq!(needed, 20);
+    assert_eq!(diag::anisotropy(xm, &mut small64), Err(Error::ScratchTooSmall { needed, got: 5 }));
     let missing = if cfg!(target_arch = "x86_64") { simkern::Level::Neon } else { simkern::Level::Avx512 };
     let refused = Error::LevelUnavailable { level: missing };
     // A level this CPU lacks has no handle: no kernel can run there.
     assert_eq!(Kernels::new(missing), Err(refused));
     assert!(simkern::uniformity(&[f32::NAN, 0.0, 0.0, 1.0], 2, 2.0).unwrap().is_nan());
+}
+
+/// A spectrum evenly spaced from 1 down to 1/1000 (`W` diagonal, rows
+/// `√λᵢ·eᵢ`): the top eigenvalue's relative gap is 1/1000, the slow case
+/// for Lanczos — 96 steps leave it short of the bound, so the restarts
+/// from the Ritz vector are what reach it.
+/// `λ_max = 1` exactly (the first row is `e₀`); the rows are orthogonal,
+/// so the mean cosine is 0.
+#[test]
+fn anisotropy_evenly_spaced_spectrum_needs_a_restart() {
+    let d = 1000;
+    let mut w = vec![0.0f32; d * d];
+    for i in 0..d {
+        w[i * d + i] = (1.0 - i as f64 / d as f64).sqrt() as f32;
+    }
+    let mut ws = vec![f64::NAN; anisotropy_scratch_len(d)];
+    for &level in levels() {
+        let a = level.anisotropy(MatRef::new(&w, d).unwrap(), &mut ws).unwrap();
+        assert!((a.top_eigenvalue - 1.0).abs() <= EIGENVALUE_REL, "{level:?}: λ_max {}", a.top_eigenvalue);
+        assert_eq!(a.mean_cosine, 0.0, "{level:?}");
+    }
 }
