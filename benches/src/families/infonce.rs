@@ -18,6 +18,12 @@ struct Batch<'a> {
     loss: simkern::InfoNce,
 }
 
+/// The forward+backward case of a batch whose logits cost `flops`: three
+/// GEMM-shaped passes' worth.
+fn forward_backward(label: &str, flops: f64) -> Case {
+    Case { family: "infonce_forward_backward", label: label.into(), work: 3.0 * flops, unit: Unit::Gflops }
+}
+
 /// The forward and the forward+backward rows against the materialising
 /// recipe on the GEMM `G`.
 fn against<G: Gemm>(r: &mut Report, label: &str, b: &Batch<'_>) {
@@ -36,12 +42,7 @@ fn against<G: Gemm>(r: &mut Report, label: &str, b: &Batch<'_>) {
         },
     );
     let (mut dq, mut dk) = (vec![0.0f32; n * d], vec![0.0f32; n * d]);
-    let both = Case {
-        family: "infonce_forward_backward",
-        label: label.into(),
-        work: 3.0 * flops,
-        unit: Unit::Gflops,
-    };
+    let both = forward_backward(label, flops);
     r.versus(
         &both,
         G::FORWARD_BACKWARD,
@@ -70,12 +71,7 @@ fn yardsticks(r: &mut Report, label: &str, b: &Batch<'_>, level: simkern::Kernel
     let gt = transpose(&g, n, n);
     let mut s_out = vec![0.0f32; n * n];
     let mut grad_out = vec![0.0f32; n * d];
-    let both = Case {
-        family: "infonce_forward_backward",
-        label: label.into(),
-        work: 3.0 * flops,
-        unit: Unit::Gflops,
-    };
+    let both = forward_backward(label, flops);
     r.versus(
         &both,
         "3 × simkern's own GEMM, same shapes (for scale)",
