@@ -105,6 +105,10 @@ impl<'a> View<'a> {
     pub(crate) fn rows(&self) -> usize {
         self.rows
     }
+    /// The elements (of a row-major view: all of them, in order).
+    pub(crate) fn as_slice(&self) -> &'a [f32] {
+        self.data
+    }
     pub(crate) fn cols(&self) -> usize {
         self.cols
     }
@@ -437,6 +441,21 @@ impl Kernel for GemmPackedB<'_, '_> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
         gemm_packed_b(s, self.a, self.b, self.c, self.accum, self.mc, self.abuf);
+    }
+}
+
+/// [`pack_b`] as a [`Kernel`].
+pub(crate) struct PackB<'a, 'b> {
+    pub(crate) b: View<'b>,
+    pub(crate) blocks: Blocking,
+    pub(crate) buf: &'a mut [f32],
+}
+
+impl<'a> Kernel for PackB<'a, '_> {
+    type Output = PackedB<'a>;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> PackedB<'a> {
+        pack_b(s, self.b, self.blocks, self.buf)
     }
 }
 

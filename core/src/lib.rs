@@ -50,6 +50,7 @@ pub mod correlation_matrix;
 mod cpu;
 pub mod diagnostics;
 mod error;
+pub mod executor;
 pub mod float;
 mod gemm;
 pub mod infonce;

@@ -62,9 +62,11 @@
 //! throughput), runs unrolled over aligned blocks, and finishes the tail
 //! with masked (AVX-512, AVX2) or copied (portable, NEON) partial loads.
 
+use crate::blocking::tile;
 use crate::error::{Error, Result, same_dim, same_len};
+use crate::executor::{Divisible, Executor, divide_among};
 use crate::float::{Float, SliceMut};
-use crate::gemm::{self, Accum, Blocking, View, ViewMut};
+use crate::gemm::{self, Accum, Blocking, GemmPackedB, PackB, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
@@ -513,6 +515,119 @@ impl Kernels {
             self.run(SimilarityMatrix { q, k, out, blocks: self.blocking(), scratch });
         }
         Ok(())
+    }
+
+    /// Elements of scratch [`Kernels::similarity_matrix_with`] needs on an
+    /// executor of `workers` workers: with one, what
+    /// [`Kernels::similarity_matrix_scratch_len`] says; with more, `Kᵀ`
+    /// packed whole once (shared by the workers) and one `A` block of
+    /// packing space per worker.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// let k = Kernels::best();
+    /// assert_eq!(k.similarity_matrix_scratch_len_with(64, 64, 8, 1), k.similarity_matrix_scratch_len(64, 64, 8));
+    /// assert!(k.similarity_matrix_scratch_len_with(64, 64, 8, 2) >= 64 * 8);
+    /// ```
+    pub const fn similarity_matrix_scratch_len_with(
+        self,
+        n: usize,
+        m: usize,
+        dim: usize,
+        workers: usize,
+    ) -> usize {
+        if workers <= 1 {
+            return self.similarity_matrix_scratch_len(n, m, dim);
+        }
+        let level = self.level();
+        gemm::packed_b_len(level, dim, m)
+            .saturating_add(gemm::a_pack_len(level, n, dim).saturating_mul(workers))
+    }
+
+    /// [`Kernels::similarity_matrix_into`] with the rows of `out` divided
+    /// among `exec`'s workers, all reading one packed `Kᵀ`; `scratch` holds
+    /// [`Kernels::similarity_matrix_scratch_len_with`] for `exec.workers()`.
+    /// The same bits as the one-worker call (every entry is the same sum in
+    /// the same order).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef, executor::Serial};
+    /// let k = Kernels::best();
+    /// let q = MatRef::new(&[1.0f32, 2.0, 3.0, 4.0], 2).unwrap();
+    /// let mut out = [0.0f32; 4];
+    /// let mut scratch = vec![0.0f32; k.similarity_matrix_scratch_len_with(2, 2, 2, 1)];
+    /// k.similarity_matrix_with(&Serial, q, q, &mut out, &mut scratch).unwrap();
+    /// assert_eq!(out, [5.0, 11.0, 11.0, 25.0]);
+    /// ```
+    pub fn similarity_matrix_with<E: Executor>(
+        self,
+        exec: &E,
+        q: MatRef<'_, f32>,
+        k: MatRef<'_, f32>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let workers = exec.workers();
+        if workers <= 1 {
+            return self.similarity_matrix_into(q, k, out, scratch);
+        }
+        same_dim("q", q.dim(), "k", k.dim())?;
+        let needed = q.rows().checked_mul(k.rows()).ok_or(Error::SizeOverflow)?;
+        if out.len() != needed {
+            return Err(Error::OutputSize { needed, got: out.len() });
+        }
+        let scratch_needed = self.similarity_matrix_scratch_len_with(q.rows(), k.rows(), q.dim(), workers);
+        if scratch.len() < scratch_needed {
+            return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
+        }
+        if needed == 0 {
+            return Ok(());
+        }
+        let (blocks, m) = (self.blocking(), k.rows());
+        let Some((kt_buf, slots)) =
+            scratch.split_at_mut_checked(gemm::packed_b_len(self.level(), q.dim(), m))
+        else {
+            return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
+        };
+        let kt = self.run(PackB { b: View::of(k).t(), blocks, buf: kt_buf });
+        let rows = OutRows { q: View::of(q), out, m };
+        divide_among(
+            exec,
+            workers,
+            slots,
+            tile(self.level()).0,
+            rows,
+            &|part: OutRows<'_>, abuf: &mut [f32]| {
+                let c = ViewMut { data: part.out, ld: m };
+                self.run(GemmPackedB {
+                    a: part.q,
+                    b: &kt,
+                    c,
+                    accum: Accum::Overwrite,
+                    mc: blocks.mc(),
+                    abuf,
+                });
+            },
+        );
+        Ok(())
+    }
+}
+
+/// Rows of `Q` and the rows of `S = Q·Kᵀ` they give (`m` per row).
+struct OutRows<'a> {
+    q: View<'a>,
+    out: &'a mut [f32],
+    m: usize,
+}
+
+impl Divisible for OutRows<'_> {
+    fn units(&self) -> usize {
+        self.q.rows()
+    }
+    fn divide(self, at: usize) -> (Self, Self) {
+        let (out, out_b) = self.out.split_at_mut((at * self.m).min(self.out.len()));
+        let (q, q_b) = (self.q.rows_range(0, at), self.q.rows_range(at, self.q.rows()));
+        (OutRows { q, out, m: self.m }, OutRows { q: q_b, out: out_b, m: self.m })
     }
 }
 

@@ -4,6 +4,8 @@
 use simkern_core::infonce::{self as core_nce, Pass, Positives};
 use simkern_core::{Kernels, MatRef, Result};
 
+use crate::alloc::zeroed;
+
 /// A configured InfoNCE loss (consuming builder; `loss*` take `&self`).
 ///
 /// `loss` equals `cross_entropy(q @ k.T / τ, arange(N))` — rows
@@ -132,129 +134,71 @@ impl InfoNce {
 
     fn forward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<f32> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = vec![0.0f32; self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Forward)];
+        let mut ws = zeroed(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Forward))?;
         self.0.loss(qm, km, pos, &mut ws)
     }
 
     fn backward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<InfoNceGrad> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = vec![0.0f32; self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Backward)];
-        let (mut dq, mut dk) = (vec![0.0f32; q.len()], vec![0.0f32; k.len()]);
+        let mut ws = zeroed(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Backward))?;
+        let (mut dq, mut dk) = (zeroed(q.len())?, zeroed(k.len())?);
         let loss = self.0.loss_and_grad(qm, km, pos, &mut dq, &mut dk, &mut ws)?;
         Ok(InfoNceGrad { loss, dq, dk })
     }
 }
 
-/// Query rows per parallel task: fixed, so that the partial results and
-/// the order they are combined in do not depend on the thread count.
-#[cfg(feature = "rayon")]
-const PAR_ROWS: usize = 512;
-
 #[cfg(feature = "rayon")]
 impl InfoNce {
-    /// [`InfoNce::loss`] on all cores (feature `rayon`).
-    ///
-    /// The batch is cut into fixed blocks of 512 query rows, each block's
-    /// loss is computed against all keys on some thread, and the block
-    /// results are summed in block order: the result is the same bits
-    /// whatever the number of threads. It can differ from the one-thread
-    /// [`InfoNce::loss`] in the last digits (block means are rounded to
-    /// `f32` before they are combined).
+    /// [`InfoNce::loss`] on all cores (feature `rayon`): the blocks of
+    /// query rows divided among the pool's threads, all reading one packed
+    /// `Kᵀ`. The same bits as [`InfoNce::loss`] for any number of threads
+    /// (see [`simkern_core::executor`]).
     ///
     /// ```
     /// let l = simkern::InfoNce::new(0.5)?;
     /// let (q, k) = ([1.0f32, 0.0, 0.0, 1.0], [1.0f32, 0.0, 0.0, 1.0]);
-    /// assert!((l.par_loss(&q, &k, 2)? - l.loss(&q, &k, 2)?).abs() < 1e-6);
+    /// assert_eq!(l.par_loss(&q, &k, 2)?, l.loss(&q, &k, 2)?);
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn par_loss(&self, q: &[f32], k: &[f32], dim: usize) -> Result<f32> {
-        let one_way = InfoNce(self.0.symmetric(false));
-        let forward = one_way.par_direction(q, k, dim, None)?;
-        if !self.0.is_symmetric() {
-            return Ok(forward);
-        }
-        let backward = one_way.par_direction(k, q, dim, None)?;
-        Ok(((f64::from(forward) + f64::from(backward)) / 2.0) as f32)
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let exec = crate::Rayon;
+        let mut ws = self.scratch_with(&exec, qm, km, Pass::Forward)?;
+        self.0.loss_with(&exec, qm, km, Positives::Diagonal, &mut ws)
     }
 
-    /// [`InfoNce::loss_and_grad`] on all cores (feature `rayon`), with the
-    /// same block decomposition and determinism as [`InfoNce::par_loss`].
-    /// Each block's `∂L/∂k` is kept until all are done and then summed in
-    /// block order, so the extra memory is `⌈N/512⌉ · M · d` floats.
+    /// [`InfoNce::loss_and_grad`] on all cores (feature `rayon`): within
+    /// each block of query rows, the rows (logits, softmax, `dQ`) and then
+    /// the rows of `dK += Gᵀ·Q_block` are divided among the threads — each
+    /// row of `dK` is written by one thread, so there are no per-thread
+    /// copies to add up, and the result is the same bits as
+    /// [`InfoNce::loss_and_grad`] for any number of threads. Extra memory
+    /// over one thread: one packing workspace per thread (about 1 MB).
     ///
     /// ```
-    /// let l = simkern::InfoNce::new(0.5)?.normalize(true);
+    /// let l = simkern::InfoNce::new(0.5)?.normalize(true).symmetric(true);
     /// let (q, k) = ([1.0f32, 0.2, 0.1, 1.0], [1.0f32, 0.0, 0.0, 1.0]);
-    /// let (par, one) = (l.par_loss_and_grad(&q, &k, 2)?, l.loss_and_grad(&q, &k, 2)?);
-    /// assert!(par.dq.iter().zip(&one.dq).all(|(a, b)| (a - b).abs() < 1e-6));
+    /// assert_eq!(l.par_loss_and_grad(&q, &k, 2)?, l.loss_and_grad(&q, &k, 2)?);
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn par_loss_and_grad(&self, q: &[f32], k: &[f32], dim: usize) -> Result<InfoNceGrad> {
-        let one_way = InfoNce(self.0.symmetric(false));
-        let (mut dq, mut dk) = (vec![0.0f32; q.len()], vec![0.0f32; k.len()]);
-        let scale = if self.0.is_symmetric() { 0.5 } else { 1.0 };
-        let mut loss = f64::from(one_way.par_direction(q, k, dim, Some((&mut dq, &mut dk, scale)))?);
-        if self.0.is_symmetric() {
-            loss += f64::from(one_way.par_direction(k, q, dim, Some((&mut dk, &mut dq, scale)))?);
-            loss /= 2.0;
-        }
-        Ok(InfoNceGrad { loss: loss as f32, dq, dk })
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let exec = crate::Rayon;
+        let mut ws = self.scratch_with(&exec, qm, km, Pass::Backward)?;
+        let (mut dq, mut dk) = (zeroed(q.len())?, zeroed(k.len())?);
+        let loss =
+            self.0.loss_and_grad_with(&exec, qm, km, Positives::Diagonal, &mut dq, &mut dk, &mut ws)?;
+        Ok(InfoNceGrad { loss, dq, dk })
     }
 
-    /// One direction, in-batch: the mean over blocks of rows of `q` of each
-    /// block's loss against all of `k`; with `grad`, adds `scale` times
-    /// the gradients into `(dq, dk)`.
-    fn par_direction(
+    /// The scratch of a call on `exec` (allocation failure is an error).
+    fn scratch_with<E: simkern_core::executor::Executor>(
         &self,
-        q: &[f32],
-        k: &[f32],
-        dim: usize,
-        grad: Option<(&mut [f32], &mut [f32], f32)>,
-    ) -> Result<f32> {
-        use rayon::prelude::*;
-        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let n = qm.rows();
-        if n != km.rows() {
-            return Err(simkern_core::Error::RowMismatch {
-                left: "q",
-                left_rows: n,
-                right: "k",
-                right_rows: km.rows(),
-            });
-        }
-        let blocks: Vec<(usize, usize)> =
-            (0..n).step_by(PAR_ROWS).map(|a| (a, (a + PAR_ROWS).min(n))).collect();
-        let with_grad = grad.is_some();
-        let parts: Vec<Result<(f32, Option<InfoNceGrad>)>> = blocks
-            .par_iter()
-            .map(|&(a, b)| {
-                let pos: Vec<usize> = (a..b).collect();
-                let qb = &q[a * dim..b * dim];
-                if with_grad {
-                    let g = self.loss_and_grad_with_positives(qb, k, dim, &pos)?;
-                    Ok((g.loss, Some(g)))
-                } else {
-                    Ok((self.loss_with_positives(qb, k, dim, &pos)?, None))
-                }
-            })
-            .collect();
-        // Combine in block order (deterministic whatever ran where).
-        let mut total = 0.0f64;
-        let mut grad = grad;
-        for (&(a, b), part) in blocks.iter().zip(parts) {
-            let (block_loss, block_grad) = part?;
-            let w = (b - a) as f64 / n as f64;
-            total += f64::from(block_loss) * w;
-            if let (Some((dq, dk, scale)), Some(g)) = (grad.as_mut(), block_grad) {
-                let w = w as f32 * *scale;
-                for (d, s) in dq[a * dim..b * dim].iter_mut().zip(&g.dq) {
-                    *d += w * s;
-                }
-                for (d, s) in dk.iter_mut().zip(&g.dk) {
-                    *d += w * s;
-                }
-            }
-        }
-        Ok(total as f32)
+        exec: &E,
+        q: MatRef<'_, f32>,
+        k: MatRef<'_, f32>,
+        pass: Pass,
+    ) -> Result<Vec<f32>> {
+        zeroed(self.0.scratch_len_with(q.rows(), k.rows(), q.dim(), pass, exec.workers()))
     }
 }

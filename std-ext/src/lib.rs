@@ -27,6 +27,8 @@ mod diagnostics;
 mod infonce;
 pub mod init;
 mod lse;
+#[cfg(feature = "rayon")]
+mod parallel;
 mod search;
 mod similarity;
 mod stats;
@@ -41,7 +43,11 @@ pub use lse::{
     OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
     softmax_rows,
 };
+#[cfg(feature = "rayon")]
+pub use parallel::{Executor, Rayon, Serial};
 pub use search::{KeyIndex, Metric, TopK, top_k};
+#[cfg(feature = "rayon")]
+pub use similarity::par_similarity_matrix;
 pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
     similarity_matrix_on,

@@ -127,3 +127,28 @@ pub fn similarity_matrix_on(kernels: Kernels, q: &[f32], k: &[f32], dim: usize) 
     kernels.similarity_matrix_into(q, k, &mut out, &mut scratch)?;
     Ok(out)
 }
+
+/// [`similarity_matrix`] on all cores (feature `rayon`): the rows of `S`
+/// divided among the pool's threads, all reading one packed `Kᵀ`. The
+/// same bits as [`similarity_matrix`] for any number of threads.
+///
+/// Errors: as [`similarity_matrix`], and [`Error::OutOfMemory`](crate::Error::OutOfMemory)
+/// when the result or the scratch cannot be allocated.
+///
+/// ```
+/// let (q, k) = ([1.0f32, 2.0, 3.0, 4.0], [0.5f32, 0.25, 1.0, 1.0]);
+/// assert_eq!(simkern::par_similarity_matrix(&q, &k, 2)?, simkern::similarity_matrix(&q, &k, 2)?);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+#[cfg(feature = "rayon")]
+pub fn par_similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
+    use simkern_core::executor::Executor;
+    let (q, k) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+    let kernels = Kernels::best();
+    let exec = crate::Rayon;
+    let mut out = crate::alloc::zeroed(q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?)?;
+    let len = kernels.similarity_matrix_scratch_len_with(q.rows(), k.rows(), dim, exec.workers());
+    let mut scratch = crate::alloc::zeroed(len)?;
+    kernels.similarity_matrix_with(&exec, q, k, &mut out, &mut scratch)?;
+    Ok(out)
+}
