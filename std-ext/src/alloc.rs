@@ -11,3 +11,16 @@ pub(crate) fn zeroed<T: Default + Clone>(len: usize) -> Result<Vec<T>> {
     v.resize(len, T::default());
     Ok(v)
 }
+
+/// [`zeroed`] for a large result of a parallel kernel: the zeros written
+/// by all of rayon's threads, so that the first touch of the pages (the
+/// kernel's page faults) is shared out too.
+#[cfg(feature = "rayon")]
+pub(crate) fn zeroed_on_all_cores(len: usize) -> Result<Vec<f32>> {
+    use rayon::prelude::*;
+    let mut v = Vec::new();
+    v.try_reserve_exact(len)
+        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(size_of::<f32>()) })?;
+    v.par_extend(rayon::iter::repeat_n(0.0f32, len));
+    Ok(v)
+}

@@ -146,7 +146,8 @@ pub fn par_similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32
     let (q, k) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
     let kernels = Kernels::best();
     let exec = crate::Rayon;
-    let mut out = crate::alloc::zeroed(q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?)?;
+    let mut out =
+        crate::alloc::zeroed_on_all_cores(q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?)?;
     let len = kernels.similarity_matrix_scratch_len_with(q.rows(), k.rows(), dim, exec.workers());
     let mut scratch = crate::alloc::zeroed(len)?;
     kernels.similarity_matrix_with(&exec, q, k, &mut out, &mut scratch)?;
