@@ -4,6 +4,7 @@
 use simkern_core::infonce::{self as core_nce, Pass, Positives};
 use simkern_core::{Kernels, MatRef, Result};
 
+use crate::Workspace;
 use crate::alloc::zeroed;
 
 /// A configured InfoNCE loss (consuming builder; `loss*` take `&self`).
@@ -87,7 +88,7 @@ impl InfoNce {
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn loss(&self, q: &[f32], k: &[f32], dim: usize) -> Result<f32> {
-        self.forward(q, k, dim, Positives::Diagonal)
+        self.forward(q, k, dim, Positives::Diagonal, &mut Workspace::new())
     }
 
     /// Loss with an explicit positive key per query; `k` may have more rows
@@ -101,7 +102,7 @@ impl InfoNce {
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn loss_with_positives(&self, q: &[f32], k: &[f32], dim: usize, positives: &[usize]) -> Result<f32> {
-        self.forward(q, k, dim, Positives::Indices(positives))
+        self.forward(q, k, dim, Positives::Indices(positives), &mut Workspace::new())
     }
 
     /// In-batch loss and its gradients.
@@ -132,17 +133,76 @@ impl InfoNce {
         self.backward(q, k, dim, Positives::Indices(positives))
     }
 
-    fn forward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<f32> {
+    /// [`InfoNce::loss`] with its scratch from `ws` (grown if needed,
+    /// kept for the next call): no allocation once `ws` is large enough.
+    ///
+    /// ```
+    /// let (l, mut ws) = (simkern::InfoNce::new(1.0)?, simkern::Workspace::new());
+    /// let q = [1.0f32, 0.0, 0.0, 1.0];
+    /// assert_eq!(l.loss_in(&q, &q, 2, &mut ws)?, l.loss(&q, &q, 2)?);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss_in(&self, q: &[f32], k: &[f32], dim: usize, ws: &mut Workspace) -> Result<f32> {
+        self.forward(q, k, dim, Positives::Diagonal, ws)
+    }
+
+    /// [`InfoNce::loss_and_grad`] into caller buffers: `dq` (like `q`) and
+    /// `dk` (like `k`) are overwritten with the gradients, the scratch comes
+    /// from `ws` — a training loop that keeps all three allocates nothing
+    /// per step. `dq` or `dk` of the wrong length is an error.
+    ///
+    /// ```
+    /// let (l, mut ws) = (simkern::InfoNce::new(0.5)?.symmetric(true), simkern::Workspace::new());
+    /// let (q, k) = ([1.0f32, 0.0, 0.0, 1.0], [0.8f32, 0.2, 0.1, 0.9]);
+    /// let (mut dq, mut dk) = ([0.0f32; 4], [0.0f32; 4]);
+    /// let loss = l.loss_and_grad_into(&q, &k, 2, &mut dq, &mut dk, &mut ws)?;
+    /// let owned = l.loss_and_grad(&q, &k, 2)?;
+    /// assert_eq!((loss, &dq[..], &dk[..]), (owned.loss, &owned.dq[..], &owned.dk[..]));
+    /// assert!(l.loss_and_grad_into(&q, &k, 2, &mut dq[..3], &mut dk, &mut ws).is_err());
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    pub fn loss_and_grad_into(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        dim: usize,
+        dq: &mut [f32],
+        dk: &mut [f32],
+        ws: &mut Workspace,
+    ) -> Result<f32> {
+        self.backward_into(q, k, dim, Positives::Diagonal, [dq, dk], ws)
+    }
+
+    fn forward(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        dim: usize,
+        pos: Positives<'_>,
+        ws: &mut Workspace,
+    ) -> Result<f32> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = zeroed(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Forward))?;
-        self.0.loss(qm, km, pos, &mut ws)
+        let ws = ws.f32s(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Forward))?;
+        self.0.loss(qm, km, pos, ws)
+    }
+
+    fn backward_into(
+        &self,
+        q: &[f32],
+        k: &[f32],
+        dim: usize,
+        pos: Positives<'_>,
+        [dq, dk]: [&mut [f32]; 2],
+        ws: &mut Workspace,
+    ) -> Result<f32> {
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let ws = ws.f32s(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Backward))?;
+        self.0.loss_and_grad(qm, km, pos, dq, dk, ws)
     }
 
     fn backward(&self, q: &[f32], k: &[f32], dim: usize, pos: Positives<'_>) -> Result<InfoNceGrad> {
-        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-        let mut ws = zeroed(self.0.scratch_len(qm.rows(), km.rows(), dim, Pass::Backward))?;
         let (mut dq, mut dk) = (zeroed(q.len())?, zeroed(k.len())?);
-        let loss = self.0.loss_and_grad(qm, km, pos, &mut dq, &mut dk, &mut ws)?;
+        let loss = self.backward_into(q, k, dim, pos, [&mut dq, &mut dk], &mut Workspace::new())?;
         Ok(InfoNceGrad { loss, dq, dk })
     }
 }
@@ -163,8 +223,9 @@ impl InfoNce {
     pub fn par_loss(&self, q: &[f32], k: &[f32], dim: usize) -> Result<f32> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
         let exec = crate::Rayon;
-        let mut ws = self.scratch_with(&exec, qm, km, Pass::Forward)?;
-        self.0.loss_with(&exec, qm, km, Positives::Diagonal, &mut ws)
+        let mut ws = Workspace::new();
+        let ws = self.scratch_with(&exec, qm, km, Pass::Forward, &mut ws)?;
+        self.0.loss_with(&exec, qm, km, Positives::Diagonal, ws)
     }
 
     /// [`InfoNce::loss_and_grad`] on all cores (feature `rayon`): within
@@ -184,21 +245,22 @@ impl InfoNce {
     pub fn par_loss_and_grad(&self, q: &[f32], k: &[f32], dim: usize) -> Result<InfoNceGrad> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
         let exec = crate::Rayon;
-        let mut ws = self.scratch_with(&exec, qm, km, Pass::Backward)?;
+        let mut ws = Workspace::new();
+        let ws = self.scratch_with(&exec, qm, km, Pass::Backward, &mut ws)?;
         let (mut dq, mut dk) = (zeroed(q.len())?, zeroed(k.len())?);
-        let loss =
-            self.0.loss_and_grad_with(&exec, qm, km, Positives::Diagonal, &mut dq, &mut dk, &mut ws)?;
+        let loss = self.0.loss_and_grad_with(&exec, qm, km, Positives::Diagonal, &mut dq, &mut dk, ws)?;
         Ok(InfoNceGrad { loss, dq, dk })
     }
 
-    /// The scratch of a call on `exec` (allocation failure is an error).
-    fn scratch_with<E: simkern_core::executor::Executor>(
+    /// The scratch of a call on `exec`, from `ws`.
+    fn scratch_with<'w, E: simkern_core::executor::Executor>(
         &self,
         exec: &E,
         q: MatRef<'_, f32>,
         k: MatRef<'_, f32>,
         pass: Pass,
-    ) -> Result<Vec<f32>> {
-        zeroed(self.0.scratch_len_with(q.rows(), k.rows(), q.dim(), pass, exec.workers()))
+        ws: &'w mut Workspace,
+    ) -> Result<&'w mut [f32]> {
+        ws.f32s(self.0.scratch_len_with(q.rows(), k.rows(), q.dim(), pass, exec.workers()))
     }
 }

@@ -33,6 +33,7 @@ mod search;
 mod similarity;
 mod stats;
 mod storage;
+mod workspace;
 
 #[cfg(feature = "rayon")]
 pub use diagnostics::par_uniformity;
@@ -50,7 +51,7 @@ pub use search::{KeyIndex, Metric, TopK, top_k};
 pub use similarity::par_similarity_matrix;
 pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
-    similarity_matrix_on,
+    similarity_matrix_into, similarity_matrix_on,
 };
 pub use simkern_core::{Blocking, Caches, Cpu, Error, Float, Kernels, Level, MatRef, Result, Value};
 pub use stats::{
@@ -59,6 +60,7 @@ pub use stats::{
     spearman_matrix, spearman_test, spearman_with,
 };
 pub use storage::{Element, MatrixElement};
+pub use workspace::Workspace;
 
 /// The README's examples, compiled and run as doctests.
 #[doc = include_str!("../../README.md")]

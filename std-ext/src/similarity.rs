@@ -3,6 +3,7 @@
 use simkern_core::similarity as core_sim;
 use simkern_core::{Float, Kernels, MatRef, Result};
 
+use crate::Workspace;
 use crate::storage::{Element, MatrixElement};
 
 /// Dot product `Σ aᵢ bᵢ`, accumulated in `f64` (see
@@ -119,13 +120,46 @@ pub fn similarity_matrix<T: MatrixElement>(q: &[T], k: &[T], dim: usize) -> Resu
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn similarity_matrix_on(kernels: Kernels, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
-    let q = MatRef::named("q", q, dim)?;
-    let k = MatRef::named("k", k, dim)?;
-    let n = q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?;
-    let mut out = vec![0.0f32; n];
-    let mut scratch = vec![0.0f32; core_sim::similarity_matrix_scratch_len(q.rows(), k.rows(), dim)];
-    kernels.similarity_matrix_into(q, k, &mut out, &mut scratch)?;
+    let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+    let mut out = crate::alloc::zeroed(qm.rows().checked_mul(km.rows()).ok_or(crate::Error::SizeOverflow)?)?;
+    into_on(kernels, qm, km, &mut out, &mut Workspace::new())?;
     Ok(out)
+}
+
+/// [`similarity_matrix`] into a caller buffer `out` (`n · m` elements,
+/// row-major), its scratch from `ws` (grown if needed, kept for the next
+/// call): nothing is allocated once `ws` is large enough.
+///
+/// Errors: as [`similarity_matrix`], and `out` of the wrong length.
+///
+/// ```
+/// let (mut out, mut ws) = ([0.0f32; 2], simkern::Workspace::new());
+/// simkern::similarity_matrix_into(&[1.0, 2.0], &[3.0, 4.0, 5.0, 6.0], 2, &mut out, &mut ws)?;
+/// assert_eq!(out, [11.0, 17.0]);
+/// assert!(simkern::similarity_matrix_into(&[1.0, 2.0], &[3.0, 4.0], 2, &mut out, &mut ws).is_err());
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn similarity_matrix_into(
+    q: &[f32],
+    k: &[f32],
+    dim: usize,
+    out: &mut [f32],
+    ws: &mut Workspace,
+) -> Result<()> {
+    let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+    into_on(Kernels::best(), qm, km, out, ws)
+}
+
+/// The similarity matrix on `kernels` into `out`, scratch from `ws`.
+fn into_on(
+    kernels: Kernels,
+    q: MatRef<'_, f32>,
+    k: MatRef<'_, f32>,
+    out: &mut [f32],
+    ws: &mut Workspace,
+) -> Result<()> {
+    let scratch = ws.f32s(core_sim::similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim()))?;
+    kernels.similarity_matrix_into(q, k, out, scratch)
 }
 
 /// [`similarity_matrix`] on all cores (feature `rayon`): the rows of `S`
