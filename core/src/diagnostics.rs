@@ -249,6 +249,38 @@ impl Kernels {
         Ok(self.run(Uniformity { x, t, rows, blocks: self.blocking(), ws: scratch }))
     }
 
+    /// [`mean_cosine`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef};
+    /// let w = MatRef::new(&[1.0f32, 0.0, 0.0, 2.0], 2).unwrap();
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.mean_cosine(w, &mut [0.0; 2]).unwrap(), 0.0);
+    /// ```
+    pub fn mean_cosine(self, w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<f64> {
+        at_least_two_rows(w)?;
+        self.moment(w, Moment::MeanCosine, scratch)
+    }
+
+    /// [`gram_sum`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level, MatRef};
+    /// let w = MatRef::new(&[1.0f32, 0.0, 0.0, 2.0], 2).unwrap();
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.gram_sum(w, &mut [0.0; 2]).unwrap(), 5.0);
+    /// ```
+    pub fn gram_sum(self, w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<f64> {
+        self.moment(w, Moment::GramSum, scratch)
+    }
+
+    fn moment(self, w: MatRef<'_, f32>, moment: Moment, scratch: &mut [f64]) -> Result<f64> {
+        let Some(acc) = scratch.get_mut(..w.dim()) else {
+            return Err(Error::ScratchTooSmall { needed: w.dim(), got: scratch.len() });
+        };
+        Ok(self.run(MomentKernel { w, moment, acc }))
+    }
+
     /// [`anisotropy`] at this handle's level.
     ///
     /// ```
@@ -259,13 +291,7 @@ impl Kernels {
     /// assert_eq!(k.anisotropy(w, &mut ws).unwrap().mean_cosine, 1.0);
     /// ```
     pub fn anisotropy(self, w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<Anisotropy> {
-        if w.rows() < 2 {
-            return Err(Error::InvalidParameter {
-                name: "rows of w",
-                expected: "at least 2",
-                value: Value::Count(w.rows()),
-            });
-        }
+        at_least_two_rows(w)?;
         let needed = anisotropy_scratch_len(w.dim());
         if scratch.len() < needed {
             return Err(Error::ScratchTooSmall { needed, got: scratch.len() });
@@ -399,6 +425,37 @@ pub fn anisotropy(w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<Anisotropy>
     Kernels::best().anisotropy(w, scratch)
 }
 
+/// The mean cosine similarity of the rows of `w` over ordered pairs
+/// `i ≠ j` — [`Anisotropy::mean_cosine`] alone, one pass over `w`:
+/// `(‖Σᵢ uᵢ‖² − #nonzero rows) / (m(m − 1))` with `uᵢ = hᵢ/‖hᵢ‖` (a zero row
+/// counts as cosine 0), in `f64`. NaN for a NaN or ±∞ entry.
+///
+/// Errors: fewer than 2 rows, a scratch shorter than `w.dim()`.
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::mean_cosine};
+/// let w = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0, 0.0, 3.0], 2).unwrap();
+/// let c = mean_cosine(w, &mut [0.0; 2]).unwrap();
+/// assert!((c - 1.0 / 3.0).abs() < 1e-15); // pairs: 1, 0, 0 (both orders)
+/// ```
+pub fn mean_cosine(w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<f64> {
+    Kernels::best().mean_cosine(w, scratch)
+}
+
+/// `Sum(WWᵀ) = ‖Σᵢ hᵢ‖²` — [`Anisotropy::gram_sum`] alone, one pass over
+/// `w`, in `f64` (0 for no rows). NaN for a NaN or ±∞ entry.
+///
+/// Errors: a scratch shorter than `w.dim()`.
+///
+/// ```
+/// use simkern_core::{MatRef, diagnostics::gram_sum};
+/// let w = MatRef::new(&[1.0f32, 0.0, 1.0, 0.0, 0.0, 1.0], 2).unwrap();
+/// assert_eq!(gram_sum(w, &mut [0.0; 2]).unwrap(), 5.0); // ‖(2, 1)‖²
+/// ```
+pub fn gram_sum(w: MatRef<'_, f32>, scratch: &mut [f64]) -> Result<f64> {
+    Kernels::best().gram_sum(w, scratch)
+}
+
 struct AnisotropyKernel<'a> {
     w: MatRef<'a, f32>,
     ws: &'a mut [f64],
@@ -416,24 +473,14 @@ impl Kernel for AnisotropyKernel<'_> {
         let Some((wv, ws_rest)) = ws.split_at_mut_checked(d) else { return nan };
 
         // Σᵢ hᵢ and Σᵢ uᵢ (unit rows), in f64.
-        sum.fill(0.0);
-        v.fill(0.0);
-        let mut units = 0.0f64;
-        for h in self.w.iter_rows() {
-            axpy_widen(s, 1.0, h, sum);
-            let n = libm::sqrt(sum_squares(s, h));
-            if n > 0.0 {
-                axpy_widen(s, 1.0 / n, h, v);
-                units += 1.0;
-            }
-        }
+        let units = row_sums(s, self.w, Some(&mut *sum), Some(&mut *v));
         let gram_sum = dot_f64s(s, sum, sum);
         if !gram_sum.is_finite() {
             // Some entry is NaN or ±∞ (a sum of widened f32 values cannot
             // overflow f64): no statistic is defined.
             return nan;
         }
-        let mean_cosine = (dot_f64s(s, v, v) - units) / (m as f64 * (m as f64 - 1.0));
+        let mean_cosine = mean_cosine_of(dot_f64s(s, v, v), units, m);
         // Lanczos on WᵀW from v₀ ∝ Σ hᵢ + (1, …, 1)/√d.
         let bias = 1.0 / libm::sqrt(d as f64);
         for (vi, si) in v.iter_mut().zip(sum.iter()) {
@@ -441,6 +488,90 @@ impl Kernel for AnisotropyKernel<'_> {
         }
         let lambda = top_eigenvalue(s, self.w, v, wv, ws_rest);
         Anisotropy { mean_cosine, gram_sum, top_eigenvalue: lambda }
+    }
+}
+
+/// `Σᵢ hᵢ` into `sum` and `Σᵢ hᵢ/‖hᵢ‖` into `units` (each if given; both
+/// zeroed first), in `f64`; returns the number of nonzero rows (NaN if
+/// a row has a NaN entry).
+#[inline(always)]
+fn row_sums<S: Simd>(
+    s: S,
+    w: MatRef<'_, f32>,
+    mut sum: Option<&mut [f64]>,
+    mut units: Option<&mut [f64]>,
+) -> f64 {
+    for acc in [sum.as_deref_mut(), units.as_deref_mut()].into_iter().flatten() {
+        acc.fill(0.0);
+    }
+    let mut nonzero = 0.0f64;
+    for h in w.iter_rows() {
+        if let Some(sum) = sum.as_deref_mut() {
+            axpy_widen(s, 1.0, h, sum);
+        }
+        if let Some(units) = units.as_deref_mut() {
+            let n = libm::sqrt(sum_squares(s, h));
+            if n > 0.0 {
+                axpy_widen(s, 1.0 / n, h, units);
+                nonzero += 1.0;
+            } else if n.is_nan() {
+                // A NaN entry: no unit row (an ∞ one gives 0·∞ = NaN above).
+                nonzero = f64::NAN;
+            }
+        }
+    }
+    nonzero
+}
+
+/// The mean cosine over ordered pairs from `‖Σ uᵢ‖²` of the `units`
+/// nonzero unit rows among `m`: `(‖Σ uᵢ‖² − units) / (m(m − 1))`.
+fn mean_cosine_of(unit_sum_squared: f64, units: f64, m: usize) -> f64 {
+    (unit_sum_squared - units) / (m as f64 * (m as f64 - 1.0))
+}
+
+/// `Err` unless `w` has at least two rows (pairs to average over).
+fn at_least_two_rows(w: MatRef<'_, f32>) -> Result<()> {
+    if w.rows() < 2 {
+        return Err(Error::InvalidParameter {
+            name: "rows of w",
+            expected: "at least 2",
+            value: Value::Count(w.rows()),
+        });
+    }
+    Ok(())
+}
+
+/// One of the cheap anisotropy statistics alone.
+#[derive(Clone, Copy)]
+enum Moment {
+    MeanCosine,
+    GramSum,
+}
+
+struct MomentKernel<'a> {
+    w: MatRef<'a, f32>,
+    moment: Moment,
+    /// `dim` elements.
+    acc: &'a mut [f64],
+}
+
+impl Kernel for MomentKernel<'_> {
+    type Output = f64;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> f64 {
+        let MomentKernel { w, moment, acc } = self;
+        let value = match moment {
+            Moment::GramSum => {
+                row_sums(s, w, Some(&mut *acc), None);
+                dot_f64s(s, acc, acc)
+            }
+            Moment::MeanCosine => {
+                let units = row_sums(s, w, None, Some(&mut *acc));
+                // (A NaN or ±∞ entry makes its unit row NaN.)
+                mean_cosine_of(dot_f64s(s, acc, acc), units, w.rows())
+            }
+        };
+        if value.is_finite() { value } else { f64::NAN }
     }
 }
 

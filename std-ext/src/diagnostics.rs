@@ -4,6 +4,8 @@
 use simkern_core::diagnostics as core_diag;
 use simkern_core::{MatRef, Result};
 
+use crate::alloc::zeroed;
+
 pub use simkern_core::diagnostics::Anisotropy;
 
 /// Alignment `(1/N) Σᵢ ‖xᵢ − yᵢ‖^α` of the positive pairs in `x` and `y`
@@ -28,7 +30,7 @@ pub fn alignment(x: &[f32], y: &[f32], dim: usize, alpha: f32) -> Result<f32> {
 /// ```
 pub fn uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
     let xm = MatRef::named("x", x, dim)?;
-    let mut ws = vec![0.0f32; core_diag::uniformity_scratch_len(xm.rows(), dim)];
+    let mut ws = zeroed(core_diag::uniformity_scratch_len(xm.rows(), dim))?;
     core_diag::uniformity(xm, t, &mut ws)
 }
 
@@ -42,8 +44,31 @@ pub fn uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn anisotropy(x: &[f32], dim: usize) -> Result<Anisotropy> {
-    let mut ws = vec![0.0f64; core_diag::anisotropy_scratch_len(dim)];
+    let mut ws = zeroed(core_diag::anisotropy_scratch_len(dim))?;
     core_diag::anisotropy(MatRef::named("x", x, dim)?, &mut ws)
+}
+
+/// The mean pairwise cosine of the rows of `x` alone (one pass; see
+/// [`simkern_core::diagnostics::mean_cosine`]). Errors for fewer than 2 rows.
+///
+/// ```
+/// let c = simkern::mean_cosine(&[1.0, 0.0, 1.0, 0.0, 0.0, 3.0], 2)?;
+/// assert!((c - 1.0 / 3.0).abs() < 1e-15);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn mean_cosine(x: &[f32], dim: usize) -> Result<f64> {
+    core_diag::mean_cosine(MatRef::named("x", x, dim)?, &mut zeroed(dim)?)
+}
+
+/// `Sum(XXᵀ) = ‖Σᵢ xᵢ‖²` alone (one pass; see
+/// [`simkern_core::diagnostics::gram_sum`]).
+///
+/// ```
+/// assert_eq!(simkern::gram_sum(&[1.0, 0.0, 1.0, 0.0, 0.0, 1.0], 2)?, 5.0);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn gram_sum(x: &[f32], dim: usize) -> Result<f64> {
+    core_diag::gram_sum(MatRef::named("x", x, dim)?, &mut zeroed(dim)?)
 }
 
 /// Rows per parallel uniformity task: fixed, so that the merge order (and
@@ -76,7 +101,7 @@ pub fn par_uniformity(x: &[f32], dim: usize, t: f32) -> Result<f32> {
     let states: Vec<Result<simkern_core::lse::OnlineLse>> = blocks
         .par_iter()
         .map(|&a| {
-            let mut ws = vec![0.0f32; core_diag::uniformity_scratch_len(n, dim)];
+            let mut ws = zeroed(core_diag::uniformity_scratch_len(n, dim))?;
             core_diag::uniformity_pairs_state(xm, t, a..(a + PAR_ROWS).min(n - 1), &mut ws)
         })
         .collect();

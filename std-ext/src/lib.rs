@@ -37,7 +37,7 @@ mod workspace;
 
 #[cfg(feature = "rayon")]
 pub use diagnostics::par_uniformity;
-pub use diagnostics::{Anisotropy, alignment, anisotropy, uniformity};
+pub use diagnostics::{Anisotropy, alignment, anisotropy, gram_sum, mean_cosine, uniformity};
 pub use half;
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::{

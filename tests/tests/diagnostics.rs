@@ -86,8 +86,35 @@ proptest! {
             prop_assert!((a.mean_cosine - cos).abs() <= MOMENT_REL * (1.0 + m as f64), "{level:?} cos {} vs {cos}", a.mean_cosine);
             prop_assert!((a.gram_sum - gram).abs() <= MOMENT_REL * gram.max(1.0) * m as f64, "{level:?} gram {} vs {gram}", a.gram_sum);
             prop_assert!((a.top_eigenvalue - top).abs() <= EIGENVALUE_REL * top, "{level:?} λ {} vs {top}", a.top_eigenvalue);
+            // The cheap statistics alone: the same numbers, bit for bit.
+            let mut acc = vec![f64::NAN; d];
+            prop_assert_eq!(level.mean_cosine(MatRef::new(&x, d).unwrap(), &mut acc).unwrap().to_bits(), a.mean_cosine.to_bits());
+            prop_assert_eq!(level.gram_sum(MatRef::new(&x, d).unwrap(), &mut acc).unwrap().to_bits(), a.gram_sum.to_bits());
         }
     }
+}
+
+#[test]
+fn mean_cosine_and_gram_sum_alone() {
+    // NaN or ±∞ anywhere: NaN, as anisotropy's fields.
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let mut x = rows(5, 6, 3, false);
+        x[7] = bad;
+        assert!(simkern::mean_cosine(&x, 3).unwrap().is_nan(), "{bad}");
+        assert!(simkern::gram_sum(&x, 3).unwrap().is_nan(), "{bad}");
+    }
+    // A zero row counts as cosine 0 with every other row.
+    let x = [1.0f32, 0.0, 0.0, 0.0, 2.0, 0.0];
+    assert!((simkern::mean_cosine(&x, 2).unwrap() - 1.0 / 3.0).abs() < 1e-15);
+    assert_eq!(simkern::gram_sum(&[], 4).unwrap(), 0.0);
+    let one_row = simkern::mean_cosine(&[1.0, 2.0], 2).unwrap_err();
+    assert_eq!(one_row, simkern::anisotropy(&[1.0, 2.0], 2).unwrap_err());
+    let w = MatRef::new(&x, 2).unwrap();
+    assert_eq!(
+        diag::mean_cosine(w, &mut [0.0; 1]),
+        Err(simkern::Error::ScratchTooSmall { needed: 2, got: 1 })
+    );
+    assert_eq!(diag::gram_sum(w, &mut [0.0; 1]), Err(simkern::Error::ScratchTooSmall { needed: 2, got: 1 }));
 }
 
 /// The bound of `uniformity_matches`: the exponent's f32 error (Gram entry
