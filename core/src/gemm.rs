@@ -259,12 +259,49 @@ fn pack(src: View<'_>, r0: usize, rows: usize, p0: usize, kc: usize, width: usiz
         let first = r0 + p * width;
         let live = width.min(rows - p * width);
         if src.cs == 1 {
-            // Rows are contiguous: read each along k, write with stride `width`.
-            for i in 0..live {
+            // Rows are contiguous: 4 × 4 blocks (four rows, four steps of
+            // k) transposed through registers, the rest row by row. (Row
+            // by row alone, with stride `width`, compiled to scatter
+            // instructions: 16 % of a 256 × 256 × 128 product on Zen 4,
+            // 0.86× OpenBLAS there, now 0.92×. Where flash counts, row by
+            // row: 2.2 KB less.)
+            let row_at = |i: usize| {
                 let start = (first + i) * src.rs + p0;
-                let Some(row) = src.data.get(start..).and_then(|r| r.get(..kc)) else { continue };
-                for (&x, out) in row.iter().zip(panel.chunks_exact_mut(width)) {
-                    out[i] = x;
+                src.data.get(start..).and_then(|r| r.get(..kc)).unwrap_or_default()
+            };
+            let mut i = 0;
+            while !COMPACT && i + 4 <= live {
+                let rows = [row_at(i), row_at(i + 1), row_at(i + 2), row_at(i + 3)];
+                let mut outs = panel.chunks_exact_mut(4 * width);
+                let mut k = 0;
+                for out in &mut outs {
+                    let mut t = [[0.0f32; 4]; 4];
+                    for (r, row) in rows.iter().enumerate() {
+                        if let Some(run) = row.get(k..k + 4) {
+                            t[r].copy_from_slice(run);
+                        }
+                    }
+                    for (kk, o) in out.chunks_exact_mut(width).enumerate() {
+                        if let Some(o) = o.get_mut(i..i + 4) {
+                            o.copy_from_slice(&[t[0][kk], t[1][kk], t[2][kk], t[3][kk]]);
+                        }
+                    }
+                    k += 4;
+                }
+                for (kk, o) in outs.into_remainder().chunks_exact_mut(width).enumerate() {
+                    for (r, row) in rows.iter().enumerate() {
+                        if let (Some(o), Some(&x)) = (o.get_mut(i + r), row.get(k + kk)) {
+                            *o = x;
+                        }
+                    }
+                }
+                i += 4;
+            }
+            for i in i..live {
+                for (&x, out) in row_at(i).iter().zip(panel.chunks_exact_mut(width)) {
+                    if let Some(o) = out.get_mut(i) {
+                        *o = x;
+                    }
                 }
             }
         } else if src.rs == 1 {
