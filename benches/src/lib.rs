@@ -97,10 +97,40 @@ pub fn matrixmultiply_qkt(q: &[f32], k: &[f32], dim: usize, out: &mut [f32]) {
 /// let l = simkern_benches::naive_logsumexp(&[0.0, 0.0]);
 /// assert!((l - 2f32.ln()).abs() < 1e-6);
 /// ```
-pub fn naive_logsumexp(x: &[f32]) -> f32 {
-    let m = x.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    m + x.iter().map(|&v| (v - m).exp()).sum::<f32>().ln()
+pub fn naive_logsumexp<T: Real>(x: &[T]) -> T {
+    let m = x.iter().copied().fold(T::NEG_INFINITY, T::max);
+    m + x.iter().map(|&v| (v - m).exp()).sum::<T>().ln()
 }
+
+/// The scalar operations the naive baselines use, for `f32` and `f64`.
+pub trait Real: Copy + std::ops::Add<Output = Self> + std::ops::Sub<Output = Self> + std::iter::Sum {
+    /// `−∞`.
+    const NEG_INFINITY: Self;
+    /// `max(self, other)` (std's NaN rule).
+    fn max(self, other: Self) -> Self;
+    /// `e^self`.
+    fn exp(self) -> Self;
+    /// `ln self`.
+    fn ln(self) -> Self;
+}
+
+macro_rules! real {
+    ($($t:ty),*) => {$(
+        impl Real for $t {
+            const NEG_INFINITY: Self = <$t>::NEG_INFINITY;
+            fn max(self, other: Self) -> Self {
+                <$t>::max(self, other)
+            }
+            fn exp(self) -> Self {
+                <$t>::exp(self)
+            }
+            fn ln(self) -> Self {
+                <$t>::ln(self)
+            }
+        }
+    )*};
+}
+real!(f32, f64);
 
 /// A row-major `rows × cols` operand of a baseline GEMM, used as it is or
 /// transposed.

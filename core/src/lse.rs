@@ -27,16 +27,20 @@
 //! `r = Σ_{i≠i*} e^{xᵢ−m}` and `n` elements, `logsumexp` is within
 //! `u·(|LSE| + 4r/(1 + r) + ln n + 1)` of the exact value, and a softmax entry
 //! within `u·(|xᵢ − m| + 8)·pᵢ` (the `|xᵢ − m|` term is the rounding of
-//! `xᵢ − m`, which `exp` amplifies: the conditioning of softmax itself). The
-//! `f64` forms run a scalar loop over `libm`'s `exp` / `log1p`
-//! (not yet vectorised), with the same edge-case semantics.
+//! `xᵢ − m`, which `exp` amplifies: the conditioning of softmax itself).
+//!
+//! # Accuracy (f64)
+//! The same algorithm in `f64` lanes (the vector `exp` within 2 ulp, sums
+//! in `f64`): `logsumexp` within `u·(|LSE| + 4r/(1 + r) + ln n + 1)` with
+//! `u = 2⁻⁵³`, and the same edge-case semantics.
 
 use crate::error::{Error, Result, same_len};
 use crate::float::{Float, InOut, Slice};
-use crate::math::exp_f32;
+use crate::math::{exp_f32, exp_f64};
 use crate::matrix::MatRef;
 use crate::simd::{
-    COMPACT, Kernel, Kernels, LaneMap, LaneZip, Simd, map, map_in_place, shared_where_compact, zip_map,
+    COMPACT, Kernel, Kernels, LaneMap, LaneZip, PairReduce, Simd, map, map_in_place, reduce_pairs,
+    shared_where_compact, zip_map,
 };
 use crate::similarity::DivideBy;
 
@@ -357,32 +361,88 @@ pub(crate) fn lse_state_of<S: Simd>(s: S, x: &[f32], scale: f32) -> OnlineLse {
     shared_where_compact(s, LseState { x, scale })
 }
 
-/// Scalar `f64` log-sum-exp state (same semantics as the SIMD `f32` one).
-fn lse_state_f64(x: &[f64]) -> OnlineLse {
-    let mut m = f64::NEG_INFINITY;
-    let mut pos_inf = false;
-    for &v in x {
-        if v.is_nan() {
-            return OnlineLse { max: f64::NAN, rest: f64::NAN };
-        }
-        pos_inf |= v == f64::INFINITY;
-        m = m.max(v);
-    }
-    if pos_inf {
-        return OnlineLse { max: f64::INFINITY, rest: 0.0 };
-    }
-    if m == f64::NEG_INFINITY {
-        return OnlineLse::new();
-    }
-    let (mut rest, mut at_max) = (0.0, 0.0);
-    for &v in x {
-        if v < m {
-            rest += libm::exp(v - m);
-        } else {
-            at_max += 1.0;
+/// The lowest argument [`exp_f64`] takes (its callers clamp): `e^{−746}`
+/// rounds to 0.
+const EXP_F64_MIN: f64 = -746.0;
+
+/// The maximum of an `f64` slice and whether it holds a NaN or `±∞`
+/// (`v · 0` is NaN exactly for those: one FMA per vector flags them).
+#[inline(always)]
+fn max_flagged_f64<S: Simd>(s: S, x: &[f64]) -> (f64, bool) {
+    let (w, zero) = (S::F64_LANES, s.splat_f64(0.0));
+    let mut mx = [s.splat_f64(f64::NEG_INFINITY); 4];
+    let mut flag = [zero; 4];
+    // Where COMPACT, one loop shape (flash): every vector a partial load.
+    let (body, compact_all) = if COMPACT { (&x[..0], x) } else { (x, &x[..0]) };
+    let mut blocks = body.chunks_exact(4 * w);
+    for b in &mut blocks {
+        for (u, v) in b.chunks_exact(w).enumerate() {
+            let v = s.load_f64(v);
+            mx[u % 4] = s.max_f64(mx[u % 4], v);
+            flag[u % 4] = s.mul_add_f64(v, zero, flag[u % 4]);
         }
     }
-    OnlineLse { max: m, rest: rest + (at_max - 1.0) }
+    for c in blocks.remainder().chunks(w).chain(compact_all.chunks(w)) {
+        // The missing lanes repeat the first element: neither the maximum
+        // nor the flag changes.
+        let v = s.load_partial_fill_f64(c, c.first().copied().unwrap_or(f64::NEG_INFINITY));
+        mx[0] = s.max_f64(mx[0], v);
+        flag[0] = s.mul_add_f64(v, zero, flag[0]);
+    }
+    let m = s.reduce_max_f64(s.max_f64(s.max_f64(mx[0], mx[1]), s.max_f64(mx[2], mx[3])));
+    let f = s.reduce_sum_f64(s.add_f64(s.add_f64(flag[0], flag[1]), s.add_f64(flag[2], flag[3])));
+    (m, f.is_nan())
+}
+
+/// `Σ e^{v − m}` over the lanes below the maximum `m`, and the count of
+/// lanes at it, for the pair-reduction driver (one stream; the tail's
+/// missing lanes hold `−∞`, which adds nothing to either sum).
+struct RestBelowMaxF64 {
+    m: f64,
+}
+
+impl PairReduce<2> for RestBelowMaxF64 {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [sum, at_max]: [S::F64; 2], v: S::F64, _: S::F64) -> [S::F64; 2] {
+        let (m, zero, one) = (s.splat_f64(self.m), s.splat_f64(0.0), s.splat_f64(1.0));
+        let t = exp_f64(s, s.max_f64(s.sub_f64(v, m), s.splat_f64(EXP_F64_MIN)));
+        [s.add_f64(sum, s.lt_select_f64(v, m, t, zero)), s.add_f64(at_max, s.lt_select_f64(v, m, zero, one))]
+    }
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<[f64; 2]> {
+        Some([f64::NEG_INFINITY; 2])
+    }
+}
+
+/// The streaming state of an `f64` slice (the semantics of the `f32`
+/// one): the maximum, then the exponentials below it, both vectorised.
+struct LseStateF64<'a> {
+    x: &'a [f64],
+}
+
+impl Kernel for LseStateF64<'_> {
+    type Output = OnlineLse;
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> OnlineLse {
+        let x = self.x;
+        let (m, nonfinite) = max_flagged_f64(s, x);
+        if nonfinite {
+            // Rare: some entry is NaN or ±∞. Find out which, exactly.
+            if x.iter().any(|v| v.is_nan()) {
+                return OnlineLse { max: f64::NAN, rest: f64::NAN };
+            }
+            if x.contains(&f64::INFINITY) {
+                return OnlineLse { max: f64::INFINITY, rest: 0.0 };
+            }
+        }
+        if m == f64::NEG_INFINITY {
+            return OnlineLse::new();
+        }
+        let [rest, at_max] = reduce_pairs::<S, f64, f64, _, 2, 4>(s, &RestBelowMaxF64 { m }, x, x);
+        // Every element equal to the maximum contributes e⁰ = 1 exactly;
+        // one of them is the maximum itself.
+        OnlineLse { max: m, rest: rest + (at_max - 1.0) }
+    }
 }
 
 /// Which of the two normalised exponentials.
@@ -394,19 +454,43 @@ enum Normalised {
     LogSoftmax,
 }
 
-/// Softmax or log-softmax of an `f64` slice (scalar).
-fn softmax_f64(x: &[f64], out: &mut [f64], kind: Normalised) {
-    let state = lse_state_f64(x);
-    if !state.max.is_finite() {
-        out.fill(f64::NAN);
-        return;
+/// `(x − m) − l` (log-softmax) or `e^{(x − m) − l}` (softmax) lane by lane,
+/// `f64`.
+struct NormalisedF64<V> {
+    m: V,
+    l: V,
+    kind: Normalised,
+}
+
+impl<S: Simd> LaneMap<S, f64> for NormalisedF64<S::F64> {
+    #[inline(always)]
+    fn apply(&mut self, s: S, x: S::F64) -> S::F64 {
+        let y = s.sub_f64(s.sub_f64(x, self.m), self.l);
+        match self.kind {
+            Normalised::LogSoftmax => y,
+            Normalised::Softmax => exp_f64(s, s.max_f64(y, s.splat_f64(EXP_F64_MIN))),
+        }
     }
-    let l = libm::log1p(state.rest);
-    for (o, &v) in out.iter_mut().zip(x) {
-        *o = match kind {
-            Normalised::LogSoftmax => (v - state.max) - l,
-            Normalised::Softmax => libm::exp((v - state.max) - l),
-        };
+}
+
+/// Softmax or log-softmax of `x` into `out` (`f64`, SIMD).
+struct SoftmaxF64<'a> {
+    x: &'a [f64],
+    out: &'a mut [f64],
+    kind: Normalised,
+}
+
+impl Kernel for SoftmaxF64<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) {
+        let state = LseStateF64 { x: self.x }.run(s);
+        if !state.max.is_finite() {
+            self.out.fill(f64::NAN);
+            return;
+        }
+        let (m, l) = (s.splat_f64(state.max), s.splat_f64(libm::log1p(state.rest)));
+        map(s, &mut NormalisedF64 { m, l, kind: self.kind }, self.x, self.out);
     }
 }
 
@@ -511,7 +595,7 @@ impl Kernels {
     pub fn lse_state<T: Float>(self, x: &[T]) -> OnlineLse {
         match T::slice(x) {
             Slice::F32(x) => self.run(LseState { x, scale: 1.0 }),
-            Slice::F64(x) => lse_state_f64(x),
+            Slice::F64(x) => self.run(LseStateF64 { x }),
         }
     }
 
@@ -578,7 +662,7 @@ impl Kernels {
         same_len("x", x.len(), "out", out.len())?;
         match T::in_out(x, out) {
             InOut::F32(x, out) => self.run(Softmax { x, out, kind }),
-            InOut::F64(x, out) => softmax_f64(x, out, kind),
+            InOut::F64(x, out) => self.run(SoftmaxF64 { x, out, kind }),
         }
         Ok(())
     }

@@ -220,3 +220,66 @@ fn softmax_rows_is_softmax_per_row() {
     let mut short = [0.0f32; 2];
     assert!(simkern::Kernels::best().softmax_rows_into(&[0.0f32; 4], 2, &mut short).is_err());
 }
+
+/// The `f64` kernels at every level: every tail length and a few long
+/// ones, three spreads, against the f64 reference; then the edge cases of
+/// the `f32` ones.
+#[test]
+fn f64_at_every_level() {
+    let eps = f64::EPSILON;
+    let lengths = (1..70).chain([1000, 4099]);
+    for (n, spread) in lengths.flat_map(|n| [1.0f32, 30.0, 300.0].map(move |s| (n, s))) {
+        let x: Vec<f64> =
+            logits(n as u64 * 7 + spread as u64, n, spread).into_iter().map(f64::from).collect();
+        let (exact, _) = naive::logsumexp(&x);
+        let softmax = naive::softmax(&x);
+        for &level in levels() {
+            let got = level.logsumexp(&x);
+            let bound = 4.0 * eps * (exact.abs() + (n as f64).ln() + 1.0);
+            assert!((got - exact).abs() <= bound, "{level:?} n={n} spread {spread}: {got} vs {exact}");
+            let (mut p, mut lp) = (vec![f64::NAN; n], vec![f64::NAN; n]);
+            level.softmax_into(&x, &mut p).unwrap();
+            level.log_softmax_into(&x, &mut lp).unwrap();
+            for (i, ((&a, &b), &xi)) in p.iter().zip(&softmax).zip(&x).enumerate() {
+                // As `f64_paths_match_reference`: the rounding of xᵢ − LSE
+                // (here and in the reference) times the exponential's slope.
+                let tol = 2.0 * eps * ((xi - exact).abs() + exact.abs() + 8.0) * b + 1e-300;
+                assert!((a - b).abs() <= tol, "{level:?} n={n} p[{i}] {a} vs {b}");
+                let want = xi - exact;
+                assert!(
+                    (lp[i] - want).abs() <= 4.0 * eps * (want.abs() + exact.abs() + 1.0),
+                    "{level:?} log p[{i}]"
+                );
+            }
+        }
+    }
+    let (inf, nan) = (f64::INFINITY, f64::NAN);
+    for &level in levels() {
+        let lse = |x: &[f64]| level.logsumexp(x);
+        let soft = |x: &[f64]| {
+            let mut p = vec![0.0; x.len()];
+            level.softmax_into(x, &mut p).unwrap();
+            p
+        };
+        let t = lse(&[0.0, -40.0, -745.0, -746.0]);
+        assert!((t - 4.248_354_255_291_589e-18).abs() <= 1e-32, "{level:?} {t:e}");
+        assert_eq!(lse(&[]), -inf);
+        assert_eq!(lse(&[-inf; 5]), -inf);
+        assert_eq!(lse(&[-inf, 0.0, -inf]), 0.0);
+        assert_eq!(lse(&[1.0, inf, 2.0]), inf);
+        assert!(lse(&[1.0, nan, inf]).is_nan());
+        assert!(lse(&[-inf, nan]).is_nan());
+        assert_eq!(lse(&[1e300, 1e300]), 1e300);
+        assert_eq!(lse(&[-1e300, 0.0]), 0.0);
+        assert!(
+            (lse(&[3.0; 9]) - (3.0 + 9f64.ln())).abs() <= 2.0 * eps * 5.0,
+            "{level:?} ties at the maximum"
+        );
+        assert_eq!(soft(&[-inf, 0.0]), vec![0.0, 1.0]);
+        assert!(soft(&[1.0, inf]).iter().all(|p| p.is_nan()));
+        assert!(soft(&[-inf, -inf]).iter().all(|p| p.is_nan()));
+        assert!(soft(&[0.0, nan]).iter().all(|p| p.is_nan()));
+        assert_eq!(soft(&[1e300, 1e300]), vec![0.5, 0.5]);
+        assert_eq!(soft(&[0.0, -1e300]), vec![1.0, 0.0]);
+    }
+}

@@ -150,6 +150,12 @@ pub trait Simd: Copy + 'static {
         let hi = self.pow2_biased_f64(self.mul_add_f64(n, half, self.splat_f64(1023.25)));
         self.mul_f64(self.mul_f64(y, lo), hi)
     }
+    /// Lane-wise maximum, NaN as in [`Simd::max_f32`].
+    fn max_f64(self, a: Self::F64, b: Self::F64) -> Self::F64;
+    /// Per lane `if a < b { x } else { y }` (false for NaN).
+    fn lt_select_f64(self, a: Self::F64, b: Self::F64, x: Self::F64, y: Self::F64) -> Self::F64;
+    /// Maximum of the lanes (NaN as in [`Simd::reduce_max_f32`]).
+    fn reduce_max_f64(self, v: Self::F64) -> f64;
     /// Sum of the lanes.
     fn reduce_sum_f64(self, v: Self::F64) -> f64;
 }

@@ -221,6 +221,18 @@ impl Simd for Portable {
         wide::bytemuck::cast(bits << 52)
     }
     #[inline(always)]
+    fn max_f64(self, a: F64s, b: F64s) -> F64s {
+        a.simd_gt(b).select(a, b)
+    }
+    #[inline(always)]
+    fn lt_select_f64(self, a: F64s, b: F64s, x: F64s, y: F64s) -> F64s {
+        a.simd_lt(b).select(x, y)
+    }
+    #[inline(always)]
+    fn reduce_max_f64(self, v: F64s) -> f64 {
+        v.to_array().into_iter().fold(f64::NEG_INFINITY, |m, x| if x > m || x.is_nan() { x } else { m })
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: F64s) -> f64 {
         // Pairwise, the same tree at either width: (a₀ + a₂) + (a₁ + a₃).
         let mut a = v.to_array();

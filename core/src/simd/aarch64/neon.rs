@@ -226,6 +226,21 @@ impl Simd for Neon {
         unsafe { vreinterpretq_f64_s64(vshlq_n_s64::<52>(vcvtnq_s64_f64(e))) }
     }
     #[inline(always)]
+    fn max_f64(self, a: float64x2_t, b: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxq_f64(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f64(self, a: float64x2_t, b: float64x2_t, x: float64x2_t, y: float64x2_t) -> float64x2_t {
+        // SAFETY: see the impl comment.
+        unsafe { vbslq_f64(vcltq_f64(a, b), x, y) }
+    }
+    #[inline(always)]
+    fn reduce_max_f64(self, v: float64x2_t) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe { vmaxvq_f64(v) }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: float64x2_t) -> f64 {
         // SAFETY: see the impl comment.
         unsafe { vaddvq_f64(v) }

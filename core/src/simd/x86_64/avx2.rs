@@ -251,6 +251,24 @@ impl Simd for Avx2 {
         }
     }
     #[inline(always)]
+    fn max_f64(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_max_pd(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f64(self, a: __m256d, b: __m256d, x: __m256d, y: __m256d) -> __m256d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_blendv_pd(y, x, _mm256_cmp_pd::<_CMP_LT_OQ>(a, b)) }
+    }
+    #[inline(always)]
+    fn reduce_max_f64(self, v: __m256d) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe {
+            let pair = _mm_max_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+            _mm_cvtsd_f64(_mm_max_sd(pair, _mm_unpackhi_pd(pair, pair)))
+        }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: __m256d) -> f64 {
         // SAFETY: see the impl comment.
         unsafe {

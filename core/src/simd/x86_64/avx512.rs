@@ -252,6 +252,21 @@ impl Simd for Avx512 {
         unsafe { _mm512_scalef_pd(y, n) }
     }
     #[inline(always)]
+    fn max_f64(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_max_pd(a, b) }
+    }
+    #[inline(always)]
+    fn lt_select_f64(self, a: __m512d, b: __m512d, x: __m512d, y: __m512d) -> __m512d {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_mask_blend_pd(_mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, b), y, x) }
+    }
+    #[inline(always)]
+    fn reduce_max_f64(self, v: __m512d) -> f64 {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_reduce_max_pd(v) }
+    }
+    #[inline(always)]
     fn reduce_sum_f64(self, v: __m512d) -> f64 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_reduce_add_pd(v) }
