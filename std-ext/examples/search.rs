@@ -15,6 +15,10 @@ use std::time::Instant;
 
 use simkern::{KeyIndex, Metric};
 
+#[path = "shared/rng.rs"]
+mod rng;
+use rng::Rng;
+
 const DIM: usize = 384;
 const K: usize = 10;
 
@@ -22,7 +26,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut args = std::env::args().skip(1).map(|a| a.parse::<usize>());
     let n_keys = args.next().transpose()?.unwrap_or(10_000);
     let n_queries = args.next().transpose()?.unwrap_or(100);
-    let mut rng = SplitMix(0x5eed);
+    let mut rng = Rng(0x5eed);
     let centres: Vec<f32> = (0..64 * DIM).map(|_| rng.normal()).collect();
     let mut around = |n: usize| -> Vec<f32> {
         let mut x = Vec::with_capacity(n * DIM);
@@ -92,24 +96,4 @@ fn main() -> Result<(), Box<dyn Error>> {
         return Err(format!("{disagreements} results differ between the search and the matrix").into());
     }
     Ok(())
-}
-
-/// SplitMix64: a small deterministic generator (the example needs no crate).
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A standard normal value (Box–Muller on two uniforms).
-    fn normal(&mut self) -> f32 {
-        let u = ((self.next() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-        let v = (self.next() >> 11) as f64 / (1u64 << 53) as f64;
-        ((-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()) as f32
-    }
 }
