@@ -502,16 +502,13 @@ impl Kernels {
         out: &mut [f32],
         scratch: &mut [f32],
     ) -> Result<()> {
-        same_dim("q", q.dim(), "k", k.dim())?;
-        let needed = q.rows().checked_mul(k.rows()).ok_or(Error::SizeOverflow)?;
-        if out.len() != needed {
-            return Err(Error::OutputSize { needed, got: out.len() });
-        }
-        let scratch_needed = self.similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim());
-        if scratch.len() < scratch_needed {
-            return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
-        }
-        if needed != 0 {
+        if check_similarity_matrix(
+            q,
+            k,
+            out,
+            scratch,
+            self.similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim()),
+        )? {
             self.run(SimilarityMatrix { q, k, out, blocks: self.blocking(), scratch });
         }
         Ok(())
@@ -571,16 +568,8 @@ impl Kernels {
         if workers <= 1 {
             return self.similarity_matrix_into(q, k, out, scratch);
         }
-        same_dim("q", q.dim(), "k", k.dim())?;
-        let needed = q.rows().checked_mul(k.rows()).ok_or(Error::SizeOverflow)?;
-        if out.len() != needed {
-            return Err(Error::OutputSize { needed, got: out.len() });
-        }
         let scratch_needed = self.similarity_matrix_scratch_len_with(q.rows(), k.rows(), q.dim(), workers);
-        if scratch.len() < scratch_needed {
-            return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
-        }
-        if needed == 0 {
+        if !check_similarity_matrix(q, k, out, scratch, scratch_needed)? {
             return Ok(());
         }
         let (blocks, m) = (self.blocking(), k.rows());
@@ -611,6 +600,27 @@ impl Kernels {
         );
         Ok(())
     }
+}
+
+/// The checks of the similarity-matrix entry points: the row lengths,
+/// `out` of exactly `n · m` elements, `scratch` of at least
+/// `scratch_needed`. `Ok(false)` when there is nothing to compute.
+fn check_similarity_matrix(
+    q: MatRef<'_, f32>,
+    k: MatRef<'_, f32>,
+    out: &[f32],
+    scratch: &[f32],
+    scratch_needed: usize,
+) -> Result<bool> {
+    same_dim("q", q.dim(), "k", k.dim())?;
+    let needed = q.rows().checked_mul(k.rows()).ok_or(Error::SizeOverflow)?;
+    if out.len() != needed {
+        return Err(Error::OutputSize { needed, got: out.len() });
+    }
+    if scratch.len() < scratch_needed {
+        return Err(Error::ScratchTooSmall { needed: scratch_needed, got: scratch.len() });
+    }
+    Ok(needed != 0)
 }
 
 /// Rows of `Q` and the rows of `S = Q·Kᵀ` they give (`m` per row).

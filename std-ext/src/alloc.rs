@@ -7,9 +7,16 @@ use simkern_core::{Error, Result};
 /// that could not be had.
 pub(crate) fn zeroed<T: Default + Clone>(len: usize) -> Result<Vec<T>> {
     let mut v = Vec::new();
-    v.try_reserve_exact(len).map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(size_of::<T>()) })?;
+    reserve_to(&mut v, len)?;
     v.resize(len, T::default());
     Ok(v)
+}
+
+/// Room for `len` elements in `v` (which holds `v.len()`), or
+/// [`Error::OutOfMemory`] with the bytes that could not be had.
+pub(crate) fn reserve_to<T>(v: &mut Vec<T>, len: usize) -> Result<()> {
+    v.try_reserve_exact(len.saturating_sub(v.len()))
+        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(size_of::<T>()) })
 }
 
 /// [`zeroed`] for a large result of a parallel kernel: the zeros written
@@ -19,8 +26,7 @@ pub(crate) fn zeroed<T: Default + Clone>(len: usize) -> Result<Vec<T>> {
 pub(crate) fn zeroed_on_all_cores(len: usize) -> Result<Vec<f32>> {
     use rayon::prelude::*;
     let mut v = Vec::new();
-    v.try_reserve_exact(len)
-        .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(size_of::<f32>()) })?;
+    reserve_to(&mut v, len)?;
     v.par_extend(rayon::iter::repeat_n(0.0f32, len));
     Ok(v)
 }

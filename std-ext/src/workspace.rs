@@ -1,12 +1,14 @@
 //! Scratch space kept from one call to the next.
 
-use simkern_core::{Error, Result};
+use simkern_core::Result;
+
+use crate::alloc::reserve_to;
 
 /// Scratch space that kernels borrow and give back, grown when a call
 /// needs more and never shrunk: a training loop that passes the same
 /// `Workspace` (and the same gradient buffers) to every step allocates in
 /// its first step only. Growing uses `try_reserve`, so a size that cannot
-/// be had is [`Error::OutOfMemory`], not an abort.
+/// be had is [`Error::OutOfMemory`](crate::Error::OutOfMemory), not an abort.
 ///
 /// ```
 /// use simkern::{InfoNce, Workspace};
@@ -53,10 +55,8 @@ impl Workspace {
     /// `len` elements of scratch (grown to it if it is shorter; the
     /// contents are whatever the last call left).
     pub(crate) fn f32s(&mut self, len: usize) -> Result<&mut [f32]> {
-        if let Some(more) = len.checked_sub(self.f32s.len()).filter(|&more| more > 0) {
-            self.f32s
-                .try_reserve_exact(more)
-                .map_err(|_| Error::OutOfMemory { bytes: len.saturating_mul(size_of::<f32>()) })?;
+        if len > self.f32s.len() {
+            reserve_to(&mut self.f32s, len)?;
             self.f32s.resize(len, 0.0);
         }
         Ok(&mut self.f32s[..len])
