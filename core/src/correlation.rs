@@ -10,9 +10,10 @@
 //!
 //! For Kendall, `n₀ = n(n−1)/2`, `n₁`/`n₂` the pairs tied in `x`/`y`, `n₃`
 //! the pairs tied in both and `S` the discordant pairs, counted in
-//! `O(n log n)` (Knight's algorithm): dense ranks by radix sort, the pairs
-//! sorted by `(x, y)`, then the inversions of the `y` sequence by a merge
-//! sort that does not count equal values.
+//! `O(n log n)` (Knight's scheme): dense ranks by radix sort, the pairs
+//! sorted by `(x, y)`, then the inversions of the `y` sequence (equal
+//! values not counted) by an MSD radix partition that counts across
+//! digits with a Fenwick tree.
 //!
 //! A constant input has no correlation: `Ok(NaN)` (SciPy's value). NaN in
 //! either input gives `Ok(NaN)` here; the `simkern` crate's `*_with`
@@ -28,7 +29,7 @@
 use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
 use crate::moments::{Centered, Scale, Sums, ratio};
-use crate::rank::{self, NanPolicy, Ties, WholeWord, prefix, split_scratch};
+use crate::rank::{self, NanPolicy, Ties, WholeWord, count_inversions, prefix, split_scratch};
 use crate::sample::Sample;
 use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
 
@@ -377,24 +378,29 @@ impl KendallCounts {
 /// inputs; `work` has `4n` words plus the histograms. Overwrites `rx`.
 fn counts_of_dense_ranks(rx: &mut [u64], ry: &[u64], work: &mut [u64]) -> Result<KendallCounts> {
     let n = rx.len();
-    // Pairs sorted by (x, y): ties in x and joint ties are runs.
+    // Pairs sorted by (x, y): ties in x and joint ties are runs. Each pair
+    // is one word, the y rank in the low `y_bits` (so a sort of 1 M
+    // distinct pairs has 40 bits of key: five radix passes, not six).
     let (items, rest) = split_scratch(work, n)?;
     let (buf, rest) = split_scratch(rest, n)?;
     let (rest, hist) = split_scratch(rest, 2 * n)?;
+    let y_bits = 64 - ry.iter().copied().max().unwrap_or(0).leading_zeros();
     for ((it, &a), &b) in items.iter_mut().zip(rx.iter()).zip(ry.iter()) {
-        *it = (a << 32) | b;
+        *it = a.wrapping_shl(y_bits) | b; // `y_bits ≤ 32`: ranks are below n ≤ u32::MAX
     }
     let sorted: &[u64] = if rank::radix_sort::<WholeWord>(items, buf, hist) { buf } else { items };
     let mut x = TieGroups::default();
-    for_each_run(sorted.iter().map(|p| p >> 32), |t| x.add(t));
+    for_each_run(sorted.iter().map(|p| p >> y_bits), |t| x.add(t));
     let mut joint = 0u64;
     for_each_run(sorted.iter().copied(), |t| joint += t * (t - 1) / 2);
-    // Discordant pairs: inversions of the y ranks in that order.
-    let (ys, mbuf) = split_scratch(rest, n)?;
+    // Discordant pairs: inversions of the y ranks in that order (as
+    // `u32`s: ranks are below n ≤ u32::MAX).
+    let (ys, buf) = split_scratch(wide::bytemuck::cast_slice_mut::<u64, u32>(rest), n)?;
+    let y_mask = 1u64.checked_shl(y_bits).map_or(u64::MAX, |b| b - 1);
     for (o, p) in ys.iter_mut().zip(sorted) {
-        *o = p & 0xffff_ffff;
+        *o = (p & y_mask) as u32;
     }
-    let discordant = count_inversions(ys, mbuf);
+    let discordant = count_inversions(ys, buf, wide::bytemuck::cast_slice_mut(hist));
     // Ties in y from the counts of each dense rank (every rank is below n).
     let counts = rx;
     counts.fill(0);
@@ -424,80 +430,4 @@ fn for_each_run(mut it: impl Iterator<Item = u64>, mut group: impl FnMut(u64)) {
         }
     }
     group(run);
-}
-
-/// Pairs `i < j` with `v[i] > v[j]` (equal values are not counted), by a
-/// bottom-up merge sort of `v` using `buf`.
-///
-/// Each merge runs from both ends at once (two independent dependency
-/// chains instead of one). An inversion `(a, b)`, `a` from the left run,
-/// `b` from the right, `a > b`, is counted exactly once: by the front when
-/// it takes `b` while `a` is still unmerged, or by the back when it takes
-/// `a` while `b` is still unmerged, whichever comes first.
-fn count_inversions(v: &mut [u64], buf: &mut [u64]) -> u64 {
-    let n = v.len();
-    let mut swaps = 0u64;
-    let (mut src, mut dst) = (v, buf);
-    let mut width = 1;
-    while width < n {
-        for lo in (0..n).step_by(2 * width) {
-            let mid = (lo + width).min(n);
-            let hi = (lo + 2 * width).min(n);
-            // `lo < mid ≤ hi ≤ n`: `get` has no panic path and never misses.
-            if let (Some(s), Some(d)) = (src.get(lo..hi), dst.get_mut(lo..hi)) {
-                swaps += merge_counting(s, mid - lo, d);
-            }
-        }
-        core::mem::swap(&mut src, &mut dst);
-        width *= 2;
-    }
-    swaps
-}
-
-/// Merges the sorted runs `src[..mid]` and `src[mid..]` into `dst`,
-/// returning the inversions between them (see [`count_inversions`]).
-fn merge_counting(src: &[u64], mid: usize, dst: &mut [u64]) -> u64 {
-    let len = src.len();
-    // The same length as `src` (the caller's), visibly to the optimiser.
-    let Some(dst) = dst.get_mut(..len) else { return 0 };
-    if mid >= len {
-        dst.copy_from_slice(src);
-        return 0;
-    }
-    // Every index below stays in `0..len` (the runs shrink from both ends
-    // and stop when they meet); `min(last)` (a conditional move, no
-    // branch) lets the optimiser see it, so the steps keep no panic path.
-    let last = len - 1;
-    // Unmerged: left run [i, il), right run [j, jl).
-    let (mut i, mut il, mut j, mut jl) = (0, mid, mid, len);
-    let (mut front, mut back) = (0, len);
-    let mut swaps = 0u64;
-    // Branch-free steps: the comparisons are data-dependent.
-    let mut remaining = len;
-    while remaining >= 2 {
-        // Masks instead of `if`s, so that LLVM emits no branches.
-        let (a, b) = (src[i.min(last)], src[j.min(last)]);
-        let right = (j < jl) & ((i >= il) | (b < a));
-        let m = 0u64.wrapping_sub(u64::from(right));
-        dst[front.min(last)] = (b & m) | (a & !m);
-        swaps += (il - i) as u64 & m;
-        j += usize::from(right);
-        i += usize::from(!right);
-        front += 1;
-
-        let (a, b) = (src[(il.max(1) - 1).min(last)], src[(jl.max(1) - 1).min(last)]);
-        let left = (i < il) & ((j >= jl) | (a > b));
-        let m = 0u64.wrapping_sub(u64::from(left));
-        back -= 1;
-        dst[back.min(last)] = (a & m) | (b & !m);
-        swaps += (jl - j) as u64 & m;
-        il -= usize::from(left);
-        jl -= usize::from(!left);
-        remaining -= 2;
-    }
-    if remaining == 1 {
-        // One element left; nothing remains to pair it with.
-        dst[front.min(last)] = src[if i < il { i } else { j }.min(last)];
-    }
-    swaps
 }

@@ -209,6 +209,21 @@ fn large_inputs_on_the_table_and_radix_paths() {
     }
 }
 
+/// Kendall's discordant pairs are counted digit by digit (8-bit digits of
+/// the dense y ranks, largest first): at 2¹⁴ distinct values every digit
+/// of the first level occurs, the largest one included; at 2¹⁴ + 1 the
+/// first digit is a single bit. Both against the pair-by-pair reference.
+#[test]
+fn kendall_at_every_digit_of_the_inversion_count() {
+    for n in [1 << 14, (1 << 14) + 1] {
+        let x = values(21, n, 0, false);
+        let y: Vec<f32> = values(22, n, 0, false).iter().zip(&x).map(|(b, a)| b - 0.3 * a).collect();
+        let (xw, yw) = (widen(&x), widen(&y));
+        let tau = simkern::kendall_tau_b(&x, &y).unwrap();
+        assert!((tau - naive::kendall_tau_b(&xw, &yw)).abs() <= CORRELATION_ABS, "kendall, n = {n}");
+    }
+}
+
 #[test]
 fn nan_policies() {
     let x = [3.0f64, f64::NAN, 1.0, 3.0];

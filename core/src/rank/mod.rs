@@ -37,8 +37,11 @@
 //! The `f32` path packs indices in 32 bits: inputs longer than
 //! `u32::MAX` give [`Error::SizeOverflow`].
 
+mod inversions;
 mod radix;
 mod table;
+
+pub(crate) use inversions::count_inversions;
 
 pub(crate) use radix::{WholeWord, radix_sort};
 use radix::{hist_words, radix_rank_packed, radix_rank_pairs};
