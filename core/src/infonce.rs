@@ -87,7 +87,7 @@ use crate::error::{Error, Result, Value, same_dim, same_len, same_rows};
 use crate::executor::{Divisible, Executor, Serial, divide_among};
 use crate::gemm::{self, Accum, Blocking, Gemm, GemmPackedB, PackB, PackedB, View, ViewMut};
 use crate::lse::{OnlineLse, RestSums, lse_state_of};
-use crate::math::exp_f32;
+use crate::math::exp_f32_nonpositive;
 use crate::matrix::MatRef;
 use crate::simd::{COMPACT, Kernel, Kernels, LaneMap, LaneZip, Simd, map_in_place, zip_map_in_place};
 use crate::similarity::{divide_in_place, dot_in, sum_squares};
@@ -849,7 +849,10 @@ impl<S: Simd> LaneZip<S, f32> for SymmetricGrad<S::F32> {
     #[inline(always)]
     fn apply(&mut self, s: S, x: S::F32, col_shift: S::F32) -> S::F32 {
         let v = s.mul_f32(x, self.inv_tau);
-        s.add_f32(exp_f32(s, s.sub_f32(v, self.row_shift)), exp_f32(s, s.sub_f32(v, col_shift)))
+        s.add_f32(
+            exp_f32_nonpositive(s, s.sub_f32(v, self.row_shift)),
+            exp_f32_nonpositive(s, s.sub_f32(v, col_shift)),
+        )
     }
 }
 
@@ -1198,7 +1201,7 @@ struct SoftmaxGrad<V> {
 impl<S: Simd> LaneMap<S, f32> for SoftmaxGrad<S::F32> {
     #[inline(always)]
     fn apply(&mut self, s: S, x: S::F32) -> S::F32 {
-        exp_f32(s, s.sub_f32(s.mul_f32(x, self.inv_tau), self.shift))
+        exp_f32_nonpositive(s, s.sub_f32(s.mul_f32(x, self.inv_tau), self.shift))
     }
 }
 

@@ -13,9 +13,12 @@ const LOG2_E: f32 = core::f32::consts::LOG2_E;
 /// significant bits) and `LN2_HI + LN2_LO` is `ln 2` to ~2⁻³³.
 const LN2_HI: f32 = 0.693_359_4;
 const LN2_LO: f32 = -2.121_944_4e-4;
-/// Minimax coefficients of `(eʳ − 1 − r) / r²` on `|r| ≤ ln2 / 2`
-/// (the classic Cephes `expf` set).
-const P: [f32; 6] = [1.987_569_1e-4, 1.398_199_9e-3, 8.333_452e-3, 4.166_579_6e-2, 0.166_666_65, 0.5];
+/// Coefficients of `q(r) ≈ (eʳ − 1) / r` on `|r| ≤ ln2 / 2`, lowest
+/// first, so that `eʳ ≈ 1 + r·q(r)` in six FMAs (Horner): fitted here for
+/// the least maximum relative error of `1 + r·q(r)` (Lawson's iteration
+/// over Chebyshev nodes, 2·10⁻⁹ with exact coefficients), then rounded to
+/// `f32`. `tests/data/exp_f32_fit.py` derives them.
+const Q: [f32; 6] = [1.0, 0.499_999_94, 0.166_664_3, 0.041_668_005, 0.008_374_196, 0.001_384_360_6];
 
 /// `log₂ e` and `ln 2` in two parts for `f64` (fdlibm's split: `LN2_HI_F64`
 /// has 32 significant bits, so `n · LN2_HI_F64` is exact for `|n| < 2²¹`).
@@ -75,36 +78,45 @@ fn exp_f64_inline<S: Simd>(s: S, x: S::F64) -> S::F64 {
 /// above `88.72`, NaN for NaN.
 ///
 /// `x = n·ln2 + r` with `n = round(x·log₂e)` (Cody–Waite, two-part `ln 2`),
-/// `eʳ = 1 + r + r²·P(r)`, then `eʳ · 2ⁿ` by the lane trait's `ldexp`, which
+/// `eʳ = 1 + r·q(r)` ([`Q`], Horner), then `eʳ · 2ⁿ` by the lane trait's `ldexp`, which
 /// rounds once (`vscalefps` on AVX-512, two normal factors elsewhere), so
 /// results in the subnormal range are rounded correctly from `eʳ`.
 #[inline(always)]
 pub(crate) fn exp_f32<S: Simd>(s: S, x: S::F32) -> S::F32 {
-    if COMPACT { exp_f32_shared(s, x) } else { exp_f32_inline(s, x) }
+    if COMPACT { exp_f32_shared(s, x) } else { exp_f32_body::<true, S>(s, x) }
+}
+
+/// [`exp_f32`] for `x ≤ 0` (or `−∞`, or NaN), bit for bit: without the
+/// clamp above, which does nothing there (log-sum-exp and softmax take
+/// `e^{x − max}`; one vector operation of about seventeen).
+#[inline(always)]
+pub(crate) fn exp_f32_nonpositive<S: Simd>(s: S, x: S::F32) -> S::F32 {
+    if COMPACT { exp_f32_shared(s, x) } else { exp_f32_body::<false, S>(s, x) }
 }
 
 /// One out-of-line copy of [`exp_f32`] where [`COMPACT`] (see
 /// [`exp_f64_shared`]).
 #[inline(never)]
 fn exp_f32_shared<S: Simd>(s: S, x: S::F32) -> S::F32 {
-    exp_f32_inline(s, x)
+    exp_f32_body::<true, S>(s, x)
 }
 
-/// The body of [`exp_f32`].
+/// The body of [`exp_f32`]; without the clamp above where not
+/// `CLAMP_ABOVE` (inputs ≤ 0).
 #[inline(always)]
-fn exp_f32_inline<S: Simd>(s: S, x: S::F32) -> S::F32 {
+fn exp_f32_body<const CLAMP_ABOVE: bool, S: Simd>(s: S, x: S::F32) -> S::F32 {
     // `max(lo, x)` and `min(hi, ·)` return the second operand for NaN on
     // x86 and NaN on NEON: NaN stays NaN through the polynomial.
-    let x = s.min_f32(s.splat_f32(EXP_HI), s.max_f32(s.splat_f32(EXP_LO), x));
+    let x = s.max_f32(s.splat_f32(EXP_LO), x);
+    let x = if CLAMP_ABOVE { s.min_f32(s.splat_f32(EXP_HI), x) } else { x };
     let n = s.round_f32(s.mul_f32(x, s.splat_f32(LOG2_E)));
     let r = s.mul_add_f32(n, s.splat_f32(-LN2_HI), x);
     let r = s.mul_add_f32(n, s.splat_f32(-LN2_LO), r);
-    let mut p = s.splat_f32(P[0]);
-    for &c in &P[1..] {
-        p = s.mul_add_f32(p, r, s.splat_f32(c));
+    let mut q = s.splat_f32(Q[5]);
+    for &c in Q[..5].iter().rev() {
+        q = s.mul_add_f32(q, r, s.splat_f32(c));
     }
-    let r2 = s.mul_f32(r, r);
-    let y = s.add_f32(s.mul_add_f32(p, r2, r), s.splat_f32(1.0));
+    let y = s.mul_add_f32(q, r, s.splat_f32(1.0));
     s.ldexp_f32(y, n)
 }
 
@@ -113,7 +125,7 @@ mod tests {
     extern crate std;
     use std::vec::Vec;
 
-    use super::exp_f64;
+    use super::{exp_f32, exp_f32_nonpositive, exp_f64};
     use crate::Kernels;
     use crate::simd::{Kernel, Simd};
 
@@ -144,6 +156,43 @@ mod tests {
                 let ulps = g.to_bits().abs_diff(want.to_bits());
                 let limit = if want < f64::MIN_POSITIVE { 1 } else { 2 };
                 assert!(ulps <= limit, "{k:?}: exp({x:e}) = {g:e}, libm {want:e} ({ulps} ulp)");
+            }
+        }
+    }
+
+    /// `[exp_f32(x), exp_f32_nonpositive(x)]` of every element.
+    struct BothExpF32<'a>(&'a [f32], &'a mut [[f32; 2]]);
+
+    impl Kernel for BothExpF32<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn run<S: Simd>(self, s: S) {
+            let mut a = [0.0f32; 16];
+            let mut b = [0.0f32; 16];
+            for (x, out) in self.0.chunks(S::F32_LANES).zip(self.1.chunks_mut(S::F32_LANES)) {
+                let v = s.load_partial_f32(x);
+                s.store_partial_f32(exp_f32(s, v), &mut a[..x.len()]);
+                s.store_partial_f32(exp_f32_nonpositive(s, v), &mut b[..x.len()]);
+                for (o, (&p, &q)) in out.iter_mut().zip(a.iter().zip(&b)) {
+                    *o = [p, q];
+                }
+            }
+        }
+    }
+
+    /// The clamp-free `exp` equals `exp` bit for bit on every `x ≤ 0`
+    /// (every 61st negative `f32`, `−0`, `−∞`, NaN): so the exhaustive
+    /// check of `exp` (tests/tests/exp_exhaustive.rs) covers it.
+    #[test]
+    fn exp_f32_nonpositive_is_exp_below_zero() {
+        let stride = if cfg!(miri) { 1_000_003 } else { 61 };
+        let mut xs: Vec<f32> = (0x8000_0000u32..=0xff80_0000).step_by(stride).map(f32::from_bits).collect();
+        xs.extend([-0.0, f32::NEG_INFINITY, f32::NAN, -104.0, -103.9, -88.0, -1e-45]);
+        let mut out = std::vec![[0.0f32; 2]; xs.len()];
+        for &k in Kernels::available() {
+            k.run(BothExpF32(&xs, &mut out));
+            for (&x, &[p, q]) in xs.iter().zip(&out) {
+                assert!(p.to_bits() == q.to_bits(), "{k:?}: exp({x:e}) = {p:e}, nonpositive form {q:e}");
             }
         }
     }
