@@ -28,7 +28,7 @@
 
 use crate::error::{Error, Result, Value, same_len};
 use crate::float::Float;
-use crate::moments::{Centered, Scale, Sums, ratio};
+use crate::moments::{Centered, Scale, Shifted, Sums, ratio};
 use crate::rank::{self, NanPolicy, Ties, WholeWord, count_inversions, prefix, split_scratch};
 use crate::sample::Sample;
 use crate::simd::{Kernel, Kernels, Simd, reduce_pairs};
@@ -77,17 +77,35 @@ impl<A: Float, B: Float> Kernel for Pearson<'_, A, B> {
     }
 }
 
-/// Two-pass Pearson inside a kernel: the plain sums when their magnitudes
-/// are safe, [`pearson_rescaled`] when they are not.
+/// Pearson inside a kernel: the plain sums when their magnitudes are
+/// safe, [`pearson_rescaled`] when they are not.
+///
+/// The sums are taken about the means of the first [`PEARSON_HEAD`] pairs
+/// and corrected (`Sₓₓ = Σdₓ² − (Σdₓ)²/n`, [`Shifted`]): one pass over the
+/// input instead of two, which is what an input beyond the caches costs.
+/// The correction is exact up to rounding, and the rounding is amplified
+/// by `1 + n(x̄ − c)²/Sₓₓ`; where the head's means are farther from the
+/// means than the data's spread (amplification above 2), a second pass
+/// about the means themselves is taken, so the accuracy is that of the
+/// two-pass form whatever the order of the data.
 #[inline(always)]
 fn pearson_in<S: Simd, A: Float, B: Float>(s: S, x: &[A], y: &[B]) -> f64 {
     let n = x.len() as f64;
-    let [sx, sy] = reduce_pairs::<S, A, B, _, 2, 4>(s, &Sums::<false> { c: [1.0; 2] }, x, y);
-    let (mx, my) = (sx / n, sy / n);
-    let [sxy, sxx, syy] =
-        reduce_pairs::<S, A, B, _, 3, 2>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y);
+    let head = PEARSON_HEAD.min(x.len());
+    // (`get`: no panic path; `x` and `y` are of one length.)
+    let (hx, hy) = (x.get(..head).unwrap_or(x), y.get(..head).unwrap_or(y));
+    let [sx, sy] = reduce_pairs::<S, A, B, _, 2, 4>(s, &Sums::<false> { c: [1.0; 2] }, hx, hy);
+    let c = [sx / head as f64, sy / head as f64];
+    let [dxy, dxx, dyy, dx, dy] = reduce_pairs::<S, A, B, _, 5, 2>(s, &Shifted { c }, x, y);
+    let (mx, my) = (c[0] + dx / n, c[1] + dy / n);
+    let (cx, cy) = (dx * dx / n, dy * dy / n);
+    let [sxy, sxx, syy] = if cx <= dxx / 2.0 && cy <= dyy / 2.0 {
+        [dxy - dx * dy / n, dxx - cx, dyy - cy]
+    } else {
+        reduce_pairs::<S, A, B, _, 3, 2>(s, &Centered::<false> { m: [mx, my], c: [1.0; 2] }, x, y)
+    };
     // Safe: finite, far from f64's underflow (squared deviations below
-    // ~1e-140 lose digits to subnormals) and above what the mean's own
+    // ~1e-140 lose digits to subnormals) and above what the means' own
     // rounding can produce (|δ| ≤ γₙ·|m| for n additions, whatever the
     // number of chains: a constant input whose mean does not round back
     // exactly, e.g. 1001 times 0.667, has deviations of that size only).
@@ -103,6 +121,11 @@ fn pearson_in<S: Simd, A: Float, B: Float>(s: S, x: &[A], y: &[B]) -> f64 {
     // squared deviations of 0 or of rounding size: the exact test is there.
     pearson_rescaled(s, x, y)
 }
+
+/// Pairs whose means centre [`pearson_in`]'s one pass: 64 KiB of `f64`
+/// pairs, read again by the pass from L2; enough for the means of
+/// shuffled data to sit well inside its spread.
+const PEARSON_HEAD: usize = 4096;
 
 /// Sums of squared deviations below this are recomputed from rescaled data.
 const SUM_SQUARES_MIN: f64 = 1e-280;

@@ -145,6 +145,34 @@ impl<const SCALED: bool> PairReduce<3> for Centered<SCALED> {
     }
 }
 
+/// [`Centered`]'s three sums about a shift `c` that need not be the
+/// means, and the deviations' own sums: `[Σdₓd_y, Σdₓ², Σd_y², Σdₓ, Σd_y]`
+/// with `d = v − c` (one rounding each), from which the moments about the
+/// means follow exactly in exact arithmetic: `Sₓₓ = Σdₓ² − (Σdₓ)²/n`
+/// (the corrected two-pass form: one pass over the data when `c` is
+/// close to the means). Padded lanes hold `c`.
+pub(crate) struct Shifted {
+    pub(crate) c: [f64; 2],
+}
+
+impl PairReduce<5> for Shifted {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, a: [S::F64; 5], x: S::F64, y: S::F64) -> [S::F64; 5] {
+        let (dx, dy) = (s.sub_f64(x, s.splat_f64(self.c[0])), s.sub_f64(y, s.splat_f64(self.c[1])));
+        [
+            s.mul_add_f64(dx, dy, a[0]),
+            s.mul_add_f64(dx, dx, a[1]),
+            s.mul_add_f64(dy, dy, a[2]),
+            s.add_f64(a[3], dx),
+            s.add_f64(a[4], dy),
+        ]
+    }
+    #[inline(always)]
+    fn tail_fill(&self) -> Option<[f64; 2]> {
+        Some(self.c)
+    }
+}
+
 /// `sxy / √(sxx·syy)` clamped to `[−1, 1]`: one rounding in the product and
 /// one in the root (so `r(x, x)` and `cos(x, x)` are exactly 1); two roots
 /// only where the product leaves the normal `f64` range. `clamp` keeps NaN.

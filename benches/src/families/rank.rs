@@ -103,4 +103,16 @@ fn correlations(setup: Setup, r: &mut crate::report::Report) {
             black_box(simkern_tests::reference::pearson(&widen(&x), &widen(&y)));
         },
     );
+    // f64 inputs (16 MB for the pair): the "Pearson f64 1 M" row.
+    let (xd, yd) = (simkern_tests::reference::widen(&x), simkern_tests::reference::widen(&y));
+    r.versus(
+        &case("pearson_f64"),
+        "scalar two-pass Dot2 reference",
+        || {
+            black_box(setup.level.pearson(black_box(&xd), black_box(&yd)).expect("valid"));
+        },
+        || {
+            black_box(simkern_tests::reference::pearson(black_box(&xd), black_box(&yd)));
+        },
+    );
 }
