@@ -54,6 +54,8 @@ pub use similarity::{
     similarity_matrix_into, similarity_matrix_on,
 };
 pub use simkern_core::{Blocking, Caches, Cpu, Error, Float, Kernels, Level, MatRef, Result, Value};
+#[cfg(feature = "rayon")]
+pub use stats::par_spearman;
 pub use stats::{
     Alternative, CorrelationTest, NanPolicy, Ties, kendall_tau_b, kendall_tau_b_test, kendall_tau_b_with,
     kendall_tau_c, pearson, pearson_matrix, pearson_test, pearson_with, rank, rank_with, spearman,

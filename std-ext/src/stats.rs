@@ -86,7 +86,8 @@ pub fn spearman<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
 pub fn spearman_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<f64> {
     let run = |x: &[A], y: &[B]| {
         let (r, s) = spearman_scratch::<A, B>(x.len());
-        corr::spearman(x, y, &mut vec![0.0; r], &mut vec![0u64; s])
+        let (mut ranks, at) = rank_space(r)?;
+        corr::spearman(x, y, &mut ranks[at..at + r], &mut zeroed(s)?)
     };
     match pairs(x, y, nan)? {
         Some((x, y)) => run(&x, &y),
@@ -94,7 +95,50 @@ pub fn spearman_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> 
     }
 }
 
-/// Pearson's r of `x` and `y` (two-pass, `f64`).
+/// [`spearman`] on two threads of the current rayon pool (feature
+/// `rayon`): the two rankings at once, then Pearson's r of the ranks —
+/// the same bits as [`spearman`] (the same ranks, the same sums).
+///
+/// ```
+/// let x: Vec<f64> = (0..1000).map(|i| ((i * 37) % 1000) as f64).collect();
+/// let y: Vec<f32> = x.iter().map(|v| (v * v) as f32).collect();
+/// assert_eq!(simkern::par_spearman(&x, &y)?, simkern::spearman(&x, &y)?);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+#[cfg(feature = "rayon")]
+pub fn par_spearman<A: Sample + Sync, B: Sample + Sync>(x: &[A], y: &[B]) -> Result<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return spearman(x, y); // its error
+    }
+    let n = x.len();
+    let (mut ranks, at) = rank_space(2 * n)?;
+    let (rx, ry) = ranks[at..at + 2 * n].split_at_mut(n);
+    let (a, b) = rayon::join(|| average_ranks_into(x, rx), || average_ranks_into(y, ry));
+    a.and(b)?;
+    corr::pearson::<f64, f64>(rx, ry)
+}
+
+/// Spearman's ranks of `v` into `out`, with scratch of their own.
+#[cfg(feature = "rayon")]
+fn average_ranks_into<T: Sample>(v: &[T], out: &mut [f64]) -> Result<()> {
+    let mut scratch = zeroed(core_rank::rank_scratch_len::<T>(v.len()))?;
+    core_rank::rank_into(v, Ties::Average, NanPolicy::Propagate, out, &mut scratch)
+}
+
+/// Room for `len` ranks whose first one is 64-byte aligned: the buffer and
+/// where the ranks start. Pearson's sums (over `f64` ranks, in vector
+/// lanes) are ordered by where the vectors fall in memory, so the serial
+/// and the parallel Spearman, both ranking into such a window, give the
+/// same bits.
+fn rank_space(len: usize) -> Result<(Vec<f64>, usize)> {
+    let lanes = 64 / size_of::<f64>();
+    let buf = zeroed::<f64>(len.saturating_add(lanes))?;
+    // The address is only looked at, never dereferenced.
+    let at = (buf.as_ptr() as usize).wrapping_neg() % 64 / size_of::<f64>();
+    Ok((buf, at))
+}
+
+/// Pearson's r of `x` and `y` (deviations from the means, `f64`).
 ///
 /// ```
 /// assert_eq!(simkern::pearson(&[1.0f32, 2.0, 3.0], &[1.0, 2.0, 3.0])?, 1.0);

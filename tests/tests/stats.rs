@@ -486,3 +486,30 @@ fn integer_and_mixed_inputs() {
     assert_eq!(simkern::spearman_with(&with_nan, &ints, simkern::NanPolicy::Omit).unwrap(), -1.0);
     assert!(simkern::spearman_with(&with_nan, &ints, simkern::NanPolicy::Raise).is_err());
 }
+
+/// `par_spearman` on 1, 2 and 3 threads: the same bits as `spearman`, on
+/// continuous data (the radix path), tie-heavy data (the table path), mixed
+/// argument types, NaN, and the errors.
+#[test]
+fn par_spearman_is_spearman() {
+    let n = 40_000;
+    let x = values(41, n, 0, false);
+    let y: Vec<f32> = values(42, n, 0, false).iter().zip(&x).map(|(b, a)| b + a).collect();
+    let ties: Vec<u8> = values(43, n, 7, false).iter().map(|v| (v + 4.0) as u8).collect();
+    let mut with_nan = widen(&y);
+    with_nan[123] = f64::NAN;
+    for threads in 1..=3 {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let same = |a: f64, b: f64| a.to_bits() == b.to_bits();
+            let got = simkern::par_spearman(&x, &y).unwrap();
+            assert!(same(got, simkern::spearman(&x, &y).unwrap()), "{threads} threads: {got}");
+            let got = simkern::par_spearman(&ties, &x).unwrap();
+            let want = simkern::spearman(&ties, &x).unwrap();
+            assert!(same(got, want), "{threads} threads, ties: {got} vs {want}");
+            assert!(simkern::par_spearman(&x, &with_nan).unwrap().is_nan());
+            assert!(simkern::par_spearman(&x[..3], &y[..2]).is_err());
+            assert!(simkern::par_spearman(&x[..1], &y[..1]).is_err());
+        });
+    }
+}

@@ -90,5 +90,26 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 },
             );
         }),
+        Step::new("spearman rayon".into(), move |r| {
+            let n = if setup.quick { 1_000_000 } else { 10_000_000 };
+            let x = simkern_benches::matrix(1, n, 15);
+            let y: Vec<f32> = simkern_benches::matrix(1, n, 16).iter().zip(&x).map(|(a, b)| a + b).collect();
+            let case = Case {
+                family: "spearman (rayon)",
+                label: format!("n={n} continuous f32, {} threads", rayon::current_num_threads()),
+                work: n as f64,
+                unit: Unit::Gelems,
+            };
+            r.versus(
+                &case,
+                "simkern, one thread",
+                || {
+                    black_box(simkern::par_spearman(black_box(&x), black_box(&y)).expect("valid"));
+                },
+                || {
+                    black_box(simkern::spearman(black_box(&x), black_box(&y)).expect("valid"));
+                },
+            );
+        }),
     ]
 }
