@@ -25,27 +25,31 @@ const Q: [f32; 6] = [1.0, 0.499_999_94, 0.166_664_3, 0.041_668_005, 0.008_374_19
 const LOG2_E_F64: f64 = core::f64::consts::LOG2_E;
 const LN2_HI_F64: f64 = 6.931_471_803_691_238e-1;
 const LN2_LO_F64: f64 = 1.908_214_929_270_587_7e-10;
-/// `1/k!` for `k = 0..=13`, each correctly rounded (`13!` is exact in f64).
-const INV_FACTORIAL: [f64; 14] = {
-    let mut t = [0.0; 14];
-    let (mut k, mut fact) = (0, 1.0);
-    while k < 14 {
-        if k > 0 {
-            fact *= k as f64;
-        }
-        t[k] = 1.0 / fact;
-        k += 1;
-    }
-    t
-};
+/// Coefficients of `q(r) ≈ (eʳ − 1) / r` on `|r| ≤ ln2 / 2`, lowest
+/// first: `eʳ ≈ 1 + r·q(r)` in eleven FMAs (Horner), 1·10⁻¹⁷ relative
+/// with these rounded coefficients (a Chebyshev fit by
+/// `tests/data/exp_f64_fit.py`; the Taylor polynomial needs degree 13).
+const Q_F64: [f64; 11] = [
+    1.0,
+    0.500_000_000_000_000_6,
+    0.166_666_666_666_666_7,
+    0.041_666_666_666_572_77,
+    0.008_333_333_333_326_112,
+    0.001_388_888_893_261_963_5,
+    0.000_198_412_698_749_012_6,
+    2.480_150_418_083_713_7e-5,
+    2.755_725_529_796_964_3e-6,
+    2.762_642_637_658_033_5e-7,
+    2.510_525_953_844_849_4e-8,
+];
 
 /// `eˣ` in every `f64` lane, for `x ∈ [−746, 709.78]` (callers clamp; no
 /// NaN): within 2 ulp of the exact value where it is normal, subnormal
 /// results rounded once from `eʳ`, `+∞` past `709.78`.
 ///
-/// `x = n·ln2 + r`, `|r| ≤ ln2/2` (Cody–Waite, two-part `ln 2`), `eʳ` by
-/// its Taylor polynomial to degree 13 (the first omitted term is below
-/// 2⁻⁵⁶ of the result), then `eʳ · 2ⁿ` by the lane trait's `ldexp`.
+/// `x = n·ln2 + r`, `|r| ≤ ln2/2` (Cody–Waite, two-part `ln 2`),
+/// `eʳ = 1 + r·q(r)` ([`Q_F64`], degree 11 overall, within 1·10⁻¹⁷), then
+/// `eʳ · 2ⁿ` by the lane trait's `ldexp`.
 #[inline(always)]
 pub(crate) fn exp_f64<S: Simd>(s: S, x: S::F64) -> S::F64 {
     if COMPACT { exp_f64_shared(s, x) } else { exp_f64_inline(s, x) }
@@ -65,11 +69,11 @@ fn exp_f64_inline<S: Simd>(s: S, x: S::F64) -> S::F64 {
     let n = s.round_f64(s.mul_f64(x, s.splat_f64(LOG2_E_F64)));
     let r = s.mul_add_f64(n, s.splat_f64(-LN2_HI_F64), x);
     let r = s.mul_add_f64(n, s.splat_f64(-LN2_LO_F64), r);
-    let mut p = s.splat_f64(INV_FACTORIAL[13]);
-    for &c in INV_FACTORIAL[..13].iter().rev() {
-        p = s.mul_add_f64(p, r, s.splat_f64(c));
+    let mut q = s.splat_f64(Q_F64[10]);
+    for &c in Q_F64[..10].iter().rev() {
+        q = s.mul_add_f64(q, r, s.splat_f64(c));
     }
-    s.ldexp_f64(p, n)
+    s.ldexp_f64(s.mul_add_f64(q, r, s.splat_f64(1.0)), n)
 }
 
 /// `eˣ` in every lane: `f32` result within 2 ulp of the exact value over
