@@ -489,7 +489,9 @@ fn integer_and_mixed_inputs() {
 
 /// `par_spearman` on 1, 2 and 3 threads: the same bits as `spearman`, on
 /// continuous data (the radix path), tie-heavy data (the table path), mixed
-/// argument types, NaN, and the errors.
+/// argument types, NaN, and the errors. (Not on WASI, which has no threads
+/// to run a pool on.)
+#[cfg(not(target_os = "wasi"))]
 #[test]
 fn par_spearman_is_spearman() {
     let n = 40_000;
