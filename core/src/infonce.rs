@@ -811,16 +811,18 @@ fn fold_columns<S: Simd>(s: S, block: &[f32], m: usize, inv_tau: f32, cols: &mut
             };
             let (mo, mn) = (old_max[c], new_max[c]);
             let below = if c < l / 2 { below[0][c] } else { below[1][c - l / 2] };
-            let block_rest = below + f64::from(at_max[c]);
+            let (below, at_max) = (below, f64::from(at_max[c]));
             let rest = f64::from(*hi) + f64::from(*lo);
             let rest = if mn == neg_inf {
                 0.0
             } else if mo == mn {
-                rest + block_rest
+                rest + (at_max + below)
             } else {
                 // The old maximum becomes an ordinary term; one of the
                 // block's elements at the new maximum is the maximum itself.
-                (1.0 + rest) * libm::exp(f64::from(mo) - f64::from(mn)) + (block_rest - 1.0)
+                // The count goes first: `(below + at_max) − 1` would round a
+                // rest below 2⁻⁵³ away (and a rest near it to a few bits).
+                ((at_max - 1.0) + below) + (1.0 + rest) * libm::exp(f64::from(mo) - f64::from(mn))
             };
             *max = mn;
             *hi = rest as f32;

@@ -201,6 +201,24 @@ fn block_boundaries_and_shapes() {
     }
 }
 
+/// The symmetric loss with positives that dominate by far more than f64's
+/// precision: each column's rest `e^{−40} ≈ 4e-18` is below 2⁻⁵³, so a
+/// column state that adds it to the count at the maximum before taking
+/// that count's 1 off keeps nothing of it (the loss and the positives'
+/// `P − 1` would come out 0, the off-diagonal gradient a few bits short).
+#[test]
+fn symmetric_loss_keeps_column_rests_below_f64_precision() {
+    for (n, d) in [(2, 2), (3, 5), (40, 40)] {
+        let c =
+            Case { n, m: n, d, tau: 0.025, normalize: true, symmetric: true, explicit: false, scale: 1.0 };
+        // Row i is e_i (d ≥ n) with a small tilt, so the logits differ.
+        let rows = |tilt: f32| -> Vec<f32> {
+            (0..n * d).map(|x| if x / d == x % d { 1.0 } else { tilt * ((x % 7) as f32) }).collect()
+        };
+        check_inputs(c, &rows(1e-3), &rows(2e-3), &(0..n).collect::<Vec<_>>());
+    }
+}
+
 #[test]
 fn logits_beyond_exp_overflow() {
     // Unnormalised, large inputs at τ = 0.01: logits near 1e6, where a
