@@ -59,6 +59,27 @@ pub fn numkong_dot(a: &[f32], b: &[f32]) -> f64 {
     <f32 as numkong::Dot>::dot(a, b).unwrap_or(f64::NAN)
 }
 
+/// OpenBLAS's `cblas_sdot` (through ndarray's BLAS path: vectors of 32
+/// and more; f32 accumulation), one thread; `None` when the report is built
+/// without the `openblas` feature.
+///
+/// ```
+/// if let Some(d) = simkern_benches::openblas_sdot(&[1.0; 40], &[2.0; 40]) {
+///     assert_eq!(d, 80.0);
+/// }
+/// ```
+pub fn openblas_sdot(a: &[f32], b: &[f32]) -> Option<f32> {
+    #[cfg(feature = "openblas")]
+    {
+        Some(ndarray::ArrayView1::from(a).dot(&ndarray::ArrayView1::from(b)))
+    }
+    #[cfg(not(feature = "openblas"))]
+    {
+        let _ = (a, b);
+        None
+    }
+}
+
 /// `out = q·kᵀ` with `matrixmultiply::sgemm`.
 ///
 /// ```

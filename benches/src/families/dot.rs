@@ -1,11 +1,12 @@
 //! `dot` (f32) against NumKong and a plain iterator, at cache-line offsets
-//! 0 and 16 bytes; the fast tier `dot_fast` against NumKong and the
-//! accurate tier; and the accuracy table of f32 dot products.
+//! 0 and 16 bytes; the fast tier `dot_fast` against NumKong, the
+//! accurate tier and (feature `openblas`) OpenBLAS `sdot`; and the accuracy
+//! table of f32 dot products.
 
 use std::fmt::Write as _;
 use std::hint::black_box;
 
-use simkern_benches::{line_offset_f32, naive_dot, numkong_dot};
+use simkern_benches::{line_offset_f32, naive_dot, numkong_dot, openblas_sdot};
 
 use super::{Setup, Step};
 use crate::report::{Case, Unit};
@@ -58,6 +59,11 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                     r.versus(&case, "simkern dot (the accurate tier)", fast, || {
                         black_box(level.dot(black_box(a), black_box(b)).unwrap_or(f32::NAN));
                     });
+                    if openblas_sdot(a, b).is_some() {
+                        r.versus(&case, "OpenBLAS sdot", fast, || {
+                            black_box(openblas_sdot(black_box(a), black_box(b)));
+                        });
+                    }
                 }
             }));
         }
@@ -67,14 +73,15 @@ pub fn plan(setup: Setup) -> Vec<Step> {
 
 /// Mean relative error of f32 dot products against the Dot2 reference, for
 /// simkern (f32 result and f64 accumulator) and NumKong (f64 result, and
-/// that result rounded to f32 for a like-for-like comparison).
+/// that result rounded to f32 for a like-for-like comparison), the fast
+/// tier, a naive loop and (feature `openblas`, else "—") OpenBLAS `sdot`.
 pub fn accuracy(setup: Setup) -> (String, String) {
     use simkern_tests::reference::{dot_exact, widen};
     let mut t = String::from(
-        "| n | simkern `dot` (f32) | numkong rounded to f32 | simkern `dot_f64` | numkong (f64) | simkern `dot_fast` | naive f32 loop |\n|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| n | simkern `dot` (f32) | numkong rounded to f32 | simkern `dot_f64` | numkong (f64) | simkern `dot_fast` | OpenBLAS `sdot` | naive f32 loop |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for &n in &[768usize, 4096, 65_536] {
-        let mut err = [0.0f64; 6];
+        let mut err = [0.0f64; 7];
         let trials = 32;
         for seed in 0..trials {
             let (a, ra) = line_offset_f32(n, 16, 2 * seed);
@@ -88,17 +95,16 @@ pub fn accuracy(setup: Setup) -> (String, String) {
                 setup.level.dot_f64(a, b).unwrap_or(f64::NAN),
                 nk,
                 f64::from(setup.level.dot_fast(a, b).unwrap_or(f32::NAN)),
+                openblas_sdot(a, b).map_or(f64::NAN, f64::from),
                 f64::from(naive_dot(a, b)),
             ];
             for (e, g) in err.iter_mut().zip(got) {
                 *e += ((g - exact) / exact).abs() / trials as f64;
             }
         }
-        let _ = writeln!(
-            t,
-            "| {n} | {:.2e} | {:.2e} | {:.2e} | {:.2e} | {:.2e} | {:.2e} |",
-            err[0], err[1], err[2], err[3], err[4], err[5]
-        );
+        let cells: Vec<String> =
+            err.iter().map(|e| if e.is_nan() { "—".into() } else { format!("{e:.2e}") }).collect();
+        let _ = writeln!(t, "| {n} | {} |", cells.join(" | "));
     }
     ("Mean relative error of f32 dot products (normal inputs, 32 trials, vs a Dot2 reference):".into(), t)
 }
