@@ -9,7 +9,7 @@
 
 use crate::sample::Sample;
 pub use crate::sample::Slice;
-use crate::simd::Lane;
+use crate::simd::{F32Source, Lane};
 
 /// `f32` or `f64`, the element types the kernels accept. Sealed.
 ///
@@ -60,6 +60,73 @@ pub trait Float:
     /// assert!(matches!(Float::in_out(&[1.0f32][..], &mut out[..]), InOut::F32(..)));
     /// ```
     fn in_out<'a, 'b>(x: &'a [Self], out: &'b mut [Self]) -> InOut<'a, 'b>;
+}
+
+/// The element types of the fast tier ([`dot_fast`], [`cosine_fast`],
+/// [`l2_squared_fast`]): `f32`, `half::f16` and `half::bf16`, read into
+/// `f32` lanes exactly (a product of two of them is exact in `f32`, bar
+/// underflow) and accumulated in `f32`. Sealed.
+///
+/// [`dot_fast`]: crate::similarity::dot_fast
+/// [`cosine_fast`]: crate::similarity::cosine_fast
+/// [`l2_squared_fast`]: crate::similarity::l2_squared_fast
+///
+/// ```
+/// use half::bf16;
+/// use simkern_core::similarity::dot_fast;
+/// let a = [bf16::from_f32(1.5), bf16::from_f32(-2.0)];
+/// assert_eq!(dot_fast(&a, &a).unwrap(), 6.25);
+/// assert_eq!(dot_fast(&[1.5f32, -2.0], &[1.5, -2.0]).unwrap(), 6.25);
+/// ```
+pub trait FastElement:
+    F32Source + sealed::SealedFast + Copy + core::fmt::Debug + Send + Sync + 'static
+{
+    /// The value as an `f32` (exact).
+    ///
+    /// ```
+    /// use simkern_core::float::FastElement;
+    /// assert_eq!(half::f16::from_f32(0.5).widen(), 0.5f32);
+    /// ```
+    fn widen(self) -> f32;
+
+    /// `x` itself where the element is `f32` (what the fast cosine falls
+    /// back to the accurate tier with), `None` for the half types.
+    ///
+    /// ```
+    /// use simkern_core::float::FastElement;
+    /// assert!(FastElement::as_f32(&[1.0f32][..]).is_some());
+    /// assert!(FastElement::as_f32(&[half::bf16::ONE][..]).is_none());
+    /// ```
+    #[inline]
+    fn as_f32(x: &[Self]) -> Option<&[f32]> {
+        let _ = x;
+        None
+    }
+}
+
+impl FastElement for f32 {
+    #[inline]
+    fn widen(self) -> f32 {
+        self
+    }
+    #[inline]
+    fn as_f32(x: &[f32]) -> Option<&[f32]> {
+        Some(x)
+    }
+}
+
+impl FastElement for half::f16 {
+    #[inline]
+    fn widen(self) -> f32 {
+        self.to_f32()
+    }
+}
+
+impl FastElement for half::bf16 {
+    #[inline]
+    fn widen(self) -> f32 {
+        self.to_f32()
+    }
 }
 
 /// A mutable slice of one of the two [`Float`] types.
@@ -123,4 +190,10 @@ mod sealed {
     pub trait Sealed {}
     impl Sealed for f32 {}
     impl Sealed for f64 {}
+    /// Only `f32`, `f16` and `bf16` implement
+    /// [`FastElement`](super::FastElement).
+    pub trait SealedFast {}
+    impl SealedFast for f32 {}
+    impl SealedFast for half::f16 {}
+    impl SealedFast for half::bf16 {}
 }

@@ -19,7 +19,7 @@ pub enum Level {
     /// `wide`-based portable SIMD (SSE2 on a default x86_64 build, scalar
     /// on targets without SIMD such as `thumbv7em-none-eabihf`).
     Portable,
-    /// x86_64 AVX2 with FMA (256-bit).
+    /// x86_64 AVX2 with FMA and F16C (256-bit).
     Avx2,
     /// x86_64 AVX-512 F/VL/BW/DQ (512-bit, masked tails).
     Avx512,

@@ -72,7 +72,9 @@ mod special;
 pub use blocking::Blocking;
 pub use cpu::{Caches, Cpu};
 pub use error::{Error, Result, Value};
-pub use float::Float;
+pub use float::{FastElement, Float};
+/// The `half` crate, whose `f16` and `bf16` the fast tier reads.
+pub use half;
 pub use level::Level;
 pub use matrix::MatRef;
 pub use sample::Sample;

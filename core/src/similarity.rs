@@ -62,10 +62,12 @@
 //! throughput), runs unrolled over aligned blocks, and finishes the tail
 //! with masked (AVX-512, AVX2) or copied (portable, NEON) partial loads.
 
+use half::bf16;
+
 use crate::blocking::tile;
 use crate::error::{Error, Result, same_dim, same_len};
 use crate::executor::{Divisible, Executor, divide_among};
-use crate::float::{Float, SliceMut};
+use crate::float::{FastElement, Float, SliceMut};
 use crate::gemm::{self, Accum, Blocking, GemmPackedB, PackB, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
@@ -111,6 +113,10 @@ impl PairReduceF32<1> for Dot {
     fn step<S: Simd>(&self, s: S, [acc]: [S::F32; 1], a: S::F32, b: S::F32) -> [S::F32; 1] {
         [s.mul_add_f32(a, b, acc)]
     }
+    #[inline(always)]
+    fn step_bf16<S: Simd>(&self, s: S, [acc]: [S::F32; 1], a: &[bf16], b: &[bf16]) -> [S::F32; 1] {
+        [s.dot_bf16_f32(acc, a, b)]
+    }
 }
 
 impl PairReduceF32<1> for L2Squared {
@@ -126,6 +132,10 @@ impl PairReduceF32<3> for CosineSums {
     fn step<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F32; 3], a: S::F32, b: S::F32) -> [S::F32; 3] {
         [s.mul_add_f32(a, b, ab), s.mul_add_f32(a, a, aa), s.mul_add_f32(b, b, bb)]
     }
+    #[inline(always)]
+    fn step_bf16<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F32; 3], a: &[bf16], b: &[bf16]) -> [S::F32; 3] {
+        [s.dot_bf16_f32(ab, a, b), s.dot_bf16_f32(aa, a, a), s.dot_bf16_f32(bb, b, b)]
+    }
 }
 
 /// Chains of the fast tier (see the module docs: with
@@ -137,13 +147,13 @@ const FAST_CHAINS: usize = if COMPACT { 1 } else { 4 };
 pub const FAST_ROUNDINGS: usize = F32_BLOCK_STEPS + FAST_CHAINS.ilog2() as usize + 1;
 
 /// The [`Kernel`] of a fast-tier reduction.
-struct FastPairs<'a, R, const K: usize> {
-    a: &'a [f32],
-    b: &'a [f32],
+struct FastPairs<'a, E, R, const K: usize> {
+    a: &'a [E],
+    b: &'a [E],
     r: R,
 }
 
-impl<R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, R, K> {
+impl<E: FastElement, R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, E, R, K> {
     /// Each sum rounded once to `f32`: from `f64` totals where there is
     /// SIMD, from compensated `f32` totals where [`COMPACT`] (no `f64`
     /// arithmetic at all on an FPU without it).
@@ -151,9 +161,9 @@ impl<R: PairReduceF32<K>, const K: usize> Kernel for FastPairs<'_, R, K> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) -> [f32; K] {
         if COMPACT {
-            reduce_pairs_f32_compact::<S, R, K>(s, &self.r, self.a, self.b)
+            reduce_pairs_f32_compact::<S, E, R, K>(s, &self.r, self.a, self.b)
         } else {
-            reduce_pairs_f32::<S, R, K, FAST_CHAINS>(s, &self.r, self.a, self.b).map(|v| v as f32)
+            reduce_pairs_f32::<S, E, R, K, FAST_CHAINS>(s, &self.r, self.a, self.b).map(|v| v as f32)
         }
     }
 }
@@ -178,9 +188,9 @@ impl PairReduceF32<3> for ScaledCosineSums {
 /// the range), so that the sums of squares stay in `f32`'s range: `None`
 /// for a zero vector or one holding NaN or ±∞ (a scalar scan, for the cold
 /// path).
-fn f32_scale(x: &[f32]) -> Option<f32> {
+fn f32_scale<E: FastElement>(x: &[E]) -> Option<f32> {
     let mut largest = 0.0f32;
-    for &v in x {
+    for v in x.iter().map(|v| v.widen()) {
         if !v.is_finite() {
             return None;
         }
@@ -296,7 +306,7 @@ impl Kernels {
     /// let k = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(k.dot_fast(&[1.0, 2.0, 3.0], &[4.0, 5.0, 6.0]).unwrap(), 32.0);
     /// ```
-    pub fn dot_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+    pub fn dot_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
         Ok(self.run(FastPairs { a, b, r: Dot })[0])
     }
@@ -308,7 +318,7 @@ impl Kernels {
     /// let k = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(k.l2_squared_fast(&[1.0, 2.0], &[4.0, 6.0]).unwrap(), 25.0);
     /// ```
-    pub fn l2_squared_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+    pub fn l2_squared_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
         Ok(self.run(FastPairs { a, b, r: L2Squared })[0])
     }
@@ -320,7 +330,7 @@ impl Kernels {
     /// let k = Kernels::new(Level::Portable).unwrap();
     /// assert_eq!(k.cosine_fast(&[2.0, 2.0], &[1.0, 1.0]).unwrap(), 1.0);
     /// ```
-    pub fn cosine_fast(self, a: &[f32], b: &[f32]) -> Result<f32> {
+    pub fn cosine_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
         let sums @ [ab, aa, bb] = self.run(FastPairs { a, b, r: CosineSums });
         // The f32 sums of squares of finite f32 inputs can overflow (|x| >
@@ -333,18 +343,24 @@ impl Kernels {
                 cosine_from_sums(sums.map(f64::from)) as f32
             });
         }
-        if !COMPACT {
+        if let (false, Some(a), Some(b)) = (COMPACT, E::as_f32(a), E::as_f32(b)) {
             // The accurate tier, right at every magnitude.
             return self.cosine(a, b);
         }
-        // Without f64 hardware: the same sums of the inputs scaled by powers
-        // of two (exact, bar elements below 2⁻¹⁴⁹ of the largest, whose
-        // squares do not count against the sums), in f32.
+        // Without f64 hardware, or for bf16 (whose range is f32's): the
+        // same sums of the inputs scaled by powers of two (exact, bar
+        // elements below 2⁻¹⁴⁹ of the largest, whose squares do not count
+        // against the sums), in f32.
         Ok(match (f32_scale(a), f32_scale(b)) {
             (Some(ca), Some(cb)) => {
-                cosine_from_f32_sums(self.run(FastPairs { a, b, r: ScaledCosineSums { c: [ca, cb] } }))
+                let sums = self.run(FastPairs { a, b, r: ScaledCosineSums { c: [ca, cb] } });
+                if COMPACT {
+                    cosine_from_f32_sums(sums)
+                } else {
+                    cosine_from_sums(sums.map(f64::from)) as f32
+                }
             }
-            _ if a.iter().chain(b).any(|v| !v.is_finite()) => f32::NAN,
+            _ if a.iter().chain(b).any(|v| !v.widen().is_finite()) => f32::NAN,
             _ => 0.0, // a zero vector
         })
     }
@@ -679,7 +695,7 @@ pub fn dot_f64<T: Float>(a: &[T], b: &[T]) -> Result<f64> {
 /// let (fast, exact) = (dot_fast(&a, &a).unwrap(), dot(&a, &a).unwrap());
 /// assert!((fast - exact).abs() <= 2.1e-6 * exact + f32::EPSILON * exact);
 /// ```
-pub fn dot_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+pub fn dot_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
     Kernels::best().dot_fast(a, b)
 }
 
@@ -689,7 +705,7 @@ pub fn dot_fast(a: &[f32], b: &[f32]) -> Result<f32> {
 /// ```
 /// assert_eq!(simkern_core::similarity::l2_squared_fast(&[0.0, 0.0], &[3.0, 4.0]).unwrap(), 25.0);
 /// ```
-pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+pub fn l2_squared_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
     Kernels::best().l2_squared_fast(a, b)
 }
 
@@ -704,7 +720,7 @@ pub fn l2_squared_fast(a: &[f32], b: &[f32]) -> Result<f32> {
 /// let c = simkern_core::similarity::cosine_fast(&[1.0, 0.0], &[1.0, 1.0]).unwrap();
 /// assert!((c - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
 /// ```
-pub fn cosine_fast(a: &[f32], b: &[f32]) -> Result<f32> {
+pub fn cosine_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
     Kernels::best().cosine_fast(a, b)
 }
 

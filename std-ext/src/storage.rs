@@ -8,10 +8,12 @@
 //! | `f16`, `bf16` | `f32` | `f32` | `f32` |
 //! | `i8` | `i64`, exact | `f32` | `i32`, exact |
 //!
-//! Half-precision inputs are widened exactly (to `f64` for the vector
-//! kernels, so products and differences are exact and the accurate tier's
-//! bound holds; to `f32` for the matrix, then the `f32` engine); `i8`
-//! products are summed exactly in integers.
+//! Half-precision inputs are widened exactly to `f32` in the registers and
+//! accumulated in `f32` — the fast tier of
+//! [`simkern_core::similarity`]: blocked chains, `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ|
+//! + ½ ulp(s)` whatever the length (products of two half values are exact
+//! in `f32`); the matrix widens them to `f32` and runs the `f32` engine;
+//! `i8` products are summed exactly in integers.
 
 use half::{bf16, f16};
 use simkern_core::{Error, MatRef, Result};
@@ -75,51 +77,19 @@ fn same_len(a: usize, b: usize) -> Result<()> {
     }
 }
 
-/// Values widened per block (on the stack).
-const BLOCK: usize = 512;
-
-/// Streams `a` and `b` widened to `f64` through `f(block_a, block_b)`.
-fn widened<T: Copy>(
-    a: &[T],
-    b: &[T],
-    to: impl Fn(T) -> f64,
-    mut f: impl FnMut(&[f64], &[f64]),
-) -> Result<()> {
-    same_len(a.len(), b.len())?;
-    let (mut wa, mut wb) = ([0.0f64; BLOCK], [0.0f64; BLOCK]);
-    for (ca, cb) in a.chunks(BLOCK).zip(b.chunks(BLOCK)) {
-        for ((x, y), (&p, &q)) in wa.iter_mut().zip(wb.iter_mut()).zip(ca.iter().zip(cb)) {
-            *x = to(p);
-            *y = to(q);
-        }
-        f(&wa[..ca.len()], &wb[..ca.len()]);
-    }
-    Ok(())
-}
-
 macro_rules! half_element {
     ($($t:ty),*) => {$(
         impl Element for $t {
             type Sum = f32;
             type Cosine = f32;
             fn dot(a: &[$t], b: &[$t]) -> Result<f32> {
-                let mut s = 0.0;
-                widened(a, b, <$t>::to_f64, |x, y| s += simkern_core::similarity::dot_f64(x, y).unwrap_or(f64::NAN))?;
-                Ok(s as f32)
+                simkern_core::similarity::dot_fast(a, b)
             }
             fn l2_squared(a: &[$t], b: &[$t]) -> Result<f32> {
-                let mut s = 0.0;
-                widened(a, b, <$t>::to_f64, |x, y| s += simkern_core::similarity::l2_squared(x, y).unwrap_or(f64::NAN))?;
-                Ok(s as f32)
+                simkern_core::similarity::l2_squared_fast(a, b)
             }
             fn cosine(a: &[$t], b: &[$t]) -> Result<f32> {
-                let (mut ab, mut aa, mut bb) = (0.0, 0.0, 0.0);
-                widened(a, b, <$t>::to_f64, |x, y| {
-                    ab += simkern_core::similarity::dot_f64(x, y).unwrap_or(f64::NAN);
-                    aa += simkern_core::similarity::norm_squared(x);
-                    bb += simkern_core::similarity::norm_squared(y);
-                })?;
-                Ok(ratio(ab, aa, bb) as f32)
+                simkern_core::similarity::cosine_fast(a, b)
             }
         }
         impl MatrixElement for $t {

@@ -129,3 +129,45 @@ pub fn same_ieee_class(got: f64, want: f64) -> bool {
         got.is_finite()
     }
 }
+
+/// Checks the fast tier (`dot_fast`, `l2_squared_fast`, `cosine_fast`) at
+/// every level against its stated bound (module docs of
+/// `simkern_core::similarity`), for any of its element types: `γ_k·Σ|aᵢbᵢ|`
+/// with `k` the roundings of its blocked `f32` chains, the `f64` totals'
+/// `γ` in `u64`, the final rounding and the underflow floor. The reference
+/// is the exact sum of the exactly widened values.
+///
+/// ```
+/// simkern_tests::precision::check_fast_tier(&[1.0f32, 2.0], &[3.0, -4.0]);
+/// let h = [half::bf16::from_f32(0.5); 3];
+/// simkern_tests::precision::check_fast_tier(&h, &h);
+/// ```
+pub fn check_fast_tier<E: simkern_core::FastElement>(a: &[E], b: &[E]) {
+    use crate::reference::{self as naive, dot_abs, gamma};
+    const U32: f64 = f32::EPSILON as f64 / 2.0;
+    const U64: f64 = f64::EPSILON / 2.0;
+    let widen = |x: &[E]| -> Vec<f64> { x.iter().map(|v| f64::from(v.widen())).collect() };
+    let (x, y) = (widen(a), widen(b));
+    let n = a.len();
+    let k = simkern_core::similarity::FAST_ROUNDINGS;
+    let floor = n as f64 * f64::from(f32::from_bits(1)) * 2.0;
+    let exact = naive::dot_exact(&x, &y);
+    let abs = dot_abs(&x, &y);
+    let bound = gamma(k, U32) * abs + gamma(n / 64 + 16, U64) * abs + U32 * exact.abs() + floor;
+    let d: Vec<f64> = x.iter().zip(&y).map(|(p, q)| p - q).collect();
+    let exact_l2 = naive::dot_exact(&d, &d);
+    let l2_bound = gamma(k + 2, U32) * exact_l2 + gamma(n / 64 + 16, U64) * exact_l2 + U32 * exact_l2 + floor;
+    let exact_cos = naive::cosine(&x, &y);
+    let cos_bound = 2.0 * gamma(k, U32) + 4.0 * U32 + 1e-30;
+    if abs > f64::from(f32::MAX) {
+        return; // partial sums may overflow (documented)
+    }
+    for &level in crate::levels::levels() {
+        let got = f64::from(level.dot_fast(a, b).unwrap());
+        assert!((got - exact).abs() <= bound, "{level:?} n={n}: dot_fast {got} vs {exact}, bound {bound:e}");
+        let got = f64::from(level.l2_squared_fast(a, b).unwrap());
+        assert!((got - exact_l2).abs() <= l2_bound, "{level:?} n={n}: l2_squared_fast {got} vs {exact_l2}");
+        let got = f64::from(level.cosine_fast(a, b).unwrap());
+        assert!((got - exact_cos).abs() <= cos_bound, "{level:?} n={n}: cosine_fast {got} vs {exact_cos}");
+    }
+}

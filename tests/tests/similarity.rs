@@ -7,6 +7,7 @@ use simkern_core::MatRef;
 use simkern_core::similarity as sim;
 use simkern_tests::data::{Dist, Rng, vec_f32, vec_f64};
 use simkern_tests::levels::{levels, levels_and_blockings};
+use simkern_tests::precision::check_fast_tier;
 use simkern_tests::reference::{self as naive, dot_abs, gamma, widen};
 
 const U64: f64 = f64::EPSILON / 2.0;
@@ -99,36 +100,6 @@ fn check_f64(a: &[f64], b: &[f64]) {
     }
 }
 
-/// The fast tier against its stated bound (module docs of
-/// `simkern_core::similarity`): `γ_k·Σ|aᵢbᵢ|` with `k` the roundings of
-/// its blocked `f32` chains, the `f64` totals' `γ` in `u64`, the final
-/// rounding and the underflow floor.
-fn check_fast(a: &[f32], b: &[f32]) {
-    let (x, y) = (widen(a), widen(b));
-    let n = a.len();
-    let k = sim::FAST_ROUNDINGS;
-    let floor = n as f64 * f64::from(f32::from_bits(1)) * 2.0;
-    let exact = naive::dot_exact(&x, &y);
-    let abs = dot_abs(&x, &y);
-    let bound = gamma(k, U32) * abs + gamma(n / 64 + 16, U64) * abs + U32 * exact.abs() + floor;
-    let d: Vec<f64> = x.iter().zip(&y).map(|(p, q)| p - q).collect();
-    let exact_l2 = naive::dot_exact(&d, &d);
-    let l2_bound = gamma(k + 2, U32) * exact_l2 + gamma(n / 64 + 16, U64) * exact_l2 + U32 * exact_l2 + floor;
-    let exact_cos = naive::cosine(&x, &y);
-    for &level in levels() {
-        if abs > f64::from(f32::MAX) {
-            continue; // partial sums may overflow (documented)
-        }
-        let got = f64::from(level.dot_fast(a, b).unwrap());
-        assert!((got - exact).abs() <= bound, "{level:?} n={n}: dot_fast {got} vs {exact}, bound {bound:e}");
-        let got = f64::from(level.l2_squared_fast(a, b).unwrap());
-        assert!((got - exact_l2).abs() <= l2_bound, "{level:?} n={n}: l2_squared_fast {got} vs {exact_l2}");
-        let got = f64::from(level.cosine_fast(a, b).unwrap());
-        let cos_bound = 2.0 * gamma(k, U32) + 4.0 * U32 + 1e-30;
-        assert!((got - exact_cos).abs() <= cos_bound, "{level:?} n={n}: cosine_fast {got} vs {exact_cos}");
-    }
-}
-
 fn dist() -> impl Strategy<Value = Dist> {
     prop::sample::select(Dist::ALL.to_vec())
 }
@@ -145,7 +116,7 @@ proptest! {
     #[test]
     fn fast_tier_meets_its_bound(seed: u64, d in dist(), n in 0usize..=20_000, offset in 0usize..64) {
         let (a, b) = case_f32(seed, d, n, offset);
-        check_fast(&a[offset..], &b[offset..]);
+        check_fast_tier(&a[offset..], &b[offset..]);
     }
 
     #[test]
@@ -165,11 +136,11 @@ fn fast_tier_on_long_inputs_and_every_tail() {
     let mut r = Rng::new(61);
     for n in [70_000usize, 300_001] {
         let (a, b) = (vec_f32(&mut r, Dist::Normal, n), vec_f32(&mut r, Dist::LogNormal, n));
-        check_fast(&a, &b);
+        check_fast_tier(&a, &b);
     }
     let (a, b) = (vec_f32(&mut r, Dist::Normal, 1100), vec_f32(&mut r, Dist::Normal, 1100));
     for n in 0..=1100 {
-        check_fast(&a[..n], &b[..n]);
+        check_fast_tier(&a[..n], &b[..n]);
     }
     assert!(simkern::dot_fast(&[1.0], &[]).is_err());
     assert!(simkern::cosine_fast(&[1.0], &[]).is_err());

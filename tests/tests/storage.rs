@@ -1,64 +1,94 @@
 //! Storage types: `dot`, `cosine`, `l2_squared` over `half::f16`,
-//! `half::bf16` and `i8` against exact references (the half types widened
-//! exactly, i8 in integers), over lengths across the widening blocks and
-//! value distributions; the similarity matrix of each type against the f32
+//! `half::bf16` (the fast tier, at every level, against the exact sums of
+//! the exactly widened values and its bound) and `i8` (exact integers),
+//! over every tail length, offset and value distribution; the similarity matrix of each type against the f32
 //! engine on widened inputs (bit for bit) or exact integers; bad input.
 
+use proptest::prelude::*;
 use simkern::half::{bf16, f16};
 use simkern_tests::data::{Dist, Rng, vec_f32};
-use simkern_tests::reference::{self as naive, dot_abs, gamma};
+use simkern_tests::levels::levels;
+use simkern_tests::precision::check_fast_tier;
+use simkern_tests::reference as naive;
 
 const U32: f64 = f32::EPSILON as f64 / 2.0;
-const U64: f64 = f64::EPSILON / 2.0;
 
-fn check_half<T: simkern::Element<Sum = f32, Cosine = f32> + Copy>(
-    a: &[T],
-    b: &[T],
-    wide: impl Fn(T) -> f64,
-) {
-    let (x, y): (Vec<f64>, Vec<f64>) =
-        (a.iter().map(|&v| wide(v)).collect(), b.iter().map(|&v| wide(v)).collect());
-    let n = a.len();
-    let exact = naive::dot_exact(&x, &y);
-    let bound = gamma(n / 8 + 32, U64) * dot_abs(&x, &y) + U32 * exact.abs() + 1e-45;
-    let got = f64::from(simkern::dot(a, b).unwrap());
-    assert!((got - exact).abs() <= bound, "n={n}: dot {got} vs {exact}");
-    let d: Vec<f64> = x.iter().zip(&y).map(|(p, q)| p - q).collect();
-    let exact_l2 = naive::dot_exact(&d, &d);
-    let got = f64::from(simkern::l2_squared(a, b).unwrap());
-    assert!(
-        (got - exact_l2).abs() <= (gamma(n / 8 + 32, U64) + U32) * exact_l2 + 1e-45,
-        "n={n}: l2 {got} vs {exact_l2}"
-    );
-    let exact_cos = naive::cosine(&x, &y);
-    let got = f64::from(simkern::cosine(a, b).unwrap());
-    assert!(
-        (got - exact_cos).abs() <= 2.0 * U32 + gamma(n / 8 + 40, U64) * 4.0,
-        "n={n}: cosine {got} vs {exact_cos}"
-    );
+/// The half types through the std API (the fast tier at the best level,
+/// bit for bit) and at every level against the fast tier's bound.
+fn check_half<T>(a: &[T], b: &[T])
+where
+    T: simkern::Element<Sum = f32, Cosine = f32> + simkern_core::FastElement,
+{
+    check_fast_tier(a, b);
+    let best = simkern::Kernels::best();
+    assert_eq!(simkern::dot(a, b).unwrap().to_bits(), best.dot_fast(a, b).unwrap().to_bits());
+    assert_eq!(simkern::l2_squared(a, b).unwrap().to_bits(), best.l2_squared_fast(a, b).unwrap().to_bits());
+    assert_eq!(simkern::cosine(a, b).unwrap().to_bits(), best.cosine_fast(a, b).unwrap().to_bits());
+}
+
+/// Both half types of the same f32 values (rounded to nearest), or `None`
+/// for a type the values overflow.
+fn halves(x: &[f32]) -> (Option<Vec<f16>>, Option<Vec<bf16>>) {
+    let h: Vec<f16> = x.iter().map(|&v| f16::from_f32(v)).collect();
+    let b: Vec<bf16> = x.iter().map(|&v| bf16::from_f32(v)).collect();
+    (h.iter().all(|v| v.is_finite()).then_some(h), b.iter().all(|v| v.is_finite()).then_some(b))
 }
 
 #[test]
-fn half_types_meet_the_accurate_bound() {
+fn half_types_meet_the_fast_bound_at_every_tail() {
     let mut r = Rng::new(8);
     for &d in &Dist::ALL {
-        for n in [0usize, 1, 7, 511, 512, 513, 3000] {
+        for n in (0usize..=80).chain([511, 512, 513, 2047, 2048, 2049, 3000, 70_000]) {
             let (fa, fb) = (vec_f32(&mut r, d, n), vec_f32(&mut r, d, n));
-            let (ha, hb): (Vec<f16>, Vec<f16>) = (
-                fa.iter().map(|&v| f16::from_f32(v)).collect(),
-                fb.iter().map(|&v| f16::from_f32(v)).collect(),
-            );
-            if ha.iter().chain(&hb).all(|v| v.is_finite()) {
-                check_half(&ha, &hb, f16::to_f64);
+            let ((ha, ba), (hb, bb)) = (halves(&fa), halves(&fb));
+            if let (Some(a), Some(b)) = (ha, hb) {
+                check_half(&a, &b);
             }
-            let (ba, bb): (Vec<bf16>, Vec<bf16>) = (
-                fa.iter().map(|&v| bf16::from_f32(v)).collect(),
-                fb.iter().map(|&v| bf16::from_f32(v)).collect(),
-            );
-            if ba.iter().chain(&bb).all(|v| v.is_finite()) {
-                check_half(&ba, &bb, bf16::to_f64);
+            if let (Some(a), Some(b)) = (ba, bb) {
+                check_half(&a, &b);
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Every length and alignment offset, every distribution.
+    #[test]
+    fn half_types_match_the_reference(seed: u64, d in prop::sample::select(Dist::ALL.to_vec()),
+                                      n in 0usize..=5000, offset in 0usize..40) {
+        let mut r = Rng::new(seed);
+        let (fa, fb) = (vec_f32(&mut r, d, n + offset), vec_f32(&mut r, d, n + offset));
+        let ((ha, ba), (hb, bb)) = (halves(&fa), halves(&fb));
+        if let (Some(a), Some(b)) = (ha, hb) {
+            check_half(&a[offset..], &b[offset..]);
+        }
+        if let (Some(a), Some(b)) = (ba, bb) {
+            check_half(&a[offset..], &b[offset..]);
+        }
+    }
+}
+
+/// Special values: NaN and ∞ propagate, a zero vector has cosine 0, and
+/// bf16's f32-sized range is handled by the fast cosine's scaled sums.
+#[test]
+fn half_types_special_values() {
+    for &level in levels() {
+        let nan = [bf16::NAN, bf16::ONE];
+        assert!(level.dot_fast(&nan, &[bf16::ONE; 2]).unwrap().is_nan());
+        assert!(level.cosine_fast(&nan, &[bf16::ONE; 2]).unwrap().is_nan());
+        assert_eq!(level.cosine_fast(&[f16::ZERO; 40], &[f16::ONE; 40]).unwrap(), 0.0);
+        let inf = [f16::INFINITY; 33];
+        assert_eq!(level.dot_fast(&inf, &[f16::ONE; 33]).unwrap(), f32::INFINITY);
+        // Squares beyond f32's range: the cosine of parallel vectors is 1.
+        let big = [bf16::from_f32(1e30), bf16::from_f32(2e30), bf16::from_f32(-3e30)];
+        let c = level.cosine_fast(&big, &big).unwrap();
+        assert!((c - 1.0).abs() <= 4.0 * f32::EPSILON, "{level:?}: {c}");
+        let tiny = [bf16::from_f32(1e-30), bf16::from_f32(-2e-30)];
+        let c = level.cosine_fast(&tiny, &tiny).unwrap();
+        assert!((c - 1.0).abs() <= 4.0 * f32::EPSILON, "{level:?}: {c}");
+        assert!(level.dot_fast(&[bf16::ONE; 3], &[bf16::ONE; 2]).is_err());
     }
 }
 

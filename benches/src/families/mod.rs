@@ -11,6 +11,7 @@ mod rank;
 mod search;
 mod similarity_matrix;
 mod statistics;
+mod storage;
 
 use simkern::Kernels;
 
@@ -59,8 +60,9 @@ pub struct Family {
 }
 
 /// Every family, in report order.
-pub const ALL: [Family; 9] = [
+pub const ALL: [Family; 10] = [
     Family { name: "dot", plan: dot::plan, accuracy: Some(dot::accuracy) },
+    Family { name: "storage", plan: storage::plan, accuracy: None },
     Family { name: "similarity_matrix", plan: similarity_matrix::plan, accuracy: None },
     Family { name: "search", plan: search::plan, accuracy: None },
     Family { name: "logsumexp", plan: logsumexp::plan, accuracy: None },

@@ -13,6 +13,8 @@
 //! target features of the `#[target_feature]` entry point it is called from,
 //! so its vector code would fall back to the baseline ISA.
 
+use half::{bf16, f16};
+
 use super::{Kernel, Simd};
 
 /// An element type with vectors at every level — `f32` in `S::F32`, `f64`
@@ -427,13 +429,124 @@ pub(crate) fn reduce_short_pairs<S: Simd, A: Lane, B: Lane, R: PairReduce<K>, co
 
 /// A reduction over pairs of `f32` vectors into `K` sums kept in `f32`
 /// lanes — the fast accuracy tier ([`reduce_pairs_f32`]).
-pub(crate) trait PairReduceF32<const K: usize> {
+pub trait PairReduceF32<const K: usize> {
     /// Adds the terms of one vector of each stream to the `K` sums.
     fn step<S: Simd>(&self, s: S, acc: [S::F32; K], a: S::F32, b: S::F32) -> [S::F32; K];
+    /// Adds the terms of `2 · F32_LANES` `bf16` pairs (full slices) to the
+    /// sums, at most two `f32` roundings per lane and sum: by default the
+    /// pairs widened into two vectors and two [`step`](Self::step)s; a
+    /// reduction with a native form (the dot product's `vdpbf16ps`)
+    /// overrides it.
+    #[inline(always)]
+    fn step_bf16<S: Simd>(&self, s: S, acc: [S::F32; K], a: &[bf16], b: &[bf16]) -> [S::F32; K] {
+        let ([a0, a1], [b0, b1]) = (s.load_bf16_f32(a), s.load_bf16_f32(b));
+        self.step(s, self.step(s, acc, a0, b0), a1, b1)
+    }
 }
 
-/// `f32` steps each of the `U` chains takes per block before the block's
-/// sums are widened into the `f64` totals: every sum carries at most this
+/// An element the fast tier reads into `f32` lanes exactly — `f32`
+/// itself, `half::f16`, `half::bf16` — in units of [`F32Source::VECTORS`]
+/// vectors, and how a unit of each stream feeds a [`PairReduceF32`].
+pub trait F32Source: Copy + 'static {
+    /// `f32` vectors one unit fills: a unit is `VECTORS · F32_LANES`
+    /// elements, and a step over it takes `VECTORS` roundings per lane.
+    const VECTORS: usize;
+    /// Adds one full unit of each stream (slices at least a unit long).
+    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[Self],
+        b: &[Self],
+    ) -> [S::F32; K];
+    /// Adds at most one unit of each stream, zeros past the slices' end.
+    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[Self],
+        b: &[Self],
+    ) -> [S::F32; K];
+}
+
+impl F32Source for f32 {
+    const VECTORS: usize = 1;
+    #[inline(always)]
+    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[f32],
+        b: &[f32],
+    ) -> [S::F32; K] {
+        r.step(s, acc, s.load_f32(a), s.load_f32(b))
+    }
+    #[inline(always)]
+    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[f32],
+        b: &[f32],
+    ) -> [S::F32; K] {
+        r.step(s, acc, s.load_partial_f32(a), s.load_partial_f32(b))
+    }
+}
+
+impl F32Source for f16 {
+    const VECTORS: usize = 2;
+    #[inline(always)]
+    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[f16],
+        b: &[f16],
+    ) -> [S::F32; K] {
+        let ([a0, a1], [b0, b1]) = (s.load_f16_f32(a), s.load_f16_f32(b));
+        r.step(s, r.step(s, acc, a0, b0), a1, b1)
+    }
+    #[inline(always)]
+    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[f16],
+        b: &[f16],
+    ) -> [S::F32; K] {
+        let ([a0, a1], [b0, b1]) = (s.load_partial_f16_f32(a), s.load_partial_f16_f32(b));
+        r.step(s, r.step(s, acc, a0, b0), a1, b1)
+    }
+}
+
+impl F32Source for bf16 {
+    const VECTORS: usize = 2;
+    #[inline(always)]
+    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[bf16],
+        b: &[bf16],
+    ) -> [S::F32; K] {
+        r.step_bf16(s, acc, a, b)
+    }
+    #[inline(always)]
+    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
+        s: S,
+        r: &R,
+        acc: [S::F32; K],
+        a: &[bf16],
+        b: &[bf16],
+    ) -> [S::F32; K] {
+        let ([a0, a1], [b0, b1]) = (s.load_partial_bf16_f32(a), s.load_partial_bf16_f32(b));
+        r.step(s, r.step(s, acc, a0, b0), a1, b1)
+    }
+}
+
+/// `f32` roundings each of the `U` chains takes per block before the
+/// block's sums are widened into the `f64` totals (`F32_BLOCK_STEPS /
+/// VECTORS` units of an [`F32Source`]): every sum carries at most this
 /// many `f32` roundings, plus `log₂ U` for the merge and one for the
 /// block's lane pairs.
 pub(crate) const F32_BLOCK_STEPS: usize = 32;
@@ -450,36 +563,36 @@ fn merge_f32<S: Simd, const K: usize>(s: S, x: [S::F32; K], y: [S::F32; K]) -> [
 
 /// Streams `r` over `a` and `b` (equal lengths, checked by the caller)
 /// with `U` independent `f32` accumulators (a power of two), in blocks of
-/// [`F32_BLOCK_STEPS`]` · U` vectors: a block's chains are merged pairwise
-/// in `f32`, widened exactly and added to `f64` totals. The longest chain
-/// of `f32` roundings any term goes through is thus
-/// `F32_BLOCK_STEPS + log₂ U + 1` whatever the length, and the loop is as
-/// fast as plain `f32` accumulation (one widening per block, not per
-/// element).
+/// [`F32_BLOCK_STEPS`]` · U` vectors' worth of units: a block's chains are
+/// merged pairwise in `f32`, widened exactly and added to `f64` totals. The
+/// longest chain of `f32` roundings any term goes through is thus
+/// `F32_BLOCK_STEPS + log₂ U + 1` whatever the length and element type,
+/// and the loop is as fast as plain `f32` accumulation (one widening per
+/// block, not per element).
 #[inline(always)]
-pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, const U: usize>(
+pub(crate) fn reduce_pairs_f32<S: Simd, E: F32Source, R: PairReduceF32<K>, const K: usize, const U: usize>(
     s: S,
     r: &R,
-    a: &[f32],
-    b: &[f32],
+    a: &[E],
+    b: &[E],
 ) -> [f64; K] {
-    let w = S::F32_LANES;
+    let w = E::VECTORS * S::F32_LANES;
     let b = &b[..a.len()]; // (as in `reduce_pairs`; SIMD targets only)
     let mut total = [s.splat_f64(0.0); K];
-    let block = F32_BLOCK_STEPS * U * w;
+    let block = F32_BLOCK_STEPS * U * S::F32_LANES;
     let mut blocks_a = a.chunks_exact(block);
     let mut blocks_b = b.chunks_exact(block);
     for (x, y) in (&mut blocks_a).zip(&mut blocks_b) {
         let mut acc = [[s.splat_f32(0.0); K]; U];
         for (xs, ys) in x.chunks_exact(U * w).zip(y.chunks_exact(U * w)) {
             for u in 0..U {
-                acc[u] = r.step(s, acc[u], s.load_f32(&xs[u * w..]), s.load_f32(&ys[u * w..]));
+                acc[u] = E::step(s, r, acc[u], &xs[u * w..], &ys[u * w..]);
             }
         }
         flush_f32(s, acc, &mut total);
     }
-    // The last partial block: groups of U vectors, the vectors left one per
-    // chain, then one partial vector (no chain takes more than a block's
+    // The last partial block: groups of U units, the units left one per
+    // chain, then one partial unit (no chain takes more than a block's
     // steps).
     let (x, y) = (blocks_a.remainder(), blocks_b.remainder());
     let mut acc = [[s.splat_f32(0.0); K]; U];
@@ -487,17 +600,17 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
     let mut groups_b = y.chunks_exact(U * w);
     for (xs, ys) in (&mut groups_a).zip(&mut groups_b) {
         for u in 0..U {
-            acc[u] = r.step(s, acc[u], s.load_f32(&xs[u * w..]), s.load_f32(&ys[u * w..]));
+            acc[u] = E::step(s, r, acc[u], &xs[u * w..], &ys[u * w..]);
         }
     }
-    let mut lanes_a = groups_a.remainder().chunks_exact(w);
-    let mut lanes_b = groups_b.remainder().chunks_exact(w);
-    for (u, (xs, ys)) in (&mut lanes_a).zip(&mut lanes_b).enumerate() {
-        acc[u] = r.step(s, acc[u], s.load_f32(xs), s.load_f32(ys));
+    let mut units_a = groups_a.remainder().chunks_exact(w);
+    let mut units_b = groups_b.remainder().chunks_exact(w);
+    for (u, (xs, ys)) in (&mut units_a).zip(&mut units_b).enumerate() {
+        acc[u] = E::step(s, r, acc[u], xs, ys);
     }
-    let (tx, ty) = (lanes_a.remainder(), lanes_b.remainder());
+    let (tx, ty) = (units_a.remainder(), units_b.remainder());
     if !tx.is_empty() {
-        acc[U - 1] = r.step(s, acc[U - 1], s.load_partial_f32(tx), s.load_partial_f32(ty));
+        acc[U - 1] = E::step_partial(s, r, acc[U - 1], tx, ty);
     }
     flush_f32(s, acc, &mut total);
     total.map(|v| s.reduce_sum_f64(v))
@@ -512,24 +625,24 @@ pub(crate) fn reduce_pairs_f32<S: Simd, R: PairReduceF32<K>, const K: usize, con
 /// goes through at most `F32_BLOCK_STEPS + 1` roundings, and the result
 /// `hi + lo` is rounded once to `f32`.
 #[inline(always)]
-pub(crate) fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: usize>(
+pub(crate) fn reduce_pairs_f32_compact<S: Simd, E: F32Source, R: PairReduceF32<K>, const K: usize>(
     s: S,
     r: &R,
-    a: &[f32],
-    b: &[f32],
+    a: &[E],
+    b: &[E],
 ) -> [f32; K] {
-    let w = S::F32_LANES;
+    let w = E::VECTORS * S::F32_LANES;
     let (a, b) = same_length(a, b);
     let (mut hi, mut lo) = ([s.splat_f32(0.0); K], [s.splat_f32(0.0); K]);
-    for (x, y) in a.chunks(F32_BLOCK_STEPS * w).zip(b.chunks(F32_BLOCK_STEPS * w)) {
+    let block = F32_BLOCK_STEPS * S::F32_LANES;
+    for (x, y) in a.chunks(block).zip(b.chunks(block)) {
         let mut acc = [s.splat_f32(0.0); K];
         let (mut xs, mut ys) = (x.chunks_exact(w), y.chunks_exact(w));
         for (xv, yv) in (&mut xs).zip(&mut ys) {
-            acc = r.step(s, acc, s.load_f32(xv), s.load_f32(yv));
+            acc = E::step(s, r, acc, xv, yv);
         }
         if !xs.remainder().is_empty() {
-            let (xt, yt) = (s.load_partial_f32(xs.remainder()), s.load_partial_f32(ys.remainder()));
-            acc = r.step(s, acc, xt, yt);
+            acc = E::step_partial(s, r, acc, xs.remainder(), ys.remainder());
         }
         for ((hi, lo), &acc) in hi.iter_mut().zip(&mut lo).zip(&acc) {
             let (sum, err) = two_sum_f32(s, *hi, acc);
@@ -541,7 +654,7 @@ pub(crate) fn reduce_pairs_f32_compact<S: Simd, R: PairReduceF32<K>, const K: us
         let mut lanes = [0.0f32; 16];
         s.store_partial_f32(hi, &mut lanes);
         let (mut h, mut l) = (0.0f32, s.reduce_sum_f32(lo));
-        for &x in &lanes[..w] {
+        for &x in &lanes[..S::F32_LANES] {
             let t = h + x;
             let v = t - h;
             l += (h - (t - v)) + (x - v);

@@ -1,5 +1,7 @@
 //! The lane trait: the vector operations every algorithm is written against.
 
+use half::{bf16, f16};
+
 use crate::level::Level;
 
 /// Vector operations on `f32` and `f64` lanes, implemented once per ISA by a
@@ -92,6 +94,51 @@ pub trait Simd: Copy + 'static {
     fn reduce_sum_f32(self, v: Self::F32) -> f32;
     /// Maximum of the lanes (NaN as in [`Simd::max_f32`]).
     fn reduce_max_f32(self, v: Self::F32) -> f32;
+
+    /// Loads `2 · F32_LANES` `bf16` values (the start of `src`) widened to
+    /// `f32`, exactly: a bf16 is the upper half of an f32's bits. Which
+    /// value lands in which lane is the level's choice, the same for every
+    /// call (a pair reduction needs only that both streams agree).
+    #[inline(always)]
+    fn load_bf16_f32(self, src: &[bf16]) -> [Self::F32; 2] {
+        self.load_partial_bf16_f32(&src[..2 * Self::F32_LANES])
+    }
+    /// Loads `min(src.len(), 2 · F32_LANES)` `bf16` values widened, zero
+    /// in the other lanes, in the order of [`Simd::load_bf16_f32`] (by
+    /// default through an array, one value at a time).
+    #[inline(always)]
+    fn load_partial_bf16_f32(self, src: &[bf16]) -> [Self::F32; 2] {
+        let mut x = [0.0f32; 32];
+        for (x, v) in x.iter_mut().zip(src.iter().take(2 * Self::F32_LANES)) {
+            *x = v.to_f32();
+        }
+        [self.load_f32(&x), self.load_f32(&x[Self::F32_LANES..])]
+    }
+    /// Loads `2 · F32_LANES` `f16` values widened to `f32` (exactly), in a
+    /// fixed order as [`Simd::load_bf16_f32`].
+    #[inline(always)]
+    fn load_f16_f32(self, src: &[f16]) -> [Self::F32; 2] {
+        self.load_partial_f16_f32(&src[..2 * Self::F32_LANES])
+    }
+    /// Loads `min(src.len(), 2 · F32_LANES)` `f16` values widened, zero in
+    /// the other lanes, in the order of [`Simd::load_f16_f32`].
+    #[inline(always)]
+    fn load_partial_f16_f32(self, src: &[f16]) -> [Self::F32; 2] {
+        let mut x = [0.0f32; 32];
+        for (x, v) in x.iter_mut().zip(src.iter().take(2 * Self::F32_LANES)) {
+            *x = v.to_f32();
+        }
+        [self.load_f32(&x), self.load_f32(&x[Self::F32_LANES..])]
+    }
+    /// `acc` plus the `2 · F32_LANES` products `aᵢbᵢ` of two full `bf16`
+    /// slices, two per lane, with at most two `f32` roundings per lane (the
+    /// products of two bf16 are exact in f32): by default both widened and
+    /// two fused multiply-adds; `vdpbf16ps` where the level has it.
+    #[inline(always)]
+    fn dot_bf16_f32(self, acc: Self::F32, a: &[bf16], b: &[bf16]) -> Self::F32 {
+        let ([a0, a1], [b0, b1]) = (self.load_bf16_f32(a), self.load_bf16_f32(b));
+        self.mul_add_f32(a1, b1, self.mul_add_f32(a0, b0, acc))
+    }
 
     /// All lanes set to `x`.
     fn splat_f64(self, x: f64) -> Self::F64;

@@ -35,7 +35,8 @@ mod x86_64;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use aarch64::Neon;
 pub(crate) use driver::{
-    F32_BLOCK_STEPS, PairReduceF32, ShortPairs, reduce_pairs_f32, reduce_pairs_f32_compact, zip_map_in_place,
+    F32_BLOCK_STEPS, F32Source, PairReduceF32, ShortPairs, reduce_pairs_f32, reduce_pairs_f32_compact,
+    zip_map_in_place,
 };
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
 pub(crate) use lanes::{Kernel, Simd};
@@ -462,7 +463,9 @@ mod tests {
     #[test]
     fn detection_agrees_with_std() {
         extern crate std;
-        let avx2 = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        let avx2 = std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("fma")
+            && std::is_x86_feature_detected!("f16c");
         let avx512 = avx2
             && std::is_x86_feature_detected!("avx512f")
             && std::is_x86_feature_detected!("avx512vl")

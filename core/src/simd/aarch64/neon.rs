@@ -1,6 +1,7 @@
 //! NEON: 4 `f32` / 2 `f64` lanes; tails go through a small zeroed array.
 
 use core::arch::aarch64::*;
+use half::bf16;
 
 use crate::level::Level;
 use crate::simd::Kernel;
@@ -145,6 +146,20 @@ impl Simd for Neon {
     fn reduce_max_f32(self, v: float32x4_t) -> f32 {
         // SAFETY: see the impl comment.
         unsafe { vmaxvq_f32(v) }
+    }
+
+    #[inline(always)]
+    fn load_bf16_f32(self, src: &[bf16]) -> [float32x4_t; 2] {
+        let src = &src[..8];
+        // SAFETY: see the impl comment; `src` has 8 elements. A value
+        // shifted left by 16 is its f32's bits.
+        unsafe {
+            let v = vld1q_u16(src.as_ptr().cast());
+            [
+                vreinterpretq_f32_u32(vshll_n_u16::<16>(vget_low_u16(v))),
+                vreinterpretq_f32_u32(vshll_high_n_u16::<16>(v)),
+            ]
+        }
     }
 
     #[inline(always)]

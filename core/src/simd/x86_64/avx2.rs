@@ -2,15 +2,18 @@
 
 use core::arch::x86_64::*;
 
+use half::{bf16, f16};
+
 use super::x86_token;
 use crate::level::Level;
 use crate::simd::lanes::{Kernel, Simd};
 
 x86_token!(
-    /// Token proving AVX2 and FMA are usable (CPUID and XCR0 checked).
+    /// Token proving AVX2, FMA and F16C are usable (CPUID and XCR0
+    /// checked; every CPU with AVX2 has F16C).
     Avx2,
-    cpuid_avx2,
-    "avx2,fma"
+    super::cpuid_avx2::get() && super::cpuid::has_f16c(),
+    "avx2,fma,f16c"
 );
 
 /// Lane mask for the first `n` (clamped to 8) 32-bit lanes.
@@ -166,6 +169,31 @@ impl Simd for Avx2 {
             let x = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
             let x = _mm_max_ps(x, _mm_movehl_ps(x, x));
             _mm_cvtss_f32(_mm_max_ss(x, _mm_movehdup_ps(x)))
+        }
+    }
+
+    #[inline(always)]
+    fn load_bf16_f32(self, src: &[bf16]) -> [__m256; 2] {
+        let src = &src[..16];
+        // SAFETY: see the impl comment; `src` has 16 elements. Each value
+        // unpacked next to a zero word becomes the upper half of a 32-bit
+        // lane: its f32 (the four low values of each 128-bit lane first).
+        unsafe {
+            let (v, zero) = (_mm256_loadu_si256(src.as_ptr().cast()), _mm256_setzero_si256());
+            [
+                _mm256_castsi256_ps(_mm256_unpacklo_epi16(zero, v)),
+                _mm256_castsi256_ps(_mm256_unpackhi_epi16(zero, v)),
+            ]
+        }
+    }
+    #[inline(always)]
+    fn load_f16_f32(self, src: &[f16]) -> [__m256; 2] {
+        let src = &src[..16];
+        // SAFETY: see the impl comment (F16C is part of the level); `src`
+        // has 16 elements, two halves of 8.
+        unsafe {
+            let p = src.as_ptr().cast::<__m128i>();
+            [_mm256_cvtph_ps(_mm_loadu_si128(p)), _mm256_cvtph_ps(_mm_loadu_si128(p.add(1)))]
         }
     }
 

@@ -2,6 +2,8 @@
 
 use core::arch::x86_64::*;
 
+use half::{bf16, f16};
+
 use super::x86_token;
 use crate::level::Level;
 use crate::simd::lanes::{Kernel, Simd};
@@ -10,14 +12,37 @@ x86_token!(
     /// Token proving AVX-512 F/VL/BW/DQ (and AVX2 + FMA) are usable, with
     /// the ZMM state enabled by the OS (XCR0 checked).
     Avx512,
-    cpuid_avx512,
-    "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma"
+    super::cpuid_avx512::get() && super::cpuid::has_f16c(),
+    "avx512f,avx512vl,avx512bw,avx512dq,avx2,fma,f16c"
 );
 
 /// Mask of the first `n` (clamped to 16) lanes.
 #[inline(always)]
 fn mask16(n: usize) -> __mmask16 {
     if n >= 16 { u16::MAX } else { (1u16 << n) - 1 }
+}
+
+/// Mask of the first `n` (clamped to 32) 16-bit lanes.
+#[inline(always)]
+fn mask32(n: usize) -> __mmask32 {
+    if n >= 32 { u32::MAX } else { (1u32 << n) - 1 }
+}
+
+/// The 32 `bf16` of `v` as `f32`, exactly: each 16-bit value unpacked
+/// next to a zero word, so that it becomes the upper half of a 32-bit lane
+/// (the four low values of each 128-bit lane in the first vector, the four
+/// high ones in the second).
+#[inline(always)]
+fn bf16_to_f32(v: __m512i) -> [__m512; 2] {
+    // SAFETY: AVX-512 F/BW are enabled in every caller (only inlined into
+    // `Avx512::vectorize`'s target-feature entry point); no memory access.
+    unsafe {
+        let zero = _mm512_setzero_si512();
+        [
+            _mm512_castsi512_ps(_mm512_unpacklo_epi16(zero, v)),
+            _mm512_castsi512_ps(_mm512_unpackhi_epi16(zero, v)),
+        ]
+    }
 }
 
 /// Mask of the first `n` (clamped to 8) lanes.
@@ -155,6 +180,39 @@ impl Simd for Avx512 {
     fn reduce_max_f32(self, v: __m512) -> f32 {
         // SAFETY: see the impl comment.
         unsafe { _mm512_reduce_max_ps(v) }
+    }
+
+    #[inline(always)]
+    fn load_bf16_f32(self, src: &[bf16]) -> [__m512; 2] {
+        let src = &src[..32];
+        // SAFETY: see the impl comment; `src` has 32 elements.
+        bf16_to_f32(unsafe { _mm512_loadu_si512(src.as_ptr().cast()) })
+    }
+    #[inline(always)]
+    fn load_partial_bf16_f32(self, src: &[bf16]) -> [__m512; 2] {
+        // SAFETY: see the impl comment; only `min(len, 32)` values are read.
+        bf16_to_f32(unsafe { _mm512_maskz_loadu_epi16(mask32(src.len()), src.as_ptr().cast()) })
+    }
+    #[inline(always)]
+    fn load_f16_f32(self, src: &[f16]) -> [__m512; 2] {
+        let src = &src[..32];
+        // SAFETY: see the impl comment; `src` has 32 elements, two halves
+        // of 16 (`vcvtph2ps` is AVX-512 F).
+        unsafe {
+            let p = src.as_ptr().cast::<__m256i>();
+            [_mm512_cvtph_ps(_mm256_loadu_si256(p)), _mm512_cvtph_ps(_mm256_loadu_si256(p.add(1)))]
+        }
+    }
+    #[inline(always)]
+    fn load_partial_f16_f32(self, src: &[f16]) -> [__m512; 2] {
+        let (lo, hi) = src.split_at(src.len().min(16));
+        // SAFETY: see the impl comment; only `min(len, 16)` values of each
+        // half are read.
+        unsafe {
+            let half =
+                |h: &[f16]| _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask16(h.len()), h.as_ptr().cast()));
+            [half(lo), half(hi)]
+        }
     }
 
     #[inline(always)]

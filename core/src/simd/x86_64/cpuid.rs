@@ -12,6 +12,13 @@ fn cpuid(leaf: u32, sub: u32) -> CpuidResult {
     __cpuid_count(leaf, sub)
 }
 
+/// Whether the CPU has F16C (CPUID leaf 1, ECX bit 29): the `f16` ↔ `f32`
+/// conversions of the AVX2 level. Uses the YMM state, which the caller has
+/// checked the OS saves. `false` under Miri (no CPUID there).
+pub(crate) fn has_f16c() -> bool {
+    !cfg!(miri) && cpuid(1, 0).ecx & (1 << 29) != 0
+}
+
 /// `bits hi..=lo` of `x`.
 fn field(x: u32, hi: u32, lo: u32) -> u32 {
     (x >> lo) & ((1u32 << (hi - lo + 1)) - 1)

@@ -1,9 +1,11 @@
-//! x86_64 levels: AVX2+FMA and AVX-512 (F, VL, BW, DQ), and the CPU's
+//! x86_64 levels: AVX2 (with FMA, F16C) and AVX-512 (F, VL, BW, DQ), and the CPU's
 //! identity and caches (`cpuid`).
 //!
 //! Support is read from CPUID and XCR0 by `cpufeatures` (the OS must save
 //! the YMM / ZMM register state, not just the CPU implement the
-//! instructions), cached after the first query.
+//! instructions), cached after the first query; the extensions
+//! `cpufeatures` does not name (F16C) from CPUID directly (`cpuid`), on top
+//! of the register state it checked.
 
 mod avx2;
 mod avx512;
@@ -34,7 +36,7 @@ cpufeatures::new!(cpuid_avx512, "avx2", "fma", "avx512f", "avx512vl", "avx512bw"
 ///
 /// [`Kernel`]: crate::simd::Kernel
 macro_rules! x86_token {
-    ($(#[$doc:meta])* $name:ident, $detect:ident, $features:literal) => {
+    ($(#[$doc:meta])* $name:ident, $detect:expr, $features:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug)]
         pub(crate) struct $name(());
@@ -43,7 +45,7 @@ macro_rules! x86_token {
             /// Returns the token if this CPU and OS support the level.
             #[inline]
             pub(crate) fn try_new() -> Option<Self> {
-                if super::$detect::get() { Some($name(())) } else { None }
+                if $detect { Some($name(())) } else { None }
             }
 
             /// The token without detection.
