@@ -8,7 +8,8 @@
 //! | [`l2_squared`] | `Σ (aᵢ − bᵢ)²` |
 //! | [`cosine`] | `a·b / (‖a‖ ‖b‖)`, clamped to `[−1, 1]`; 0 if either is a zero vector |
 //! | [`normalize`] | `x ← x / ‖x‖` (a zero vector is left as is) |
-//! | [`dot_fast`], [`l2_squared_fast`], [`cosine_fast`] | the same in `f32` accumulation (the fast tier) |
+//! | [`dot_fast`], [`l2_squared_fast`], [`cosine_fast`] | the same in `f32` accumulation (the fast tier; also `f16`, `bf16`) |
+//! | [`dot_i8`], [`l2_squared_i8`], [`cosine_i8`] | the same over `i8`, in exact integers |
 //!
 //! # Accuracy
 //! Every sum runs in `f64` lanes with eight independent accumulators (four
@@ -72,8 +73,9 @@ use crate::gemm::{self, Accum, Blocking, GemmPackedB, PackB, View, ViewMut};
 use crate::matrix::MatRef;
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
-    COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, ShortPairs, Simd,
-    map_in_place, reduce_pairs, reduce_pairs_f32, reduce_pairs_f32_compact,
+    COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, PairReduceI8,
+    ShortPairs, Simd, map_in_place, reduce_pairs, reduce_pairs_f32, reduce_pairs_f32_compact,
+    reduce_pairs_i8,
 };
 
 /// `Σ aᵢ bᵢ`.
@@ -135,6 +137,47 @@ impl PairReduceF32<3> for CosineSums {
     #[inline(always)]
     fn step_bf16<S: Simd>(&self, s: S, [ab, aa, bb]: [S::F32; 3], a: &[bf16], b: &[bf16]) -> [S::F32; 3] {
         [s.dot_bf16_f32(ab, a, b), s.dot_bf16_f32(aa, a, a), s.dot_bf16_f32(bb, b, b)]
+    }
+}
+
+impl PairReduceI8<1> for Dot {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [acc]: [S::I32; 1], a: &[i8], b: &[i8]) -> [S::I32; 1] {
+        [s.dot_i8(acc, a, b)]
+    }
+}
+
+impl PairReduceI8<1> for L2Squared {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [acc]: [S::I32; 1], a: &[i8], b: &[i8]) -> [S::I32; 1] {
+        [s.l2_i8(acc, a, b)]
+    }
+}
+
+impl PairReduceI8<3> for CosineSums {
+    #[inline(always)]
+    fn step<S: Simd>(&self, s: S, [ab, aa, bb]: [S::I32; 3], a: &[i8], b: &[i8]) -> [S::I32; 3] {
+        [s.dot_i8(ab, a, b), s.dot_i8(aa, a, a), s.dot_i8(bb, b, b)]
+    }
+}
+
+/// The [`Kernel`] of an exact `i8` reduction: four chains where there is
+/// SIMD, one where [`COMPACT`].
+struct I8Pairs<'a, R, const K: usize> {
+    a: &'a [i8],
+    b: &'a [i8],
+    r: R,
+}
+
+impl<R: PairReduceI8<K>, const K: usize> Kernel for I8Pairs<'_, R, K> {
+    type Output = [i64; K];
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) -> [i64; K] {
+        if COMPACT {
+            reduce_pairs_i8::<S, R, K, 1>(s, &self.r, self.a, self.b)
+        } else {
+            reduce_pairs_i8::<S, R, K, 4>(s, &self.r, self.a, self.b)
+        }
     }
 }
 
@@ -362,6 +405,47 @@ impl Kernels {
             }
             _ if a.iter().chain(b).any(|v| !v.widen().is_finite()) => f32::NAN,
             _ => 0.0, // a zero vector
+        })
+    }
+
+    /// [`dot_i8`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.dot_i8(&[-128, 127], &[-128, 127]).unwrap(), 32_513);
+    /// ```
+    pub fn dot_i8(self, a: &[i8], b: &[i8]) -> Result<i64> {
+        same_len("a", a.len(), "b", b.len())?;
+        Ok(self.run(I8Pairs { a, b, r: Dot })[0])
+    }
+
+    /// [`l2_squared_i8`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.l2_squared_i8(&[-128, 0], &[127, 3]).unwrap(), 65_034);
+    /// ```
+    pub fn l2_squared_i8(self, a: &[i8], b: &[i8]) -> Result<i64> {
+        same_len("a", a.len(), "b", b.len())?;
+        Ok(self.run(I8Pairs { a, b, r: L2Squared })[0])
+    }
+
+    /// [`cosine_i8`] at this handle's level.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let k = Kernels::new(Level::Portable).unwrap();
+    /// assert_eq!(k.cosine_i8(&[3, 0], &[6, 0]).unwrap(), 1.0);
+    /// ```
+    pub fn cosine_i8(self, a: &[i8], b: &[i8]) -> Result<f32> {
+        same_len("a", a.len(), "b", b.len())?;
+        let [ab, aa, bb] = self.run(I8Pairs { a, b, r: CosineSums });
+        Ok(if COMPACT {
+            if aa == 0 || bb == 0 { 0.0 } else { cosine_from_f32_sums([ab as f32, aa as f32, bb as f32]) }
+        } else {
+            cosine_from_sums([ab as f64, aa as f64, bb as f64]) as f32
         })
     }
 
@@ -722,6 +806,41 @@ pub fn l2_squared_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
 /// ```
 pub fn cosine_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
     Kernels::best().cosine_fast(a, b)
+}
+
+/// Dot product of `i8` vectors `Σ aᵢbᵢ`, exact: `i32` lanes (products
+/// sign-extended to `i16` and summed in pairs), added into `i64` before
+/// they could overflow, at the CPU's best level.
+///
+/// Errors: [`Error::LengthMismatch`].
+///
+/// ```
+/// let d = simkern_core::similarity::dot_i8(&[1, -2, 3], &[4, 5, -6]).unwrap();
+/// assert_eq!(d, -24);
+/// ```
+pub fn dot_i8(a: &[i8], b: &[i8]) -> Result<i64> {
+    Kernels::best().dot_i8(a, b)
+}
+
+/// Squared Euclidean distance of `i8` vectors `Σ (aᵢ − bᵢ)²`, exact.
+///
+/// ```
+/// assert_eq!(simkern_core::similarity::l2_squared_i8(&[0, 0], &[3, 4]).unwrap(), 25);
+/// ```
+pub fn l2_squared_i8(a: &[i8], b: &[i8]) -> Result<i64> {
+    Kernels::best().l2_squared_i8(a, b)
+}
+
+/// Cosine similarity of `i8` vectors: the three sums exact (as
+/// [`dot_i8`]), the ratio in `f64` (`f32` on targets without SIMD),
+/// clamped to `[−1, 1]`; 0 for a zero vector.
+///
+/// ```
+/// let c = simkern_core::similarity::cosine_i8(&[1, 0], &[1, 1]).unwrap();
+/// assert!((c - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+/// ```
+pub fn cosine_i8(a: &[i8], b: &[i8]) -> Result<f32> {
+    Kernels::best().cosine_i8(a, b)
 }
 
 /// Squared Euclidean distance `Σ (aᵢ − bᵢ)²`, accumulated in `f64`.

@@ -68,15 +68,6 @@ macro_rules! float_element {
 }
 float_element!(f32, f64);
 
-/// `a` and `b` of one length, or the core's length error.
-fn same_len(a: usize, b: usize) -> Result<()> {
-    if a == b {
-        Ok(())
-    } else {
-        Err(Error::LengthMismatch { left: "a", left_len: a, right: "b", right_len: b })
-    }
-}
-
 macro_rules! half_element {
     ($($t:ty),*) => {$(
         impl Element for $t {
@@ -109,39 +100,17 @@ macro_rules! half_element {
 }
 half_element!(f16, bf16);
 
-/// `ab / √(aa·bb)` clamped to `[−1, 1]`; 0 for a zero vector.
-fn ratio(ab: f64, aa: f64, bb: f64) -> f64 {
-    if aa == 0.0 || bb == 0.0 {
-        return 0.0;
-    }
-    (ab / (aa.sqrt() * bb.sqrt())).clamp(-1.0, 1.0)
-}
-
-/// `i8` products summed exactly: `i32` per block of 2¹⁶ (at most
-/// 2¹⁶ · 128² = 2³⁰), `i64` across blocks.
-fn i8_sum(a: &[i8], b: &[i8], term: impl Fn(i32, i32) -> i32) -> Result<i64> {
-    same_len(a.len(), b.len())?;
-    let mut total = 0i64;
-    for (ca, cb) in a.chunks(1 << 16).zip(b.chunks(1 << 16)) {
-        let s: i32 = ca.iter().zip(cb).map(|(&x, &y)| term(i32::from(x), i32::from(y))).sum();
-        total += i64::from(s);
-    }
-    Ok(total)
-}
-
 impl Element for i8 {
     type Sum = i64;
     type Cosine = f32;
     fn dot(a: &[i8], b: &[i8]) -> Result<i64> {
-        i8_sum(a, b, |x, y| x * y)
+        simkern_core::similarity::dot_i8(a, b)
     }
     fn l2_squared(a: &[i8], b: &[i8]) -> Result<i64> {
-        i8_sum(a, b, |x, y| (x - y) * (x - y))
+        simkern_core::similarity::l2_squared_i8(a, b)
     }
     fn cosine(a: &[i8], b: &[i8]) -> Result<f32> {
-        let ab = i8_sum(a, b, |x, y| x * y)?;
-        let (aa, bb) = (i8_sum(a, a, |x, y| x * y)?, i8_sum(b, b, |x, y| x * y)?);
-        Ok(ratio(ab as f64, aa as f64, bb as f64) as f32)
+        simkern_core::similarity::cosine_i8(a, b)
     }
 }
 

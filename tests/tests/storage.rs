@@ -92,25 +92,66 @@ fn half_types_special_values() {
     }
 }
 
-#[test]
-fn i8_sums_are_exact() {
-    let mut r = Rng::new(9);
-    for n in [0usize, 1, 100, 70_000] {
-        let random =
-            |r: &mut Rng| -> Vec<i8> { (0..n).map(|_| (r.uniform() * 256.0 - 128.0) as i8).collect() };
-        let (a, b) = (random(&mut r), random(&mut r));
-        let dot: i64 = a.iter().zip(&b).map(|(&x, &y)| i64::from(x) * i64::from(y)).sum();
-        let l2: i64 = a.iter().zip(&b).map(|(&x, &y)| (i64::from(x) - i64::from(y)).pow(2)).sum();
-        assert_eq!(simkern::dot(&a, &b).unwrap(), dot);
-        assert_eq!(simkern::l2_squared(&a, &b).unwrap(), l2);
-        let (x, y): (Vec<f64>, Vec<f64>) =
-            (a.iter().map(|&v| f64::from(v)).collect(), b.iter().map(|&v| f64::from(v)).collect());
-        let cos = f64::from(simkern::cosine(&a, &b).unwrap());
-        assert!((cos - naive::cosine(&x, &y)).abs() <= 4.0 * U32, "n={n}");
+/// `i8` sums at every level against exact `i64` references, and the std
+/// API against the best level.
+fn check_i8(a: &[i8], b: &[i8]) {
+    let dot: i64 = a.iter().zip(b).map(|(&x, &y)| i64::from(x) * i64::from(y)).sum();
+    let l2: i64 = a.iter().zip(b).map(|(&x, &y)| (i64::from(x) - i64::from(y)).pow(2)).sum();
+    let (x, y): (Vec<f64>, Vec<f64>) =
+        (a.iter().map(|&v| f64::from(v)).collect(), b.iter().map(|&v| f64::from(v)).collect());
+    let exact_cos = naive::cosine(&x, &y);
+    let n = a.len();
+    for &level in levels() {
+        assert_eq!(level.dot_i8(a, b).unwrap(), dot, "{level:?} n={n}");
+        assert_eq!(level.l2_squared_i8(a, b).unwrap(), l2, "{level:?} n={n}");
+        let cos = f64::from(level.cosine_i8(a, b).unwrap());
+        assert!((cos - exact_cos).abs() <= 4.0 * U32, "{level:?} n={n}: {cos} vs {exact_cos}");
     }
-    // The extreme products: 128² · 2¹⁶ crosses i32 in one block, not in i64.
-    let big = vec![-128i8; 1 << 17];
-    assert_eq!(simkern::dot(&big, &big).unwrap(), 16384 << 17);
+    assert_eq!(simkern::dot(a, b).unwrap(), dot);
+    assert_eq!(simkern::l2_squared(a, b).unwrap(), l2);
+    assert_eq!(simkern::cosine(a, b).unwrap(), simkern::Kernels::best().cosine_i8(a, b).unwrap());
+}
+
+fn random_i8(r: &mut Rng, n: usize) -> Vec<i8> {
+    (0..n).map(|_| (r.uniform() * 256.0 - 128.0).floor() as i8).collect()
+}
+
+#[test]
+fn i8_sums_are_exact_at_every_level() {
+    let mut r = Rng::new(9);
+    for n in (0usize..=300).chain([1000, 4096, 4097, 70_000]) {
+        let (a, b) = (random_i8(&mut r, n + 7), random_i8(&mut r, n + 7));
+        check_i8(&a[..n], &b[..n]);
+        check_i8(&a[7..], &b[7..]);
+    }
+    // The extremes: 128² per product, and 255² per squared difference, over
+    // lengths that cross an i32 lane's range many times over and the
+    // blocks after which the lanes go into i64.
+    for n in [64, 1 << 17, (1 << 20) + 3] {
+        let (lo, hi) = (vec![-128i8; n], vec![127i8; n]);
+        check_i8(&lo, &lo);
+        check_i8(&lo, &hi);
+    }
+    assert_eq!(simkern::dot(&vec![-128i8; 1 << 17], &vec![-128; 1 << 17]).unwrap(), 16384 << 17);
+    for &level in levels() {
+        assert!(level.dot_i8(&[1, 2], &[1]).is_err());
+        assert!(level.l2_squared_i8(&[1], &[]).is_err());
+        assert!(level.cosine_i8(&[], &[1]).is_err());
+        assert_eq!(level.cosine_i8(&[0; 70], &[1; 70]).unwrap(), 0.0);
+        assert_eq!(level.dot_i8(&[], &[]).unwrap(), 0);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Every length and offset.
+    #[test]
+    fn i8_kernels_match_the_reference(seed: u64, n in 0usize..=5000, offset in 0usize..64) {
+        let mut r = Rng::new(seed);
+        let (a, b) = (random_i8(&mut r, n + offset), random_i8(&mut r, n + offset));
+        check_i8(&a[offset..], &b[offset..]);
+    }
 }
 
 #[test]

@@ -665,6 +665,65 @@ pub(crate) fn reduce_pairs_f32_compact<S: Simd, E: F32Source, R: PairReduceF32<K
     out
 }
 
+/// A reduction over pairs of `i8` streams into `K` exact integer sums
+/// ([`reduce_pairs_i8`]).
+pub(crate) trait PairReduceI8<const K: usize> {
+    /// Adds the terms of `4 · F32_LANES` pairs (full slices) to the sums;
+    /// each lane of a sum gains less than `2¹⁸`.
+    fn step<S: Simd>(&self, s: S, acc: [S::I32; K], a: &[i8], b: &[i8]) -> [S::I32; K];
+}
+
+/// Steps a chain of `i32` lanes takes before it is added into the `i64`
+/// totals: each step adds less than `2¹⁸` to a lane, so `2¹²` steps stay
+/// below `2³⁰` — exact, with room to spare.
+const I8_BLOCK_STEPS: usize = 1 << 12;
+
+/// Streams `r` over `a` and `b` (equal lengths, checked by the caller)
+/// with `U` independent chains of `i32` lanes, each summed into `i64`
+/// totals (widened lane by lane, never added in `i32` across chains) once
+/// per block of [`I8_BLOCK_STEPS`]; the tail goes through a zero-padded
+/// copy (zeros add nothing to a product or a squared difference). Exact.
+#[inline(always)]
+pub(crate) fn reduce_pairs_i8<S: Simd, R: PairReduceI8<K>, const K: usize, const U: usize>(
+    s: S,
+    r: &R,
+    a: &[i8],
+    b: &[i8],
+) -> [i64; K] {
+    let w = 4 * S::F32_LANES;
+    let (a, b) = same_length(a, b);
+    let mut total = [0i64; K];
+    let block = I8_BLOCK_STEPS * U * w;
+    for (x, y) in a.chunks(block).zip(b.chunks(block)) {
+        let mut acc = [[s.zero_i32(); K]; U];
+        let mut groups_a = x.chunks_exact(U * w);
+        let mut groups_b = y.chunks_exact(U * w);
+        for (xs, ys) in (&mut groups_a).zip(&mut groups_b) {
+            for u in 0..U {
+                acc[u] = r.step(s, acc[u], &xs[u * w..], &ys[u * w..]);
+            }
+        }
+        let mut units_a = groups_a.remainder().chunks_exact(w);
+        let mut units_b = groups_b.remainder().chunks_exact(w);
+        for (u, (xs, ys)) in (&mut units_a).zip(&mut units_b).enumerate() {
+            acc[u] = r.step(s, acc[u], xs, ys);
+        }
+        let (tx, ty) = (units_a.remainder(), units_b.remainder());
+        if !tx.is_empty() {
+            let (mut pa, mut pb) = ([0i8; 64], [0i8; 64]);
+            pa[..tx.len()].copy_from_slice(tx);
+            pb[..ty.len()].copy_from_slice(ty);
+            acc[U - 1] = r.step(s, acc[U - 1], &pa, &pb);
+        }
+        for chain in &acc {
+            for (t, &v) in total.iter_mut().zip(chain) {
+                *t += s.reduce_sum_i32(v);
+            }
+        }
+    }
+    total
+}
+
 /// `a + b = sum + err` exactly, lane by lane (Knuth's two-sum).
 #[inline(always)]
 fn two_sum_f32<S: Simd>(s: S, a: S::F32, b: S::F32) -> (S::F32, S::F32) {

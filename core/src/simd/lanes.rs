@@ -17,6 +17,9 @@ pub trait Simd: Copy + 'static {
     type F32: Copy;
     /// `f64` lanes; half as many as `F32`.
     type F64: Copy;
+    /// `i32` lanes, `F32_LANES` of them: exact integer sums of `i8`
+    /// products.
+    type I32: Copy;
     /// The level this token runs (algorithms that pick a shape per level,
     /// like the GEMM tile, match on it; the match folds at compile time).
     const LEVEL: Level;
@@ -139,6 +142,18 @@ pub trait Simd: Copy + 'static {
         let ([a0, a1], [b0, b1]) = (self.load_bf16_f32(a), self.load_bf16_f32(b));
         self.mul_add_f32(a1, b1, self.mul_add_f32(a0, b0, acc))
     }
+
+    /// All `i32` lanes zero.
+    fn zero_i32(self) -> Self::I32;
+    /// The sum of the `i32` lanes, exact (in `i64`).
+    fn reduce_sum_i32(self, v: Self::I32) -> i64;
+    /// `acc` plus the `4 · F32_LANES` products `aᵢbᵢ` of two full `i8`
+    /// slices, exactly: each lane gains four products, at most `2¹⁶` in
+    /// magnitude.
+    fn dot_i8(self, acc: Self::I32, a: &[i8], b: &[i8]) -> Self::I32;
+    /// `acc` plus the `4 · F32_LANES` squares `(aᵢ − bᵢ)²`, exactly: each
+    /// lane gains four, at most `4 · 255² < 2¹⁸`.
+    fn l2_i8(self, acc: Self::I32, a: &[i8], b: &[i8]) -> Self::I32;
 
     /// All lanes set to `x`.
     fn splat_f64(self, x: f64) -> Self::F64;

@@ -35,8 +35,8 @@ mod x86_64;
 #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
 use aarch64::Neon;
 pub(crate) use driver::{
-    F32_BLOCK_STEPS, F32Source, PairReduceF32, ShortPairs, reduce_pairs_f32, reduce_pairs_f32_compact,
-    zip_map_in_place,
+    F32_BLOCK_STEPS, F32Source, PairReduceF32, PairReduceI8, ShortPairs, reduce_pairs_f32,
+    reduce_pairs_f32_compact, reduce_pairs_i8, zip_map_in_place,
 };
 pub(crate) use driver::{Lane, LaneMap, LaneZip, PairReduce, map, map_in_place, reduce_pairs, zip_map};
 pub(crate) use lanes::{Kernel, Simd};

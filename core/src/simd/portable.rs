@@ -57,6 +57,7 @@ const L64: usize = L32 / 2;
 impl Simd for Portable {
     type F32 = F32s;
     type F64 = F64s;
+    type I32 = [i32; L32];
     const LEVEL: Level = Level::Portable;
 
     #[inline(always)]
@@ -152,6 +153,34 @@ impl Simd for Portable {
     #[inline(always)]
     fn reduce_max_f32(self, v: F32s) -> f32 {
         v.to_array().into_iter().fold(f32::NEG_INFINITY, |m, x| if x > m || x.is_nan() { x } else { m })
+    }
+
+    #[inline(always)]
+    fn zero_i32(self) -> [i32; L32] {
+        [0; L32]
+    }
+    #[inline(always)]
+    fn reduce_sum_i32(self, v: [i32; L32]) -> i64 {
+        v.iter().map(|&x| i64::from(x)).sum()
+    }
+    #[inline(always)]
+    fn dot_i8(self, mut acc: [i32; L32], a: &[i8], b: &[i8]) -> [i32; L32] {
+        for (x, y) in a[..4 * L32].chunks_exact(L32).zip(b[..4 * L32].chunks_exact(L32)) {
+            for ((acc, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                *acc += i32::from(x) * i32::from(y);
+            }
+        }
+        acc
+    }
+    #[inline(always)]
+    fn l2_i8(self, mut acc: [i32; L32], a: &[i8], b: &[i8]) -> [i32; L32] {
+        for (x, y) in a[..4 * L32].chunks_exact(L32).zip(b[..4 * L32].chunks_exact(L32)) {
+            for ((acc, &x), &y) in acc.iter_mut().zip(x).zip(y) {
+                let d = i32::from(x) - i32::from(y);
+                *acc += d * d;
+            }
+        }
+        acc
     }
 
     #[inline(always)]

@@ -33,6 +33,7 @@ impl Neon {
 impl Simd for Neon {
     type F32 = float32x4_t;
     type F64 = float64x2_t;
+    type I32 = int32x4_t;
     const LEVEL: Level = Level::Neon;
 
     #[inline(always)]
@@ -159,6 +160,42 @@ impl Simd for Neon {
                 vreinterpretq_f32_u32(vshll_n_u16::<16>(vget_low_u16(v))),
                 vreinterpretq_f32_u32(vshll_high_n_u16::<16>(v)),
             ]
+        }
+    }
+
+    #[inline(always)]
+    fn zero_i32(self) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vdupq_n_s32(0) }
+    }
+    #[inline(always)]
+    fn reduce_sum_i32(self, v: int32x4_t) -> i64 {
+        // SAFETY: see the impl comment (a widening sum across the lanes).
+        unsafe { vaddlvq_s32(v) }
+    }
+    #[inline(always)]
+    fn dot_i8(self, acc: int32x4_t, a: &[i8], b: &[i8]) -> int32x4_t {
+        let (a, b) = (&a[..16], &b[..16]);
+        // SAFETY: see the impl comment; both have 16 elements. The i16
+        // products (|p| ≤ 2¹⁴) are exact; pairs of them add into each lane.
+        unsafe {
+            let (x, y) = (vld1q_s8(a.as_ptr()), vld1q_s8(b.as_ptr()));
+            let acc = vpadalq_s16(acc, vmull_s8(vget_low_s8(x), vget_low_s8(y)));
+            vpadalq_s16(acc, vmull_high_s8(x, y))
+        }
+    }
+    #[inline(always)]
+    fn l2_i8(self, acc: int32x4_t, a: &[i8], b: &[i8]) -> int32x4_t {
+        let (a, b) = (&a[..16], &b[..16]);
+        // SAFETY: see the impl comment; both have 16 elements. `|a − b|`
+        // (≤ 255) is exact in i16, its square in i32.
+        unsafe {
+            let (x, y) = (vld1q_s8(a.as_ptr()), vld1q_s8(b.as_ptr()));
+            let (lo, hi) = (vabdl_s8(vget_low_s8(x), vget_low_s8(y)), vabdl_high_s8(x, y));
+            let acc = vmlal_s16(acc, vget_low_s16(lo), vget_low_s16(lo));
+            let acc = vmlal_high_s16(acc, lo, lo);
+            let acc = vmlal_s16(acc, vget_low_s16(hi), vget_low_s16(hi));
+            vmlal_high_s16(acc, hi, hi)
         }
     }
 

@@ -25,6 +25,18 @@ fn mask32(n: usize) -> __m256i {
     unsafe { _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)) }
 }
 
+/// The 32 `i8` of `src` (at least 32 long) sign-extended to two vectors of
+/// 16 `i16`.
+#[inline(always)]
+fn i8_to_i16(src: &[i8]) -> [__m256i; 2] {
+    let src = &src[..32];
+    // SAFETY: as in `mask32`; `src` has 32 elements, two halves of 16.
+    unsafe {
+        let p = src.as_ptr().cast::<__m128i>();
+        [_mm256_cvtepi8_epi16(_mm_loadu_si128(p)), _mm256_cvtepi8_epi16(_mm_loadu_si128(p.add(1)))]
+    }
+}
+
 /// Lane mask for the first `n` (clamped to 4) 64-bit lanes.
 #[inline(always)]
 fn mask64(n: usize) -> __m256i {
@@ -42,6 +54,7 @@ fn mask64(n: usize) -> __m256i {
 impl Simd for Avx2 {
     type F32 = __m256;
     type F64 = __m256d;
+    type I32 = __m256i;
     const LEVEL: Level = Level::Avx2;
 
     #[inline(always)]
@@ -194,6 +207,44 @@ impl Simd for Avx2 {
         unsafe {
             let p = src.as_ptr().cast::<__m128i>();
             [_mm256_cvtph_ps(_mm_loadu_si128(p)), _mm256_cvtph_ps(_mm_loadu_si128(p.add(1)))]
+        }
+    }
+
+    #[inline(always)]
+    fn zero_i32(self) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_setzero_si256() }
+    }
+    #[inline(always)]
+    fn reduce_sum_i32(self, v: __m256i) -> i64 {
+        // SAFETY: see the impl comment. Both halves widened to i64 first.
+        unsafe {
+            let lo = _mm256_cvtepi32_epi64(_mm256_castsi256_si128(v));
+            let hi = _mm256_cvtepi32_epi64(_mm256_extracti128_si256::<1>(v));
+            let s = _mm256_add_epi64(lo, hi);
+            let s = _mm_add_epi64(_mm256_castsi256_si128(s), _mm256_extracti128_si256::<1>(s));
+            _mm_cvtsi128_si64(s) + _mm_extract_epi64::<1>(s)
+        }
+    }
+    #[inline(always)]
+    fn dot_i8(self, acc: __m256i, a: &[i8], b: &[i8]) -> __m256i {
+        let [a0, a1] = i8_to_i16(&a[..32]);
+        let [b0, b1] = i8_to_i16(&b[..32]);
+        // SAFETY: see the impl comment. `vpmaddwd` adds two i16 products
+        // (|p| ≤ 2¹⁴) per i32 lane.
+        unsafe {
+            _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(a0, b0), _mm256_madd_epi16(a1, b1)))
+        }
+    }
+    #[inline(always)]
+    fn l2_i8(self, acc: __m256i, a: &[i8], b: &[i8]) -> __m256i {
+        let [a0, a1] = i8_to_i16(&a[..32]);
+        let [b0, b1] = i8_to_i16(&b[..32]);
+        // SAFETY: see the impl comment. The differences (|d| ≤ 255) are
+        // exact in i16, their squares summed in pairs by `vpmaddwd`.
+        unsafe {
+            let (d0, d1) = (_mm256_sub_epi16(a0, b0), _mm256_sub_epi16(a1, b1));
+            _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(d0, d0), _mm256_madd_epi16(d1, d1)))
         }
     }
 

@@ -45,6 +45,20 @@ fn bf16_to_f32(v: __m512i) -> [__m512; 2] {
     }
 }
 
+/// The 64 `i8` of `src` (at least 64 long) sign-extended to two vectors of
+/// 32 `i16`.
+#[inline(always)]
+fn i8_to_i16(src: &[i8]) -> [__m512i; 2] {
+    let src = &src[..64];
+    // SAFETY: AVX-512 BW is enabled in every caller (only inlined into
+    // `Avx512::vectorize`'s entry point); `src` has 64 elements, two halves
+    // of 32.
+    unsafe {
+        let p = src.as_ptr().cast::<__m256i>();
+        [_mm512_cvtepi8_epi16(_mm256_loadu_si256(p)), _mm512_cvtepi8_epi16(_mm256_loadu_si256(p.add(1)))]
+    }
+}
+
 /// Mask of the first `n` (clamped to 8) lanes.
 #[inline(always)]
 fn mask8(n: usize) -> __mmask8 {
@@ -61,6 +75,7 @@ fn mask8(n: usize) -> __mmask8 {
 impl Simd for Avx512 {
     type F32 = __m512;
     type F64 = __m512d;
+    type I32 = __m512i;
     const LEVEL: Level = Level::Avx512;
 
     #[inline(always)]
@@ -212,6 +227,42 @@ impl Simd for Avx512 {
             let half =
                 |h: &[f16]| _mm512_cvtph_ps(_mm256_maskz_loadu_epi16(mask16(h.len()), h.as_ptr().cast()));
             [half(lo), half(hi)]
+        }
+    }
+
+    #[inline(always)]
+    fn zero_i32(self) -> __m512i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm512_setzero_si512() }
+    }
+    #[inline(always)]
+    fn reduce_sum_i32(self, v: __m512i) -> i64 {
+        // SAFETY: see the impl comment. Both halves widened to i64 first.
+        unsafe {
+            let lo = _mm512_cvtepi32_epi64(_mm512_castsi512_si256(v));
+            let hi = _mm512_cvtepi32_epi64(_mm512_extracti64x4_epi64::<1>(v));
+            _mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi))
+        }
+    }
+    #[inline(always)]
+    fn dot_i8(self, acc: __m512i, a: &[i8], b: &[i8]) -> __m512i {
+        let [a0, a1] = i8_to_i16(&a[..64]);
+        let [b0, b1] = i8_to_i16(&b[..64]);
+        // SAFETY: see the impl comment. `vpmaddwd` adds two i16 products
+        // (|p| ≤ 2¹⁴) per i32 lane.
+        unsafe {
+            _mm512_add_epi32(acc, _mm512_add_epi32(_mm512_madd_epi16(a0, b0), _mm512_madd_epi16(a1, b1)))
+        }
+    }
+    #[inline(always)]
+    fn l2_i8(self, acc: __m512i, a: &[i8], b: &[i8]) -> __m512i {
+        let [a0, a1] = i8_to_i16(&a[..64]);
+        let [b0, b1] = i8_to_i16(&b[..64]);
+        // SAFETY: see the impl comment. The differences (|d| ≤ 255) are
+        // exact in i16, their squares summed in pairs by `vpmaddwd`.
+        unsafe {
+            let (d0, d1) = (_mm512_sub_epi16(a0, b0), _mm512_sub_epi16(a1, b1));
+            _mm512_add_epi32(acc, _mm512_add_epi32(_mm512_madd_epi16(d0, d0), _mm512_madd_epi16(d1, d1)))
         }
     }
 
