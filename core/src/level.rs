@@ -23,6 +23,11 @@ pub enum Level {
     Avx2,
     /// x86_64 AVX-512 F/VL/BW/DQ (512-bit, masked tails).
     Avx512,
+    /// x86_64 AVX-512 with BF16 and VNNI (Zen 4 and later, Cooper Lake,
+    /// Sapphire Rapids and later): the [`Avx512`](Level::Avx512) kernels,
+    /// but for the storage types' dot products, which use the dot-product
+    /// instructions (`vdpbf16ps` for `bf16`, `vpdpbusd` for `i8`).
+    Avx512Bf16,
     /// aarch64 Advanced SIMD (128-bit).
     Neon,
 }
@@ -34,7 +39,7 @@ impl Level {
     /// use simkern_core::Level;
     /// assert_eq!(Level::ALL[0], Level::Portable);
     /// ```
-    pub const ALL: [Level; 4] = [Level::Portable, Level::Avx2, Level::Avx512, Level::Neon];
+    pub const ALL: [Level; 5] = [Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16, Level::Neon];
 
     /// Lower-case name, as accepted by [`Level::from_name`].
     ///
@@ -47,6 +52,7 @@ impl Level {
             Level::Portable => "portable",
             Level::Avx2 => "avx2",
             Level::Avx512 => "avx512",
+            Level::Avx512Bf16 => "avx512bf16",
             Level::Neon => "neon",
         }
     }
@@ -74,7 +80,7 @@ impl Level {
         match self {
             Level::Portable => PORTABLE_F32_LANES,
             Level::Avx2 => 8,
-            Level::Avx512 => 16,
+            Level::Avx512 | Level::Avx512Bf16 => 16,
             Level::Neon => 4,
         }
     }

@@ -42,9 +42,17 @@
 //! |ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ| + ½ ulp(s)     (γ₃₅ = 35u/(1 − 35u) ≈ 2.1e-6, u = 2⁻²⁴)
 //! ```
 //!
-//! plus `n·2⁻¹⁵⁰` absolute where products fall below `f32`'s normal range;
+//! plus `n·2⁻¹⁵⁰` absolute where products fall below `f32`'s normal range
+//! (and, for `bf16` dot products and cosines at
+//! [`Level::Avx512Bf16`](crate::Level::Avx512Bf16), whose `vdpbf16ps`
+//! treats subnormal inputs as zero and flushes subnormal results,
+//! `2⁻¹²⁶ · Σ(1 + |aᵢ| + |bᵢ|)`: nothing an embedding notices);
 //! where `Σ|aᵢbᵢ|` itself exceeds `f32::MAX` a partial sum may overflow
 //! (±∞ or NaN), as in any `f32` accumulation.
+//! The same bound holds for `half::f16` and `half::bf16` inputs
+//! ([`FastElement`]): they are widened exactly in the registers (a unit of
+//! two vectors per step, blocks counted in roundings), and a product of
+//! two of them is exact in `f32`.
 //! `l2_squared_fast` adds `2u` per term for the rounded difference
 //! (`γ₃₇ · Σ(aᵢ − bᵢ)²`); `cosine_fast` the bound of each of its three
 //! sums through the ratio. [`similarity_matrix_into`] accumulates in `f32`
@@ -351,7 +359,7 @@ impl Kernels {
     /// ```
     pub fn dot_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(FastPairs { a, b, r: Dot })[0])
+        Ok(self.run_storage(FastPairs { a, b, r: Dot })[0])
     }
 
     /// [`l2_squared_fast`] at this handle's level.
@@ -363,7 +371,7 @@ impl Kernels {
     /// ```
     pub fn l2_squared_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(FastPairs { a, b, r: L2Squared })[0])
+        Ok(self.run_storage(FastPairs { a, b, r: L2Squared })[0])
     }
 
     /// [`cosine_fast`] at this handle's level.
@@ -375,10 +383,11 @@ impl Kernels {
     /// ```
     pub fn cosine_fast<E: FastElement>(self, a: &[E], b: &[E]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        let sums @ [ab, aa, bb] = self.run(FastPairs { a, b, r: CosineSums });
+        let sums @ [ab, aa, bb] = self.run_storage(FastPairs { a, b, r: CosineSums });
         // The f32 sums of squares of finite f32 inputs can overflow (|x| >
-        // 1.8e19) or lose their digits to underflow.
-        let safe = |v: f32| (1e-30..=1e30).contains(&v);
+        // 1.8e19) or lose their digits to underflow; and below 1e-20 the
+        // flush-to-zero of `vdpbf16ps` (2⁻¹²⁶ per rounding) could show.
+        let safe = |v: f32| (1e-20..=1e30).contains(&v);
         if safe(aa) && safe(bb) && ab.is_finite() {
             return Ok(if COMPACT {
                 cosine_from_f32_sums(sums)
@@ -396,7 +405,7 @@ impl Kernels {
         // against the sums), in f32.
         Ok(match (f32_scale(a), f32_scale(b)) {
             (Some(ca), Some(cb)) => {
-                let sums = self.run(FastPairs { a, b, r: ScaledCosineSums { c: [ca, cb] } });
+                let sums = self.run_storage(FastPairs { a, b, r: ScaledCosineSums { c: [ca, cb] } });
                 if COMPACT {
                     cosine_from_f32_sums(sums)
                 } else {
@@ -417,7 +426,7 @@ impl Kernels {
     /// ```
     pub fn dot_i8(self, a: &[i8], b: &[i8]) -> Result<i64> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(I8Pairs { a, b, r: Dot })[0])
+        Ok(self.run_storage(I8Pairs { a, b, r: Dot })[0])
     }
 
     /// [`l2_squared_i8`] at this handle's level.
@@ -429,7 +438,7 @@ impl Kernels {
     /// ```
     pub fn l2_squared_i8(self, a: &[i8], b: &[i8]) -> Result<i64> {
         same_len("a", a.len(), "b", b.len())?;
-        Ok(self.run(I8Pairs { a, b, r: L2Squared })[0])
+        Ok(self.run_storage(I8Pairs { a, b, r: L2Squared })[0])
     }
 
     /// [`cosine_i8`] at this handle's level.
@@ -441,7 +450,7 @@ impl Kernels {
     /// ```
     pub fn cosine_i8(self, a: &[i8], b: &[i8]) -> Result<f32> {
         same_len("a", a.len(), "b", b.len())?;
-        let [ab, aa, bb] = self.run(I8Pairs { a, b, r: CosineSums });
+        let [ab, aa, bb] = self.run_storage(I8Pairs { a, b, r: CosineSums });
         Ok(if COMPACT {
             if aa == 0 || bb == 0 { 0.0 } else { cosine_from_f32_sums([ab as f32, aa as f32, bb as f32]) }
         } else {
@@ -796,9 +805,10 @@ pub fn l2_squared_fast<E: FastElement>(a: &[E], b: &[E]) -> Result<f32> {
 /// Cosine similarity, the fast tier: its three sums in `f32` (each within
 /// the bound of [`dot_fast`]), then the ratio in `f64` (in `f32` on targets
 /// without SIMD, whose FPU may lack `f64`), clamped to `[−1, 1]`; 0 for a
-/// zero vector. Inputs whose squares leave `f32`'s comfortable range
-/// (beyond ~1e15 or below ~1e-15) take [`cosine`] (on targets without SIMD:
-/// the same sums of the inputs scaled by powers of two, in `f32`).
+/// zero vector. Inputs whose sums of squares leave `f32`'s comfortable
+/// range (beyond 1e30 or below 1e-20) take [`cosine`] (on targets without
+/// SIMD, and for `bf16`: the same sums of the inputs scaled by powers of
+/// two, in `f32`).
 ///
 /// ```
 /// let c = simkern_core::similarity::cosine_fast(&[1.0, 0.0], &[1.0, 1.0]).unwrap();

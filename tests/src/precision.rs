@@ -135,7 +135,9 @@ pub fn same_ieee_class(got: f64, want: f64) -> bool {
 /// `simkern_core::similarity`), for any of its element types: `γ_k·Σ|aᵢbᵢ|`
 /// with `k` the roundings of its blocked `f32` chains, the `f64` totals'
 /// `γ` in `u64`, the final rounding and the underflow floor. The reference
-/// is the exact sum of the exactly widened values.
+/// is the exact sum of the exactly widened values; at
+/// `Level::Avx512Bf16` the bound adds `2⁻¹²⁶ · Σ(1 + |aᵢ| + |bᵢ|)` (DAZ/FTZ
+/// of `vdpbf16ps`, documented).
 ///
 /// ```
 /// simkern_tests::precision::check_fast_tier(&[1.0f32, 2.0], &[3.0, -4.0]);
@@ -162,7 +164,16 @@ pub fn check_fast_tier<E: simkern_core::FastElement>(a: &[E], b: &[E]) {
     if abs > f64::from(f32::MAX) {
         return; // partial sums may overflow (documented)
     }
+    // vdpbf16ps (bf16 at the level with it) counts subnormal inputs as
+    // zero and flushes subnormal results: the documented extra term.
+    let daz =
+        f64::from(f32::MIN_POSITIVE) * x.iter().zip(&y).map(|(p, q)| 1.0 + p.abs() + q.abs()).sum::<f64>();
     for &level in crate::levels::levels() {
+        let native = level.level() == simkern_core::Level::Avx512Bf16;
+        // (The cosine's sums are at least 1e-20 where it uses them.)
+        let norms = (naive::dot_exact(&x, &x) * naive::dot_exact(&y, &y)).sqrt().max(1e-20);
+        let (bound, cos_bound) =
+            if native { (bound + daz, cos_bound + 3.0 * daz / norms) } else { (bound, cos_bound) };
         let got = f64::from(level.dot_fast(a, b).unwrap());
         assert!((got - exact).abs() <= bound, "{level:?} n={n}: dot_fast {got} vs {exact}, bound {bound:e}");
         let got = f64::from(level.l2_squared_fast(a, b).unwrap());

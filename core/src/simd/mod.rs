@@ -60,7 +60,7 @@ pub(crate) fn shared_where_compact<S: Simd, K: Kernel>(s: S, kernel: K) -> K::Ou
     if COMPACT { s.vectorize(kernel) } else { kernel.run(s) }
 }
 #[cfg(target_arch = "x86_64")]
-use x86_64::{Avx2, Avx512};
+use x86_64::{Avx2, Avx512, Avx512Bf16};
 
 use crate::blocking::Blocking;
 use crate::cpu::Caches;
@@ -148,6 +148,12 @@ impl Kernels {
         match best_level() {
             Avx2 => &[P, const { Kernels::at(Avx2) }],
             Avx512 => &[P, const { Kernels::at(Avx2) }, const { Kernels::at(Avx512) }],
+            Avx512Bf16 => &[
+                P,
+                const { Kernels::at(Avx2) },
+                const { Kernels::at(Avx512) },
+                const { Kernels::at(Avx512Bf16) },
+            ],
             Neon => &[P, const { Kernels::at(Neon) }],
             _ => &[P],
         }
@@ -232,7 +238,10 @@ impl Kernels {
         }
     }
 
-    /// Runs `kernel` with this level's instructions.
+    /// Runs `kernel` with this level's instructions. [`Level::Avx512Bf16`]
+    /// runs the [`Level::Avx512`] code: only the storage types' dot products
+    /// differ between the two ([`Kernels::run_storage`]), so the other
+    /// kernels are not compiled twice.
     #[inline(always)]
     pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
         match self.level {
@@ -240,7 +249,7 @@ impl Kernels {
             // `is_available` said this CPU has it, and `best_level` says
             // `Avx512` only after `Avx512::try_new` succeeded.
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
+            Level::Avx512 | Level::Avx512Bf16 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
             // SAFETY: likewise for `Avx2` (AVX-512 implies it; `best_level`
             // checks it otherwise).
             #[cfg(target_arch = "x86_64")]
@@ -248,6 +257,20 @@ impl Kernels {
             #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
             Level::Neon => Neon::new().vectorize(kernel),
             _ => Portable::new().vectorize(kernel),
+        }
+    }
+
+    /// Runs a kernel of the storage types (the fast tier over `f32`, `f16`,
+    /// `bf16`; the `i8` sums) with this level's instructions, including the
+    /// dot-product instructions of [`Level::Avx512Bf16`].
+    #[inline(always)]
+    pub(crate) fn run_storage<K: Kernel>(self, kernel: K) -> K::Output {
+        match self.level {
+            // SAFETY: a `Kernels` holds `Avx512Bf16` only after
+            // `best_level` found `Avx512Bf16::try_new` to succeed.
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512Bf16 => unsafe { Avx512Bf16::new_unchecked() }.vectorize(kernel),
+            _ => self.run(kernel),
         }
     }
 }
@@ -282,7 +305,7 @@ impl Level {
     /// ```
     pub const TARGET: &'static [Level] = {
         #[cfg(target_arch = "x86_64")]
-        let levels = &[Level::Portable, Level::Avx2, Level::Avx512];
+        let levels = &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16];
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
         let levels = &[Level::Portable, Level::Neon];
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon"))))]
@@ -312,6 +335,7 @@ impl Level {
         match best_level() {
             Level::Avx2 => &[Level::Portable, Level::Avx2],
             Level::Avx512 => &[Level::Portable, Level::Avx2, Level::Avx512],
+            Level::Avx512Bf16 => &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16],
             Level::Neon => &[Level::Portable, Level::Neon],
             _ => &[Level::Portable],
         }
@@ -337,12 +361,16 @@ fn best_level() -> Level {
     const PORTABLE: u8 = Level::Portable as u8;
     const AVX2: u8 = Level::Avx2 as u8;
     const AVX512: u8 = Level::Avx512 as u8;
+    const AVX512_BF16: u8 = Level::Avx512Bf16 as u8;
     match BEST.load(Relaxed) {
         PORTABLE => Level::Portable,
         AVX2 => Level::Avx2,
         AVX512 => Level::Avx512,
+        AVX512_BF16 => Level::Avx512Bf16,
         _ => {
-            let level = if Avx512::try_new().is_some() {
+            let level = if Avx512Bf16::try_new().is_some() {
+                Level::Avx512Bf16
+            } else if Avx512::try_new().is_some() {
                 Level::Avx512
             } else if Avx2::try_new().is_some() {
                 Level::Avx2
@@ -471,7 +499,11 @@ mod tests {
             && std::is_x86_feature_detected!("avx512vl")
             && std::is_x86_feature_detected!("avx512bw")
             && std::is_x86_feature_detected!("avx512dq");
+        let bf16 = avx512
+            && std::is_x86_feature_detected!("avx512bf16")
+            && std::is_x86_feature_detected!("avx512vnni");
         assert_eq!(Avx2::try_new().is_some(), avx2);
         assert_eq!(Avx512::try_new().is_some(), avx512);
+        assert_eq!(Avx512Bf16::try_new().is_some(), bf16);
     }
 }

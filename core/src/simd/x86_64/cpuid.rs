@@ -19,6 +19,18 @@ pub(crate) fn has_f16c() -> bool {
     !cfg!(miri) && cpuid(1, 0).ecx & (1 << 29) != 0
 }
 
+/// Whether the CPU has AVX512-BF16 (CPUID leaf 7 subleaf 1, EAX bit 5)
+/// and AVX512-VNNI (leaf 7 subleaf 0, ECX bit 11). Uses the ZMM state,
+/// which the caller has checked the OS saves. `false` under Miri.
+pub(crate) fn has_avx512_bf16_vnni() -> bool {
+    if cfg!(miri) || cpuid(0, 0).eax < 7 {
+        return false;
+    }
+    let leaf7 = cpuid(7, 0);
+    let vnni = leaf7.ecx & (1 << 11) != 0;
+    vnni && leaf7.eax >= 1 && cpuid(7, 1).eax & (1 << 5) != 0
+}
+
 /// `bits hi..=lo` of `x`.
 fn field(x: u32, hi: u32, lo: u32) -> u32 {
     (x >> lo) & ((1u32 << (hi - lo + 1)) - 1)

@@ -1,10 +1,11 @@
-//! x86_64 levels: AVX2 (with FMA, F16C) and AVX-512 (F, VL, BW, DQ), and the CPU's
+//! x86_64 levels: AVX2 (with FMA, F16C), AVX-512 (F, VL, BW, DQ) and
+//! AVX-512 with BF16 and VNNI, and the CPU's
 //! identity and caches (`cpuid`).
 //!
 //! Support is read from CPUID and XCR0 by `cpufeatures` (the OS must save
 //! the YMM / ZMM register state, not just the CPU implement the
 //! instructions), cached after the first query; the extensions
-//! `cpufeatures` does not name (F16C) from CPUID directly (`cpuid`), on top
+//! `cpufeatures` does not name (F16C, AVX512-BF16, AVX512-VNNI) from CPUID directly (`cpuid`), on top
 //! of the register state it checked.
 
 mod avx2;
@@ -12,7 +13,7 @@ mod avx512;
 pub(crate) mod cpuid;
 
 pub(crate) use avx2::Avx2;
-pub(crate) use avx512::Avx512;
+pub(crate) use avx512::{Avx512, Avx512Bf16};
 
 /// `prefetcht0` of the line holding `data[0]` (both x86 levels'
 /// `Simd::prefetch`).
