@@ -673,16 +673,17 @@ pub(crate) trait PairReduceI8<const K: usize> {
     fn step<S: Simd>(&self, s: S, acc: [S::I32; K], a: &[i8], b: &[i8]) -> [S::I32; K];
 }
 
-/// Steps a chain of `i32` lanes takes before it is added into the `i64`
-/// totals: each step adds less than `2¹⁸` to a lane, so `2¹²` steps stay
-/// below `2³⁰` — exact, with room to spare.
-const I8_BLOCK_STEPS: usize = 1 << 12;
+/// Steps a chain of `i32` lanes takes before the chains are merged and
+/// added into the `i64` totals: each step adds less than `2¹⁸` to a lane,
+/// so a chain stays below `2²⁸` and the merge of at most four below `2³⁰`
+/// — exact, with room to spare.
+const I8_BLOCK_STEPS: usize = 1 << 10;
 
 /// Streams `r` over `a` and `b` (equal lengths, checked by the caller)
-/// with `U` independent chains of `i32` lanes, each summed into `i64`
-/// totals (widened lane by lane, never added in `i32` across chains) once
-/// per block of [`I8_BLOCK_STEPS`]; the tail goes through a zero-padded
-/// copy (zeros add nothing to a product or a squared difference). Exact.
+/// with `U ≤ 4` independent chains of `i32` lanes, merged lane-wise and
+/// summed into `i64` totals once per block of [`I8_BLOCK_STEPS`]; the tail
+/// goes through a zero-padded copy (zeros add nothing to a product or a
+/// squared difference). Exact.
 #[inline(always)]
 pub(crate) fn reduce_pairs_i8<S: Simd, R: PairReduceI8<K>, const K: usize, const U: usize>(
     s: S,
@@ -715,10 +716,15 @@ pub(crate) fn reduce_pairs_i8<S: Simd, R: PairReduceI8<K>, const K: usize, const
             pb[..ty.len()].copy_from_slice(ty);
             acc[U - 1] = r.step(s, acc[U - 1], &pa, &pb);
         }
-        for chain in &acc {
-            for (t, &v) in total.iter_mut().zip(chain) {
-                *t += s.reduce_sum_i32(v);
+        const { assert!(U <= 4, "four chains of 2²⁸ fit an i32 lane") };
+        let mut merged = acc[0];
+        for chain in &acc[1..] {
+            for (m, &v) in merged.iter_mut().zip(chain) {
+                *m = s.add_i32(*m, v);
             }
+        }
+        for (t, &v) in total.iter_mut().zip(&merged) {
+            *t += s.reduce_sum_i32(v);
         }
     }
     total

@@ -145,6 +145,8 @@ pub trait Simd: Copy + 'static {
 
     /// All `i32` lanes zero.
     fn zero_i32(self) -> Self::I32;
+    /// `a + b`, lane-wise (wrapping; callers keep the lanes in range).
+    fn add_i32(self, a: Self::I32, b: Self::I32) -> Self::I32;
     /// The sum of the `i32` lanes, exact (in `i64`).
     fn reduce_sum_i32(self, v: Self::I32) -> i64;
     /// `acc` plus the `4 · F32_LANES` products `aᵢbᵢ` of two full `i8`

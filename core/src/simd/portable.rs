@@ -160,6 +160,13 @@ impl Simd for Portable {
         [0; L32]
     }
     #[inline(always)]
+    fn add_i32(self, mut a: [i32; L32], b: [i32; L32]) -> [i32; L32] {
+        for (a, b) in a.iter_mut().zip(b) {
+            *a = a.wrapping_add(b);
+        }
+        a
+    }
+    #[inline(always)]
     fn reduce_sum_i32(self, v: [i32; L32]) -> i64 {
         v.iter().map(|&x| i64::from(x)).sum()
     }

@@ -169,6 +169,11 @@ impl Simd for Neon {
         unsafe { vdupq_n_s32(0) }
     }
     #[inline(always)]
+    fn add_i32(self, a: int32x4_t, b: int32x4_t) -> int32x4_t {
+        // SAFETY: see the impl comment.
+        unsafe { vaddq_s32(a, b) }
+    }
+    #[inline(always)]
     fn reduce_sum_i32(self, v: int32x4_t) -> i64 {
         // SAFETY: see the impl comment (a widening sum across the lanes).
         unsafe { vaddlvq_s32(v) }

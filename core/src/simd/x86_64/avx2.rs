@@ -216,6 +216,11 @@ impl Simd for Avx2 {
         unsafe { _mm256_setzero_si256() }
     }
     #[inline(always)]
+    fn add_i32(self, a: __m256i, b: __m256i) -> __m256i {
+        // SAFETY: see the impl comment.
+        unsafe { _mm256_add_epi32(a, b) }
+    }
+    #[inline(always)]
     fn reduce_sum_i32(self, v: __m256i) -> i64 {
         // SAFETY: see the impl comment. Both halves widened to i64 first.
         unsafe {

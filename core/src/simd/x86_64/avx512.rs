@@ -244,6 +244,11 @@ macro_rules! avx512_lanes {
             unsafe { _mm512_setzero_si512() }
         }
         #[inline(always)]
+        fn add_i32(self, a: __m512i, b: __m512i) -> __m512i {
+            // SAFETY: see the impl comment.
+            unsafe { _mm512_add_epi32(a, b) }
+        }
+        #[inline(always)]
         fn reduce_sum_i32(self, v: __m512i) -> i64 {
             // SAFETY: see the impl comment. Both halves widened to i64 first.
             unsafe {
