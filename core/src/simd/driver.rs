@@ -660,7 +660,9 @@ pub(crate) fn reduce_pairs_f32_compact<S: Simd, E: F32Source, R: PairReduceF32<K
             l += (h - (t - v)) + (x - v);
             h = t;
         }
-        *o = h + l;
+        // An infinite or NaN sum makes the compensation NaN (∞ − ∞): the
+        // IEEE result is the plain sum then.
+        *o = if h.is_finite() { h + l } else { h };
     }
     out
 }
