@@ -372,3 +372,50 @@ fn domain_rules() {
     let l = binomial::logpmf(0, 1_000_000, 1e-17);
     assert!((l + 1e-11).abs() <= 1e-24, "{l:e}");
 }
+
+/// Found by the fuzz target: `k` far out in a tail of a huge `n` (here
+/// `k ≈ 2·10⁹` against `n·p ≈ 2·10⁻⁵⁵`) gave NaN for the cdf and sf — the
+/// continued fraction was converged from its first step, but a tolerance
+/// below one ulp was never met. So far out, the tail is its first term:
+/// `P(X > k) = P(X = k + 1)·(1 + ρ + ρ² + …)` with the ratio of successive
+/// terms `ρ ≤ (n − k − 1)p / ((k + 2)(1 − p))`, and likewise below the
+/// mean: `P(X ≤ k) = P(X = k)·(1 + ρ′ + …)`, `ρ′ ≤ k(1 − p)/((n − k + 1)p)`.
+/// Both logs against the first term's, to within that geometric series,
+/// at every scale of `n`.
+#[test]
+fn far_tails_of_huge_n_are_their_first_term() {
+    for n in [1u64 << 40, (1 << 53) + 7, 18_446_220_185_565_069_312, u64::MAX] {
+        // Above the mean: p so small that n·p ≪ k.
+        for p in [1e-20, 1.164_153_218_269_348e-74, 1e-200, 1e-300] {
+            for k in [1_000u64, 2_147_483_903, 1_000_000_000_000] {
+                let (c, s, ls) = (binomial::cdf(k, n, p), binomial::sf(k, n, p), binomial::logsf(k, n, p));
+                let rho = (n - k - 1) as f64 * p / ((k + 2) as f64 * (1.0 - p));
+                assert!(rho < 1e-2, "({k}, {n}, {p}): not a far tail");
+                let first = binomial::logpmf(k + 1, n, p);
+                let geometric = -(-rho).ln_1p(); // ln(1 / (1 − ρ)) bounds the rest
+                assert!(
+                    ls >= first - 1e-12 * first.abs() && ls <= first + geometric + 1e-12 * first.abs(),
+                    "logsf({k}, {n}, {p}) = {ls}, first term {first}"
+                );
+                assert_eq!(c, 1.0, "cdf({k}, {n}, {p})");
+                assert!((0.0..=1.0).contains(&s) && s <= first.exp() * (1.0 + 2.0 * rho) + 1e-300);
+                assert_eq!(binomial::logcdf(k, n, p), 0.0, "logcdf({k}, {n}, {p})");
+            }
+        }
+        // Below the mean: k ≪ n·p.
+        for p in [0.5, 1e-3] {
+            for k in [1_000u64, 1_000_000] {
+                let (c, lc) = (binomial::cdf(k, n, p), binomial::logcdf(k, n, p));
+                let rho = k as f64 * (1.0 - p) / ((n - k + 1) as f64 * p);
+                assert!(rho < 1e-2, "({k}, {n}, {p}): not a far tail");
+                let first = binomial::logpmf(k, n, p);
+                let geometric = -(-rho).ln_1p();
+                assert!(
+                    lc >= first - 1e-12 * first.abs() && lc <= first + geometric + 1e-12 * first.abs(),
+                    "logcdf({k}, {n}, {p}) = {lc}, first term {first}"
+                );
+                assert_eq!((c, binomial::sf(k, n, p), binomial::logsf(k, n, p)), (0.0, 1.0, 0.0));
+            }
+        }
+    }
+}

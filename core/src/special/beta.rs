@@ -79,8 +79,16 @@ pub(crate) struct Beta {
 const TEMME_MIN: f64 = 100.0;
 /// `λ / min(a, b)` below which Temme's expansion is used.
 const TEMME_LAMBDA: f64 = 0.03;
-/// Relative size of the last term kept, in both methods.
+/// Relative size of the last term kept in Temme's series.
 const EPS: f64 = 1e-16;
+/// Relative change of the continued fraction's convergent at which it has
+/// converged: 4ε, twice the at most one ulp by which the renormalised
+/// recurrence itself moves a converged value each step (a product and a
+/// quotient, each rounded). A tolerance below an ulp is met only by luck:
+/// for `a = 2·10⁹, b = 1.8·10¹⁹, x = 10⁻⁷⁴` (the binomial's `k` far above
+/// `n·p`), the fraction is `c₁/c` from its first step on, and rounding
+/// moved it by one ulp at each of 20 000 steps, so the cdf came out NaN.
+const CF_TOL: f64 = 4.0 * f64::EPSILON;
 /// Continued-fraction steps before giving up (NaN): where it is used it
 /// converges in at most a few hundred.
 const CF_MAX_STEPS: usize = 20_000;
@@ -195,7 +203,7 @@ fn continued_fraction(a: f64, b: f64, x: f64, y: f64, lambda: f64) -> Option<f64
         (b_prev, b_cur) = (b_cur, alpha * b_prev + beta * b_cur);
         let last = r;
         r = a_cur / b_cur;
-        if (r - last).abs() <= EPS * r {
+        if (r - last).abs() <= CF_TOL * r {
             return Some(r);
         }
         a_prev /= b_cur;
