@@ -53,7 +53,9 @@ pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
     similarity_matrix_into, similarity_matrix_on,
 };
-pub use simkern_core::{Blocking, Caches, Cpu, Error, Float, Kernels, Level, MatRef, Result, Value};
+pub use simkern_core::{
+    Blocking, Caches, Cpu, Error, FastElement, Float, Kernels, Level, MatRef, Result, Value,
+};
 #[cfg(feature = "rayon")]
 pub use stats::par_spearman;
 pub use stats::{

@@ -8,7 +8,7 @@ use half::{bf16, f16};
 use numkong::Dot as _;
 
 use super::{Setup, Step};
-use crate::report::{Case, Unit};
+use crate::report::{Case, Report, Unit};
 
 pub fn plan(setup: Setup) -> Vec<Step> {
     let sizes: &[usize] = if setup.quick { &[768] } else { &[768, 4096, 65_536] };
@@ -18,7 +18,6 @@ pub fn plan(setup: Setup) -> Vec<Step> {
             let (a, ra) = simkern_benches::line_offset_f32(n, 0, 61);
             let (b, rb) = simkern_benches::line_offset_f32(n, 0, 62);
             let (a, b) = (&a[ra], &b[rb]);
-            let (level, forced) = (setup.level, setup.forced());
             let case = |family: &'static str| Case {
                 family,
                 label: format!("n={n}"),
@@ -26,49 +25,12 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 unit: Unit::Gflops,
             };
 
-            let (ab, bb): (Vec<bf16>, Vec<bf16>) = (
-                a.iter().map(|&v| bf16::from_f32(v)).collect(),
-                b.iter().map(|&v| bf16::from_f32(v)).collect(),
-            );
-            let nk = |x: &[bf16]| x.iter().map(|v| numkong::bf16(v.to_bits())).collect::<Vec<_>>();
-            let (nka, nkb) = (nk(&ab), nk(&bb));
-            r.versus(
-                &case("dot_bf16"),
-                "numkong",
-                || {
-                    let d = if forced {
-                        level.dot_fast(black_box(&ab), &bb)
-                    } else {
-                        simkern::dot(black_box(&ab), &bb)
-                    };
-                    black_box(d.unwrap_or(f32::NAN));
-                },
-                || {
-                    black_box(numkong::bf16::dot(black_box(&nka), &nkb));
-                },
-            );
-
-            let (ah, bh): (Vec<f16>, Vec<f16>) = (
-                a.iter().map(|&v| f16::from_f32(v)).collect(),
-                b.iter().map(|&v| f16::from_f32(v)).collect(),
-            );
-            let nk = |x: &[f16]| x.iter().map(|v| numkong::f16(v.to_bits())).collect::<Vec<_>>();
-            let (nka, nkb) = (nk(&ah), nk(&bh));
-            r.versus(
-                &case("dot_f16"),
-                "numkong",
-                || {
-                    let d = if forced {
-                        level.dot_fast(black_box(&ah), &bh)
-                    } else {
-                        simkern::dot(black_box(&ah), &bh)
-                    };
-                    black_box(d.unwrap_or(f32::NAN));
-                },
-                || {
-                    black_box(numkong::f16::dot(black_box(&nka), &nkb));
-                },
-            );
+            versus_numkong_half(r, &case("dot_bf16"), setup, a, b, bf16::from_f32, |v| {
+                numkong::bf16(v.to_bits())
+            });
+            versus_numkong_half(r, &case("dot_f16"), setup, a, b, f16::from_f32, |v| {
+                numkong::f16(v.to_bits())
+            });
 
             let quantize =
                 |x: &[f32]| x.iter().map(|&v| (v * 40.0).clamp(-128.0, 127.0) as i8).collect::<Vec<i8>>();
@@ -86,4 +48,40 @@ pub fn plan(setup: Setup) -> Vec<Step> {
         }));
     }
     steps
+}
+
+/// simkern's dot over a half type `E` against NumKong's over its type `N`
+/// of the same bits, both on `a` and `b` rounded once to `E`: the forced
+/// level's `dot_fast` when a level is forced, else `simkern::dot`.
+fn versus_numkong_half<E, N>(
+    r: &mut Report,
+    case: &Case,
+    setup: Setup,
+    a: &[f32],
+    b: &[f32],
+    round: fn(f32) -> E,
+    numkong_value: fn(E) -> N,
+) where
+    E: simkern::FastElement + simkern::Element<Sum = f32>,
+    N: numkong::Dot,
+{
+    let (a, b): (Vec<E>, Vec<E>) =
+        (a.iter().map(|&v| round(v)).collect(), b.iter().map(|&v| round(v)).collect());
+    let nk = |x: &[E]| x.iter().map(|&v| numkong_value(v)).collect::<Vec<N>>();
+    let (nka, nkb) = (nk(&a), nk(&b));
+    r.versus(
+        case,
+        "numkong",
+        || {
+            let d = if setup.forced() {
+                setup.level.dot_fast(black_box(&a), &b)
+            } else {
+                simkern::dot(black_box(&a), &b)
+            };
+            black_box(d.unwrap_or(f32::NAN));
+        },
+        || {
+            black_box(N::dot(black_box(&nka), &nkb));
+        },
+    );
 }

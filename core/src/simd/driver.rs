@@ -439,8 +439,7 @@ pub trait PairReduceF32<const K: usize> {
     /// overrides it.
     #[inline(always)]
     fn step_bf16<S: Simd>(&self, s: S, acc: [S::F32; K], a: &[bf16], b: &[bf16]) -> [S::F32; K] {
-        let ([a0, a1], [b0, b1]) = (s.load_bf16_f32(a), s.load_bf16_f32(b));
-        self.step(s, self.step(s, acc, a0, b0), a1, b1)
+        step_two(s, self, acc, s.load_bf16_f32(a), s.load_bf16_f32(b))
     }
 }
 
@@ -469,80 +468,62 @@ pub trait F32Source: Copy + 'static {
     ) -> [S::F32; K];
 }
 
-impl F32Source for f32 {
-    const VECTORS: usize = 1;
-    #[inline(always)]
-    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[f32],
-        b: &[f32],
-    ) -> [S::F32; K] {
-        r.step(s, acc, s.load_f32(a), s.load_f32(b))
-    }
-    #[inline(always)]
-    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[f32],
-        b: &[f32],
-    ) -> [S::F32; K] {
-        r.step(s, acc, s.load_partial_f32(a), s.load_partial_f32(b))
-    }
+/// An [`F32Source`] impl from the expressions of its two steps, written
+/// over the names `s`, `r`, `acc`, `a`, `b` of the trait's arguments.
+macro_rules! f32_source {
+    ($t:ty, $vectors:expr, |$s:ident, $r:ident, $acc:ident, $a:ident, $b:ident|
+     step: $step:expr, step_partial: $partial:expr $(,)?) => {
+        impl F32Source for $t {
+            const VECTORS: usize = $vectors;
+            #[inline(always)]
+            fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
+                $s: S,
+                $r: &R,
+                $acc: [S::F32; K],
+                $a: &[$t],
+                $b: &[$t],
+            ) -> [S::F32; K] {
+                $step
+            }
+            #[inline(always)]
+            fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
+                $s: S,
+                $r: &R,
+                $acc: [S::F32; K],
+                $a: &[$t],
+                $b: &[$t],
+            ) -> [S::F32; K] {
+                $partial
+            }
+        }
+    };
 }
 
-impl F32Source for f16 {
-    const VECTORS: usize = 2;
-    #[inline(always)]
-    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[f16],
-        b: &[f16],
-    ) -> [S::F32; K] {
-        let ([a0, a1], [b0, b1]) = (s.load_f16_f32(a), s.load_f16_f32(b));
-        r.step(s, r.step(s, acc, a0, b0), a1, b1)
-    }
-    #[inline(always)]
-    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[f16],
-        b: &[f16],
-    ) -> [S::F32; K] {
-        let ([a0, a1], [b0, b1]) = (s.load_partial_f16_f32(a), s.load_partial_f16_f32(b));
-        r.step(s, r.step(s, acc, a0, b0), a1, b1)
-    }
+/// A step over two vectors of each stream (a unit of a half type).
+#[inline(always)]
+fn step_two<S: Simd, R: PairReduceF32<K> + ?Sized, const K: usize>(
+    s: S,
+    r: &R,
+    acc: [S::F32; K],
+    [a0, a1]: [S::F32; 2],
+    [b0, b1]: [S::F32; 2],
+) -> [S::F32; K] {
+    r.step(s, r.step(s, acc, a0, b0), a1, b1)
 }
 
-impl F32Source for bf16 {
-    const VECTORS: usize = 2;
-    #[inline(always)]
-    fn step<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[bf16],
-        b: &[bf16],
-    ) -> [S::F32; K] {
-        r.step_bf16(s, acc, a, b)
-    }
-    #[inline(always)]
-    fn step_partial<S: Simd, R: PairReduceF32<K>, const K: usize>(
-        s: S,
-        r: &R,
-        acc: [S::F32; K],
-        a: &[bf16],
-        b: &[bf16],
-    ) -> [S::F32; K] {
-        let ([a0, a1], [b0, b1]) = (s.load_partial_bf16_f32(a), s.load_partial_bf16_f32(b));
-        r.step(s, r.step(s, acc, a0, b0), a1, b1)
-    }
-}
+f32_source!(f32, 1, |s, r, acc, a, b|
+    step: r.step(s, acc, s.load_f32(a), s.load_f32(b)),
+    step_partial: r.step(s, acc, s.load_partial_f32(a), s.load_partial_f32(b)),
+);
+f32_source!(f16, 2, |s, r, acc, a, b|
+    step: step_two(s, r, acc, s.load_f16_f32(a), s.load_f16_f32(b)),
+    step_partial: step_two(s, r, acc, s.load_partial_f16_f32(a), s.load_partial_f16_f32(b)),
+);
+// bf16 through the reducer's own step: `vdpbf16ps` where the level has it.
+f32_source!(bf16, 2, |s, r, acc, a, b|
+    step: r.step_bf16(s, acc, a, b),
+    step_partial: step_two(s, r, acc, s.load_partial_bf16_f32(a), s.load_partial_bf16_f32(b)),
+);
 
 /// `f32` roundings each of the `U` chains takes per block before the
 /// block's sums are widened into the `f64` totals (`F32_BLOCK_STEPS /

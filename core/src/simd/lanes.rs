@@ -111,11 +111,7 @@ pub trait Simd: Copy + 'static {
     /// default through an array, one value at a time).
     #[inline(always)]
     fn load_partial_bf16_f32(self, src: &[bf16]) -> [Self::F32; 2] {
-        let mut x = [0.0f32; 32];
-        for (x, v) in x.iter_mut().zip(src.iter().take(2 * Self::F32_LANES)) {
-            *x = v.to_f32();
-        }
-        [self.load_f32(&x), self.load_f32(&x[Self::F32_LANES..])]
+        widen_two_vectors(self, src, bf16::to_f32)
     }
     /// Loads `2 · F32_LANES` `f16` values widened to `f32` (exactly), in a
     /// fixed order as [`Simd::load_bf16_f32`].
@@ -127,11 +123,7 @@ pub trait Simd: Copy + 'static {
     /// the other lanes, in the order of [`Simd::load_f16_f32`].
     #[inline(always)]
     fn load_partial_f16_f32(self, src: &[f16]) -> [Self::F32; 2] {
-        let mut x = [0.0f32; 32];
-        for (x, v) in x.iter_mut().zip(src.iter().take(2 * Self::F32_LANES)) {
-            *x = v.to_f32();
-        }
-        [self.load_f32(&x), self.load_f32(&x[Self::F32_LANES..])]
+        widen_two_vectors(self, src, f16::to_f32)
     }
     /// `acc` plus the `2 · F32_LANES` products `aᵢbᵢ` of two full `bf16`
     /// slices, two per lane, with at most two `f32` roundings per lane (the
@@ -222,6 +214,18 @@ pub trait Simd: Copy + 'static {
     fn reduce_max_f64(self, v: Self::F64) -> f64;
     /// Sum of the lanes.
     fn reduce_sum_f64(self, v: Self::F64) -> f64;
+}
+
+/// The first `min(src.len(), 2 · F32_LANES)` values of `src` widened by
+/// `widen` into two `f32` vectors, zero in the other lanes, one value at a
+/// time through an array: the default of the half types' partial loads.
+#[inline(always)]
+fn widen_two_vectors<S: Simd, E: Copy>(s: S, src: &[E], widen: impl Fn(E) -> f32) -> [S::F32; 2] {
+    let mut x = [0.0f32; 32];
+    for (x, &v) in x.iter_mut().zip(src.iter().take(2 * S::F32_LANES)) {
+        *x = widen(v);
+    }
+    [s.load_f32(&x), s.load_f32(&x[S::F32_LANES..])]
 }
 
 /// An algorithm written once over [`Simd`], runnable at any level.
