@@ -13,7 +13,9 @@
 //! [`simkern_core::similarity`]: blocked chains, `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ|
 //! + ½ ulp(s)` whatever the length (products of two half values are exact
 //! in `f32`); the matrix widens them to `f32` and runs the `f32` engine;
-//! `i8` products are summed exactly in integers.
+//! `i8` products are summed exactly: in integers, or — rows of at most
+//! 2¹⁰ in the matrix — in the `f32` engine, where every partial sum is an
+//! integer below 2²⁴.
 
 use half::{bf16, f16};
 use simkern_core::{Error, MatRef, Result};
@@ -86,14 +88,7 @@ macro_rules! half_element {
         impl MatrixElement for $t {
             type Out = f32;
             fn similarity_matrix(q: &[$t], k: &[$t], dim: usize) -> Result<Vec<f32>> {
-                let widen = |x: &[$t]| -> Result<Vec<f32>> {
-                    let mut w = zeroed::<f32>(x.len())?;
-                    for (o, v) in w.iter_mut().zip(x) {
-                        *o = v.to_f32();
-                    }
-                    Ok(w)
-                };
-                crate::similarity_matrix(&widen(q)?, &widen(k)?, dim)
+                crate::similarity_matrix(&widened(q, <$t>::to_f32)?, &widened(k, <$t>::to_f32)?, dim)
             }
         }
     )*};
@@ -121,10 +116,17 @@ impl MatrixElement for f32 {
     }
 }
 
+/// Rows up to this long go through the `f32` engine exactly: every
+/// product of two `i8` is at most 2¹⁴ in magnitude, so every partial sum
+/// of at most 2¹⁰ of them is an integer of magnitude at most 2²⁴ — exact in
+/// `f32`, whatever the order of the additions.
+const I8_EXACT_IN_F32: usize = 1 << 10;
+
 impl MatrixElement for i8 {
     type Out = i32;
-    /// Exact `i32` entries (`|Σ| ≤ 128² · dim`: exact for `dim < 2¹⁷`;
-    /// longer rows are an error).
+    /// Rows of at most 2¹⁰ through the `f32` GEMM engine (exact, see
+    /// [`I8_EXACT_IN_F32`]); longer rows pair by pair through the exact
+    /// `i8` dot product.
     fn similarity_matrix(q: &[i8], k: &[i8], dim: usize) -> Result<Vec<i32>> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
         if dim >= 1 << 17 {
@@ -134,15 +136,32 @@ impl MatrixElement for i8 {
                 value: simkern_core::Value::Count(dim),
             });
         }
+        if dim <= I8_EXACT_IN_F32 {
+            let s = crate::similarity_matrix(&widened(q, f32::from)?, &widened(k, f32::from)?, dim)?;
+            // Integers of magnitude ≤ 2²⁴: the conversion is exact (and
+            // the collect reuses the allocation).
+            return Ok(s.into_iter().map(|v| v as i32).collect());
+        }
         let (n, m) = (qm.rows(), km.rows());
         let mut out = zeroed::<i32>(n.checked_mul(m).ok_or(Error::SizeOverflow)?)?;
+        let kernels = simkern_core::Kernels::best();
         for (row, qi) in out.chunks_exact_mut(m.max(1)).zip(q.chunks_exact(dim)) {
             for (o, kj) in row.iter_mut().zip(k.chunks_exact(dim)) {
-                *o = qi.iter().zip(kj).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+                // |Σ| < 2¹⁴ · 2¹⁷ = 2³¹: in range.
+                *o = kernels.dot_i8(qi, kj)? as i32;
             }
         }
         Ok(out)
     }
+}
+
+/// `x` widened to `f32` value by value, in a fallible allocation.
+fn widened<T: Copy>(x: &[T], widen: impl Fn(T) -> f32) -> Result<Vec<f32>> {
+    let mut w = zeroed::<f32>(x.len())?;
+    for (o, &v) in w.iter_mut().zip(x) {
+        *o = widen(v);
+    }
+    Ok(w)
 }
 
 mod sealed {

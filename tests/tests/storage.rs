@@ -203,3 +203,35 @@ fn similarity_matrix_of_every_storage_type() {
     assert!(simkern::similarity_matrix(&iq[..5], &ik, d).is_err());
     assert!(simkern::similarity_matrix(&vec![1i8; 1 << 17], &vec![1i8; 1 << 17], 1 << 17).is_err());
 }
+
+/// The i8 similarity matrix is exact on both of its paths: rows of at most
+/// 2¹⁰ through the f32 engine (the extremes ±2²⁴ at d = 2¹⁰ included),
+/// longer rows pair by pair; shapes across the engine's register and cache
+/// blocks; every entry against the i32 sum.
+#[test]
+fn i8_similarity_matrix_is_exact_on_both_paths() {
+    let mut r = Rng::new(11);
+    let naive = |q: &[i8], k: &[i8], d: usize| -> Vec<i32> {
+        q.chunks_exact(d)
+            .flat_map(|qi| {
+                k.chunks_exact(d)
+                    .map(move |kj| qi.iter().zip(kj).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum())
+            })
+            .collect()
+    };
+    for (n, m, d) in [(1, 1, 1), (5, 17, 64), (33, 70, 384), (9, 130, 1024), (4, 6, 1025), (3, 5, 1500)] {
+        let (q, k) = (random_i8(&mut r, n * d), random_i8(&mut r, m * d));
+        assert_eq!(simkern::similarity_matrix(&q, &k, d).unwrap(), naive(&q, &k, d), "{n}x{m}x{d}");
+    }
+    // 127² is odd: an odd sum past 2²⁴ (d = 1501) is not an f32.
+    for d in [1024, 1025, 1501] {
+        let (lo, hi) = (vec![-128i8; 2 * d], vec![127i8; 3 * d]);
+        assert_eq!(simkern::similarity_matrix(&lo, &lo, d).unwrap(), vec![16_384 * d as i32; 4]);
+        assert_eq!(simkern::similarity_matrix(&lo, &hi, d).unwrap(), vec![-16_256 * d as i32; 6]);
+        assert_eq!(simkern::similarity_matrix(&hi, &hi, d).unwrap(), vec![16_129 * d as i32; 9]);
+    }
+    // The largest accepted dim, at its extreme: 2¹⁴ · (2¹⁷ − 1) < 2³¹.
+    let d = (1 << 17) - 1;
+    let lo = vec![-128i8; d];
+    assert_eq!(simkern::similarity_matrix(&lo, &lo, d).unwrap(), vec![16_384 * d as i32]);
+}
