@@ -10,12 +10,12 @@
 //!
 //! Half-precision inputs are widened exactly to `f32` in the registers and
 //! accumulated in `f32` — the fast tier of
-//! [`simkern_core::similarity`]: blocked chains, `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ|
-//! + ½ ulp(s)` whatever the length (products of two half values are exact
-//! in `f32`); the matrix widens them to `f32` and runs the `f32` engine;
-//! `i8` products are summed exactly: in integers, or — rows of at most
-//! 2¹⁰ in the matrix — in the `f32` engine, where every partial sum is an
-//! integer below 2²⁴.
+//! [`simkern_core::similarity`]: blocked chains,
+//! `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ| + ½ ulp(s)` whatever the length (products of
+//! two half values are exact in `f32`); the matrix widens them to `f32`
+//! and runs the `f32` engine. `i8` products are summed exactly: in
+//! integers, or (matrix rows of at most 2¹⁰) in the `f32` engine, where
+//! every partial sum is an integer below 2²⁴.
 
 use half::{bf16, f16};
 use simkern_core::{Error, MatRef, Result};
