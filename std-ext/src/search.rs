@@ -15,10 +15,18 @@
 //! it too). Equal scores rank the lower key index first; NaN scores rank
 //! last. [`KeyIndex`] prepares the keys once (unit rows for cosine, squared
 //! norms for L2) for many searches.
+//!
+//! Queries and keys are of any [`MatrixElement`] — `f32`, `half::f16`,
+//! `half::bf16`, `i8`: the other types are kept in their own type (half
+//! or a quarter of the memory of `f32` keys) and widened exactly to `f32`
+//! block by block as they are searched, so a search over them is the `f32`
+//! search of their values, bit for bit. `i8` dot products are then exact
+//! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
 
 use simkern_core::{Error, Kernels, MatRef, Result};
 
-use crate::alloc::zeroed;
+use crate::MatrixElement;
+use crate::alloc::{reserve_to, zeroed};
 
 /// How a query and a key are compared.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,12 +67,18 @@ pub struct TopK {
 /// assert!((near.scores[0] - 0.01).abs() < 1e-6); // ‖q‖² + ‖k‖² − 2q·k in f32
 /// # Ok::<(), simkern::Error>(())
 /// ```
-pub fn top_k(queries: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) -> Result<TopK> {
+pub fn top_k<T: MatrixElement>(
+    queries: &[T],
+    keys: &[T],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+) -> Result<TopK> {
     KeyIndex::new(keys, dim, metric)?.search(queries, k)
 }
 
-/// Keys prepared once for many searches: rows scaled to unit length for
-/// [`Metric::Cosine`], squared norms kept for [`Metric::L2`].
+/// Keys of type `T` prepared once for many searches: rows scaled to unit
+/// length for [`Metric::Cosine`], squared norms kept for [`Metric::L2`].
 ///
 /// ```
 /// use simkern::{KeyIndex, Metric};
@@ -89,31 +103,41 @@ const QUERY_BLOCK: usize = 128;
 /// are selected while they are in L2.
 const KEY_BLOCK: usize = 1024;
 
-impl KeyIndex<f32> {
-    /// Prepares `keys` (row-major, rows of `dim`) for `metric`.
+impl<T: MatrixElement> KeyIndex<T> {
+    /// Prepares `keys` (row-major, rows of `dim`) for `metric`: a copy in
+    /// their own type (`f32` rows scaled to unit length for cosine; the
+    /// other types are widened and scaled block by block as they are
+    /// searched), and for L2 the squared norms of the widened rows.
     ///
     /// ```
     /// let index = simkern::KeyIndex::new(&[3.0f32, 4.0], 2, simkern::Metric::Cosine)?;
     /// assert_eq!(index.search(&[6.0, 8.0], 1)?.scores, vec![1.0]);
+    /// let bf16 = |v: f32| half::bf16::from_f32(v);
+    /// let index = simkern::KeyIndex::new(&[bf16(3.0), bf16(4.0)], 2, simkern::Metric::L2)?;
+    /// assert_eq!(index.search(&[bf16(0.0), bf16(0.0)], 1)?.scores, vec![25.0]);
     /// # Ok::<(), simkern::Error>(())
     /// ```
-    pub fn new(keys: &[f32], dim: usize, metric: Metric) -> Result<Self> {
+    pub fn new(keys: &[T], dim: usize, metric: Metric) -> Result<Self> {
         let rows = MatRef::named("keys", keys, dim)?.rows();
         if u32::try_from(rows).is_err() {
             return Err(Error::SizeOverflow);
         }
-        let mut own = zeroed(keys.len())?;
-        own.copy_from_slice(keys);
+        let mut own = Vec::new();
+        reserve_to(&mut own, keys.len())?;
+        own.extend_from_slice(keys);
         let mut norms = Vec::new();
         match metric {
             Metric::Dot => {}
-            Metric::Cosine => own.chunks_exact_mut(dim).for_each(|row| {
-                simkern_core::similarity::normalize(row);
-            }),
+            Metric::Cosine => {
+                if let Some(own) = T::as_f32_mut(&mut own) {
+                    normalize_rows(own, dim);
+                }
+            }
             Metric::L2 => {
                 norms = zeroed(rows)?;
+                let mut wide = zeroed::<f32>(if T::as_f32(keys).is_some() { 0 } else { dim })?;
                 for (n, row) in norms.iter_mut().zip(own.chunks_exact(dim)) {
-                    *n = simkern_core::similarity::norm_squared(row);
+                    *n = simkern_core::similarity::norm_squared(as_f32_rows(row, &mut wide));
                 }
             }
         }
@@ -133,7 +157,7 @@ impl KeyIndex<f32> {
     /// Whether there are no keys.
     ///
     /// ```
-    /// assert!(simkern::KeyIndex::new(&[], 3, simkern::Metric::Dot)?.is_empty());
+    /// assert!(simkern::KeyIndex::<f32>::new(&[], 3, simkern::Metric::Dot)?.is_empty());
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn is_empty(&self) -> bool {
@@ -149,7 +173,7 @@ impl KeyIndex<f32> {
     /// assert_eq!(hits.indices, vec![1, 2, 0, 1]);
     /// # Ok::<(), simkern::Error>(())
     /// ```
-    pub fn search(&self, queries: &[f32], k: usize) -> Result<TopK> {
+    pub fn search(&self, queries: &[T], k: usize) -> Result<TopK> {
         let (dim, n_keys) = (self.dim, self.len());
         let n_q = MatRef::named("queries", queries, dim)?.rows();
         let k = k.min(n_keys);
@@ -166,16 +190,16 @@ impl KeyIndex<f32> {
             zeroed::<f32>(simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim))?;
         let mut q_own = zeroed::<f32>(qb_max * dim)?;
         let mut q_norms = zeroed::<f32>(qb_max)?;
+        // Key blocks widened to f32 (not needed for f32 keys).
+        let mut k_wide = zeroed::<f32>(if T::as_f32(&self.keys).is_some() { 0 } else { kb_max * dim })?;
         let mut best: Vec<Selection> = (0..qb_max).map(|_| Selection::new(k)).collect();
         for (qi, q_rows) in queries.chunks(QUERY_BLOCK * dim).enumerate() {
             let nq = q_rows.len() / dim;
             let q_own = &mut q_own[..q_rows.len()];
-            q_own.copy_from_slice(q_rows);
+            T::widen_into(q_rows, q_own);
             match self.metric {
                 Metric::Dot => {}
-                Metric::Cosine => q_own.chunks_exact_mut(dim).for_each(|row| {
-                    simkern_core::similarity::normalize(row);
-                }),
+                Metric::Cosine => normalize_rows(q_own, dim),
                 Metric::L2 => {
                     for (n, row) in q_norms.iter_mut().zip(q_own.chunks_exact(dim)) {
                         *n = simkern_core::similarity::norm_squared(row);
@@ -187,6 +211,17 @@ impl KeyIndex<f32> {
             for (ki, k_rows) in self.keys.chunks(KEY_BLOCK * dim).enumerate() {
                 let nk = k_rows.len() / dim;
                 let block = &mut block[..nq * nk];
+                let k_rows = match T::as_f32(k_rows) {
+                    Some(k_rows) => k_rows,
+                    None => {
+                        let wide = &mut k_wide[..k_rows.len()];
+                        T::widen_into(k_rows, wide);
+                        if self.metric == Metric::Cosine {
+                            normalize_rows(wide, dim);
+                        }
+                        wide
+                    }
+                };
                 kernels.similarity_matrix_into(qm, MatRef::new(k_rows, dim)?, block, &mut scratch)?;
                 let first = (ki * KEY_BLOCK) as u32;
                 for (i, (row, sel)) in block.chunks_exact(nk).zip(best.iter_mut()).enumerate() {
@@ -216,6 +251,24 @@ impl KeyIndex<f32> {
             }
         }
         Ok(TopK { k, indices, scores })
+    }
+}
+
+/// Every row of `x` (rows of `dim`) scaled to unit length.
+fn normalize_rows(x: &mut [f32], dim: usize) {
+    x.chunks_exact_mut(dim).for_each(|row| {
+        simkern_core::similarity::normalize(row);
+    });
+}
+
+/// `row` as `f32`: itself, or widened into `wide` (a row long).
+fn as_f32_rows<'a, T: MatrixElement>(row: &'a [T], wide: &'a mut [f32]) -> &'a [f32] {
+    match T::as_f32(row) {
+        Some(row) => row,
+        None => {
+            T::widen_into(row, wide);
+            wide
+        }
     }
 }
 

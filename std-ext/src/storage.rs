@@ -43,12 +43,42 @@ pub trait Element: Copy + sealed::Sealed {
     fn cosine(a: &[Self], b: &[Self]) -> Result<Self::Cosine>;
 }
 
-/// An element type of [`crate::similarity_matrix`]. Sealed.
+/// An element type of [`crate::similarity_matrix`], [`crate::top_k`] and
+/// [`crate::KeyIndex`]. Sealed.
+///
+/// ```
+/// use half::f16;
+/// let q = [f16::from_f32(0.5), f16::from_f32(2.0)];
+/// assert_eq!(simkern::similarity_matrix(&q, &q, 2).unwrap(), vec![4.25f32]);
+/// let hits = simkern::top_k(&[1i8, 0], &[0i8, 3, 2, 1], 2, 1, simkern::Metric::Dot).unwrap();
+/// assert_eq!((hits.indices, hits.scores), (vec![1], vec![2.0]));
+/// ```
 pub trait MatrixElement: Copy + sealed::Sealed {
     /// The matrix's entries.
     type Out;
     /// `S = Q·Kᵀ`, row-major `n × m`.
     fn similarity_matrix(q: &[Self], k: &[Self], dim: usize) -> Result<Vec<Self::Out>>;
+    /// `dst[i] = src[i]` widened exactly to `f32` (for the search, which
+    /// runs the `f32` engine on blocks of widened rows).
+    #[doc(hidden)]
+    fn widen_into(src: &[Self], dst: &mut [f32]);
+    /// `src` itself where the type is `f32` (nothing to widen).
+    #[doc(hidden)]
+    fn as_f32(_src: &[Self]) -> Option<&[f32]> {
+        None
+    }
+    /// `src` itself where the type is `f32`.
+    #[doc(hidden)]
+    fn as_f32_mut(_src: &mut [Self]) -> Option<&mut [f32]> {
+        None
+    }
+}
+
+/// [`MatrixElement::widen_into`] by a conversion per value.
+fn widen_each<T: Copy>(src: &[T], dst: &mut [f32], widen: impl Fn(T) -> f32) {
+    for (o, &v) in dst.iter_mut().zip(src) {
+        *o = widen(v);
+    }
 }
 
 macro_rules! float_element {
@@ -90,6 +120,9 @@ macro_rules! half_element {
             fn similarity_matrix(q: &[$t], k: &[$t], dim: usize) -> Result<Vec<f32>> {
                 crate::similarity_matrix(&widened(q, <$t>::to_f32)?, &widened(k, <$t>::to_f32)?, dim)
             }
+            fn widen_into(src: &[$t], dst: &mut [f32]) {
+                widen_each(src, dst, <$t>::to_f32);
+            }
         }
     )*};
 }
@@ -113,6 +146,15 @@ impl MatrixElement for f32 {
     type Out = f32;
     fn similarity_matrix(q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
         crate::similarity_matrix_on(simkern_core::Kernels::best(), q, k, dim)
+    }
+    fn widen_into(src: &[f32], dst: &mut [f32]) {
+        dst.copy_from_slice(src);
+    }
+    fn as_f32(src: &[f32]) -> Option<&[f32]> {
+        Some(src)
+    }
+    fn as_f32_mut(src: &mut [f32]) -> Option<&mut [f32]> {
+        Some(src)
     }
 }
 
@@ -153,14 +195,15 @@ impl MatrixElement for i8 {
         }
         Ok(out)
     }
+    fn widen_into(src: &[i8], dst: &mut [f32]) {
+        widen_each(src, dst, f32::from);
+    }
 }
 
 /// `x` widened to `f32` value by value, in a fallible allocation.
 fn widened<T: Copy>(x: &[T], widen: impl Fn(T) -> f32) -> Result<Vec<f32>> {
     let mut w = zeroed::<f32>(x.len())?;
-    for (o, &v) in w.iter_mut().zip(x) {
-        *o = widen(v);
-    }
+    widen_each(x, &mut w, widen);
     Ok(w)
 }
 

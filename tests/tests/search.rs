@@ -1,9 +1,12 @@
 //! `top_k` and `KeyIndex` against a brute-force search over the full
 //! similarity matrix (same f32 scores, a full sort with the documented tie
 //! rule): shapes across the query and key blocks, k from 0 past n_keys,
-//! every metric; ties and NaN; the scores' error against f64; bad input.
+//! every metric; ties and NaN; the scores' error against f64; bad input;
+//! the storage types (f16, bf16, i8) against the f32 search of their
+//! exactly widened values, i8 dot scores exact.
 
-use simkern::{KeyIndex, Metric, top_k};
+use half::{bf16, f16};
+use simkern::{KeyIndex, MatrixElement, Metric, top_k};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::reference::{self as naive, widen};
 
@@ -140,4 +143,54 @@ fn bad_input_is_an_error() {
     assert_eq!((none.k, none.indices.len(), none.scores.len()), (0, 0, 0));
     let empty = top_k(&[0.0; 3], &[], 3, 4, Metric::Dot).unwrap();
     assert_eq!(empty.k, 0);
+}
+
+/// A search over `T` is the f32 search over the exactly widened values —
+/// same indices, same score bits — for every metric, across the query and
+/// key blocks, by `top_k` and by a reused `KeyIndex`.
+fn check_storage<T: MatrixElement>(q: &[T], keys: &[T], dim: usize, widen: impl Fn(T) -> f32) {
+    let (qw, kw): (Vec<f32>, Vec<f32>) =
+        (q.iter().map(|&v| widen(v)).collect(), keys.iter().map(|&v| widen(v)).collect());
+    let bits = |t: &simkern::TopK| t.scores.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
+        let index = KeyIndex::new(keys, dim, metric).unwrap();
+        for k in [1, 7, keys.len() / dim + 1] {
+            let want = top_k(&qw, &kw, dim, k, metric).unwrap();
+            let got = top_k(q, keys, dim, k, metric).unwrap();
+            let ctx = format!("{} {metric:?} dim={dim} k={k}", std::any::type_name::<T>());
+            assert_eq!((&got.indices, bits(&got)), (&want.indices, bits(&want)), "{ctx}");
+            let again = index.search(q, k).unwrap();
+            assert_eq!((&again.indices, bits(&again)), (&want.indices, bits(&want)), "{ctx}: KeyIndex");
+        }
+    }
+}
+
+#[test]
+fn storage_types_search_their_widened_values() {
+    let mut r = Rng::new(23);
+    for (n_q, n_k, dim) in [(3, 5, 7), (130, 1100, 24), (2, 2049, 64)] {
+        let (q, keys) = (vec_f32(&mut r, Dist::Normal, n_q * dim), vec_f32(&mut r, Dist::Normal, n_k * dim));
+        let half = |x: &[f32]| x.iter().map(|&v| f16::from_f32(v)).collect::<Vec<_>>();
+        check_storage(&half(&q), &half(&keys), dim, f16::to_f32);
+        let brain = |x: &[f32]| x.iter().map(|&v| bf16::from_f32(v)).collect::<Vec<_>>();
+        check_storage(&brain(&q), &brain(&keys), dim, bf16::to_f32);
+        let quantize =
+            |x: &[f32]| x.iter().map(|&v| (v * 50.0).clamp(-128.0, 127.0) as i8).collect::<Vec<_>>();
+        let (qi, ki) = (quantize(&q), quantize(&keys));
+        check_storage(&qi, &ki, dim, f32::from);
+        // i8 dot scores are the exact integer sums (rows ≤ 2¹⁰).
+        let hits = top_k(&qi, &ki, dim, 5, Metric::Dot).unwrap();
+        for (i, (row, sc)) in hits.indices.chunks(hits.k).zip(hits.scores.chunks(hits.k)).enumerate() {
+            for (&j, &s) in row.iter().zip(sc) {
+                let (a, b) = (&qi[i * dim..][..dim], &ki[j as usize * dim..][..dim]);
+                let exact: i32 = a.iter().zip(b).map(|(&x, &y)| i32::from(x) * i32::from(y)).sum();
+                assert_eq!(s, exact as f32);
+            }
+        }
+    }
+    // Bad input in the storage types too.
+    let zeros = [bf16::ZERO; 6];
+    assert!(top_k(&zeros[..3], &zeros, 4, 1, Metric::Dot).is_err());
+    assert!(KeyIndex::new(&[0i8; 6], 0, Metric::L2).is_err());
+    assert!(KeyIndex::new(&[0i8; 6], 3, Metric::Cosine).unwrap().search(&[1i8; 4], 1).is_err());
 }
