@@ -21,6 +21,7 @@ mod chart;
 mod compare;
 mod families;
 mod machine;
+mod memory;
 mod report;
 
 use std::path::Path;

@@ -15,6 +15,8 @@
 //! - [`similarity`]: `dot`, `norm`, `l2_squared`, `cosine`, `normalize`,
 //!   and the similarity matrix `S = Q·Kᵀ` (a register- and cache-blocked
 //!   micro-kernel, the engine the InfoNCE kernels build on);
+//! - [`search`]: the vector passes of a top-`k` selection over blocks of
+//!   scores (chunk bounds, squared distances from dot products);
 //! - [`lse`]: vector `exp`, `logsumexp`, `softmax`, `log_softmax`, the
 //!   softmax VJP and the streaming [`lse::OnlineLse`];
 //! - [`infonce`]: the fused, streaming InfoNCE loss and its gradient;
@@ -63,6 +65,7 @@ pub mod moments;
 mod peak;
 pub mod rank;
 mod sample;
+pub mod search;
 pub mod significance;
 #[allow(unsafe_code)]
 mod simd;

@@ -23,6 +23,7 @@
 //! search of their values, bit for bit. `i8` dot products are then exact
 //! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
 
+use simkern_core::search::SCAN_CHUNK;
 use simkern_core::{Error, Kernels, MatRef, Result};
 
 use crate::MatrixElement;
@@ -97,11 +98,23 @@ pub struct KeyIndex<T> {
     metric: Metric,
 }
 
-/// Queries per block.
-const QUERY_BLOCK: usize = 128;
-/// Keys per block: a block's scores (`QUERY_BLOCK × KEY_BLOCK` f32, 512 KiB)
-/// are selected while they are in L2.
-const KEY_BLOCK: usize = 1024;
+/// Queries per block: the rows that share each packed key block.
+const QUERY_BLOCK: usize = 256;
+
+/// Keys per block for rows of `dim` at the blocking of `kernels`: the
+/// packed key block (`kb · min(dim, kc)` floats) and the block's scores
+/// (`QUERY_BLOCK · kb`) within the engine's `A` block (`mc · kc` floats,
+/// half of L2 — so derived from the caches the CPU reports), so that the
+/// selection reads the scores from L2 right after the engine wrote them; a
+/// multiple of [`SCAN_CHUNK`], at least 256 (shorter blocks repack the
+/// queries too often) and at most 4096. On a 512 KiB L2 (Zen 2) that is
+/// 256 keys; on 2 MiB (Granite Rapids) 960 at `dim = 128`, 256 at 768.
+fn key_block(kernels: Kernels, dim: usize) -> usize {
+    let b = kernels.blocking();
+    let floats = b.mc() * b.kc();
+    let kb = floats / (dim.min(b.kc()) + QUERY_BLOCK) / SCAN_CHUNK * SCAN_CHUNK;
+    kb.clamp(256, 4096)
+}
 
 impl<T: MatrixElement> KeyIndex<T> {
     /// Prepares `keys` (row-major, rows of `dim`) for `metric`: a copy in
@@ -184,7 +197,8 @@ impl<T: MatrixElement> KeyIndex<T> {
         }
         let kernels = Kernels::best();
         let qb_max = QUERY_BLOCK.min(n_q);
-        let kb_max = KEY_BLOCK.min(n_keys);
+        let key_block = key_block(kernels, dim);
+        let kb_max = key_block.min(n_keys);
         let mut block = zeroed::<f32>(qb_max * kb_max)?;
         let mut scratch =
             zeroed::<f32>(simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim))?;
@@ -193,6 +207,7 @@ impl<T: MatrixElement> KeyIndex<T> {
         // Key blocks widened to f32 (not needed for f32 keys).
         let mut k_wide = zeroed::<f32>(if T::as_f32(&self.keys).is_some() { 0 } else { kb_max * dim })?;
         let mut best: Vec<Selection> = (0..qb_max).map(|_| Selection::new(k)).collect();
+        let mut bounds = zeroed::<f32>(kb_max.div_ceil(SCAN_CHUNK))?;
         for (qi, q_rows) in queries.chunks(QUERY_BLOCK * dim).enumerate() {
             let nq = q_rows.len() / dim;
             let q_own = &mut q_own[..q_rows.len()];
@@ -208,7 +223,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             }
             let qm = MatRef::new(&*q_own, dim)?;
             best[..nq].iter_mut().for_each(Selection::clear);
-            for (ki, k_rows) in self.keys.chunks(KEY_BLOCK * dim).enumerate() {
+            for (ki, k_rows) in self.keys.chunks(key_block * dim).enumerate() {
                 let nk = k_rows.len() / dim;
                 let block = &mut block[..nq * nk];
                 let k_rows = match T::as_f32(k_rows) {
@@ -223,23 +238,28 @@ impl<T: MatrixElement> KeyIndex<T> {
                     }
                 };
                 kernels.similarity_matrix_into(qm, MatRef::new(k_rows, dim)?, block, &mut scratch)?;
-                let first = (ki * KEY_BLOCK) as u32;
-                for (i, (row, sel)) in block.chunks_exact(nk).zip(best.iter_mut()).enumerate() {
-                    match self.metric {
-                        Metric::Dot | Metric::Cosine => {
-                            for (j, &v) in row.iter().enumerate() {
-                                sel.offer(rank_larger(v), first + j as u32);
-                            }
+                let first = ki * key_block;
+                let larger = self.metric != Metric::L2;
+                for (i, (row, sel)) in block.chunks_exact_mut(nk).zip(best.iter_mut()).enumerate() {
+                    // One bound per chunk of scores, in vector registers;
+                    // only the chunks whose bound beats the bar are
+                    // offered score by score (the rest would all be
+                    // rejected: the same selection, bit for bit).
+                    let bounds = &mut bounds[..nk.div_ceil(SCAN_CHUNK)];
+                    if larger {
+                        kernels.chunk_max(row, bounds)?;
+                    } else {
+                        kernels.squared_distances(q_norms[i], &self.norms[first..][..nk], row)?;
+                        kernels.chunk_min(row, bounds)?;
+                    }
+                    for (c, (chunk, &bound)) in row.chunks(SCAN_CHUNK).zip(&*bounds).enumerate() {
+                        if sel.rejects_all(bound, larger) {
+                            continue;
                         }
-                        Metric::L2 => {
-                            let qn = q_norms[i];
-                            let kn = &self.norms[ki * KEY_BLOCK..][..nk];
-                            for (j, (&v, &kn)) in row.iter().zip(kn).enumerate() {
-                                let d = qn + kn - 2.0 * v;
-                                // max() would turn a NaN into 0: keep it NaN.
-                                let d = if d.is_nan() { d } else { d.max(0.0) };
-                                sel.offer(rank_smaller(d), first + j as u32);
-                            }
+                        let at = (first + c * SCAN_CHUNK) as u32;
+                        for (j, &v) in chunk.iter().enumerate() {
+                            let bits = if larger { rank_larger(v) } else { rank_smaller(v) };
+                            sel.offer(bits, at + j as u32);
                         }
                     }
                 }
@@ -332,6 +352,20 @@ impl Selection {
         if self.buf.len() == self.buf.capacity() {
             self.cut();
         }
+    }
+
+    /// Whether every score of a chunk whose bound (maximum for "larger is
+    /// better", minimum otherwise) is `bound` would be rejected: the bar is
+    /// set, its score is not NaN, and the bound is strictly worse. (A NaN
+    /// bound proves nothing and is never skipped.)
+    #[inline]
+    fn rejects_all(&self, bound: f32, larger: bool) -> bool {
+        let bits = (self.bar >> 32) as u32;
+        if bits == 0 {
+            return false;
+        }
+        let bar = score_of(bits, if larger { Metric::Dot } else { Metric::L2 });
+        if larger { bound < bar } else { bound > bar }
     }
 
     /// Keeps the best `k` and raises the bar to the `k`-th.

@@ -166,9 +166,9 @@ const I8_EXACT_IN_F32: usize = 1 << 10;
 
 impl MatrixElement for i8 {
     type Out = i32;
-    /// Rows of at most 2¹⁰ through the `f32` GEMM engine (exact, see
-    /// [`I8_EXACT_IN_F32`]); longer rows pair by pair through the exact
-    /// `i8` dot product.
+    /// Rows of at most 2¹⁰ through the `f32` GEMM engine (exact: every
+    /// partial sum is an integer below 2²⁴); longer rows pair by pair
+    /// through the exact `i8` dot product.
     fn similarity_matrix(q: &[i8], k: &[i8], dim: usize) -> Result<Vec<i32>> {
         let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
         if dim >= 1 << 17 {

@@ -81,7 +81,9 @@ fn check(q: &[f32], keys: &[f32], dim: usize, k: usize) {
 #[test]
 fn matches_brute_force_across_blocks() {
     let mut r = Rng::new(17);
-    for (n_q, n_k, dim) in [(1, 1, 1), (3, 5, 7), (129, 1025, 16), (200, 3000, 5), (2, 2049, 64)] {
+    for (n_q, n_k, dim) in
+        [(1, 1, 1), (3, 5, 7), (129, 1025, 16), (300, 3000, 5), (2, 2049, 64), (257, 700, 33)]
+    {
         let q = vec_f32(&mut r, Dist::Normal, n_q * dim);
         let keys = vec_f32(&mut r, Dist::Normal, n_k * dim);
         for k in [0, 1, 5, 64, n_k - 1, n_k, n_k + 3] {
@@ -168,7 +170,7 @@ fn check_storage<T: MatrixElement>(q: &[T], keys: &[T], dim: usize, widen: impl 
 #[test]
 fn storage_types_search_their_widened_values() {
     let mut r = Rng::new(23);
-    for (n_q, n_k, dim) in [(3, 5, 7), (130, 1100, 24), (2, 2049, 64)] {
+    for (n_q, n_k, dim) in [(3, 5, 7), (260, 1100, 24), (2, 2049, 64)] {
         let (q, keys) = (vec_f32(&mut r, Dist::Normal, n_q * dim), vec_f32(&mut r, Dist::Normal, n_k * dim));
         let half = |x: &[f32]| x.iter().map(|&v| f16::from_f32(v)).collect::<Vec<_>>();
         check_storage(&half(&q), &half(&keys), dim, f16::to_f32);
@@ -193,4 +195,73 @@ fn storage_types_search_their_widened_values() {
     assert!(top_k(&zeros[..3], &zeros, 4, 1, Metric::Dot).is_err());
     assert!(KeyIndex::new(&[0i8; 6], 0, Metric::L2).is_err());
     assert!(KeyIndex::new(&[0i8; 6], 3, Metric::Cosine).unwrap().search(&[1i8; 4], 1).is_err());
+}
+
+/// The selection's vector passes at every level: chunk bounds equal the
+/// scalar maximum / minimum of each chunk (every length, every tail), a
+/// chunk with NaNs those of its other values (±∞ if it has none); the
+/// squared distances bit for bit the scalar expression, NaN kept.
+#[test]
+fn scan_passes_at_every_level() {
+    use simkern_core::search::SCAN_CHUNK;
+    use simkern_tests::levels::levels;
+    let mut r = Rng::new(29);
+    for &level in levels() {
+        for n in [0, 1, 7, 63, 64, 65, 130, 1000] {
+            let x = vec_f32(&mut r, Dist::Normal, n);
+            let chunks = n.div_ceil(SCAN_CHUNK);
+            let (mut hi, mut lo) = (vec![0.0f32; chunks], vec![0.0f32; chunks]);
+            level.chunk_max(&x, &mut hi).unwrap();
+            level.chunk_min(&x, &mut lo).unwrap();
+            for (c, chunk) in x.chunks(SCAN_CHUNK).enumerate() {
+                let max = chunk.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+                let min = chunk.iter().copied().fold(f32::INFINITY, f32::min);
+                assert_eq!((hi[c], lo[c]), (max, min), "{level:?} n={n} chunk {c}");
+            }
+            if n > 0 {
+                assert!(level.chunk_max(&x, &mut hi[..chunks - 1]).is_err());
+            }
+            // NaNs in a chunk (one, then every third value): left out.
+            for stride in [usize::MAX, 3] {
+                let mut y = x.clone();
+                y.iter_mut()
+                    .enumerate()
+                    .filter(|(i, _)| *i == n / 2 || i % stride == 1)
+                    .for_each(|(_, v)| *v = f32::NAN);
+                level.chunk_max(&y, &mut hi).unwrap();
+                level.chunk_min(&y, &mut lo).unwrap();
+                for (c, chunk) in y.chunks(SCAN_CHUNK).enumerate() {
+                    let numbers = || chunk.iter().copied().filter(|v| !v.is_nan());
+                    let max = numbers().fold(f32::NEG_INFINITY, f32::max);
+                    let min = numbers().fold(f32::INFINITY, f32::min);
+                    assert_eq!((hi[c], lo[c]), (max, min), "{level:?} n={n} chunk {c} with NaN");
+                }
+            }
+            let all_nan = vec![f32::NAN; n];
+            level.chunk_max(&all_nan, &mut hi).unwrap();
+            level.chunk_min(&all_nan, &mut lo).unwrap();
+            assert!(hi.iter().all(|&b| b == f32::NEG_INFINITY) && lo.iter().all(|&b| b == f32::INFINITY));
+            // Squared distances from dots, bit for bit.
+            let norms: Vec<f32> = vec_f32(&mut r, Dist::LogNormal, n);
+            let mut dots = vec_f32(&mut r, Dist::Normal, n);
+            if n > 3 {
+                dots[3] = f32::NAN;
+                dots[1] = 1e30; // far below zero before the clamp
+            }
+            let want: Vec<f32> = dots
+                .iter()
+                .zip(&norms)
+                .map(|(&v, &kn)| {
+                    let d = 0.75 + kn - 2.0 * v;
+                    if d.is_nan() { d } else { d.max(0.0) }
+                })
+                .collect();
+            level.squared_distances(0.75, &norms, &mut dots).unwrap();
+            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&dots), bits(&want), "{level:?} n={n}");
+            assert!(
+                level.squared_distances(0.0, &norms, &mut dots[..n.saturating_sub(1)]).is_err() || n == 0
+            );
+        }
+    }
 }

@@ -1,0 +1,200 @@
+//! Building blocks of a similarity search over caller buffers: the
+//! vector passes that let a top-`k` selection skip most of a block of
+//! scores without looking at each one.
+//!
+//! A selection keeps a bar (its `k`-th best score so far); a score that
+//! does not beat it is rejected. Scanning a block score by score costs a
+//! few branches each — as much as the GEMM that produced the block when
+//! rows are short (`d = 128`: 256 flops per score). [`Kernels::chunk_max`]
+//! and [`Kernels::chunk_min`] reduce every [`SCAN_CHUNK`] scores to one
+//! bound in vector registers, so a selection visits only the chunks whose
+//! bound beats the bar; [`Kernels::squared_distances`] turns a block of
+//! dot products into squared distances in place first, for the L2 metric.
+//!
+//! ```
+//! use simkern_core::{Kernels, search::SCAN_CHUNK};
+//! let scores: Vec<f32> = (0..200).map(|i| (i % 97) as f32).collect();
+//! let mut bounds = [0.0f32; 4];
+//! Kernels::best().chunk_max(&scores, &mut bounds).unwrap();
+//! // Chunks 0..64, 64..128 (holds 96), 128..192 (31..=94), 192..200 (95, 96, 0..=5).
+//! assert_eq!(bounds, [63.0, 96.0, 94.0, 96.0]);
+//! assert_eq!(200usize.div_ceil(SCAN_CHUNK), 4);
+//! ```
+
+use crate::error::{Error, Result, same_len};
+use crate::simd::{Kernel, Kernels, LaneZip, Simd, zip_map_in_place};
+
+/// Scores per bound of [`Kernels::chunk_max`] and [`Kernels::chunk_min`]:
+/// four to sixteen vectors, long enough that a skipped chunk saves its
+/// branches, short enough that the chunks a selection must visit (about
+/// `k·ln(n/k)` of `n/SCAN_CHUNK` for random order) stay few.
+pub const SCAN_CHUNK: usize = 64;
+
+impl Kernels {
+    /// `bounds[c] = max(x[64c .. 64c + 64])` for every chunk `c` of
+    /// [`SCAN_CHUNK`] elements (the last may be shorter).
+    ///
+    /// NaN values are left out (an all-NaN chunk gives `−∞`): `bound <
+    /// bar` proves every non-NaN value of the chunk is below `bar`, so a
+    /// selection that ranks NaN last may skip the chunk whenever its bar
+    /// is not NaN.
+    ///
+    /// Errors: `bounds` shorter than `x.len().div_ceil(SCAN_CHUNK)`.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, Level};
+    /// let mut b = [0.0f32; 1];
+    /// Kernels::new(Level::Portable)?.chunk_max(&[1.0, -3.0, 2.5], &mut b)?;
+    /// assert_eq!(b, [2.5]);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn chunk_max(self, x: &[f32], bounds: &mut [f32]) -> Result<()> {
+        check_bounds(x, bounds)?;
+        self.run(ChunkBounds { x, bounds, max: true });
+        Ok(())
+    }
+
+    /// `bounds[c] = min(x[64c .. 64c + 64])`, NaN values left out as in
+    /// [`Kernels::chunk_max`] (an all-NaN chunk gives `+∞`; `bound > bar`
+    /// proves every non-NaN value is above `bar`).
+    ///
+    /// Errors: `bounds` shorter than `x.len().div_ceil(SCAN_CHUNK)`.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// let mut b = [0.0f32; 2];
+    /// Kernels::best().chunk_min(&[4.0; 65], &mut b)?;
+    /// assert_eq!(b, [4.0, 4.0]);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn chunk_min(self, x: &[f32], bounds: &mut [f32]) -> Result<()> {
+        check_bounds(x, bounds)?;
+        self.run(ChunkBounds { x, bounds, max: false });
+        Ok(())
+    }
+
+    /// Squared distances from dot products, in place:
+    /// `dots[j] ← max((‖q‖² + ‖kⱼ‖²) − 2·dots[j], 0)`, a NaN kept NaN —
+    /// the same two roundings, in the same order, as the scalar expression
+    /// `(q_norm + k_norms[j] - 2.0 * dots[j]).max(0.0)`, so the result is
+    /// bit for bit the scalar one at every level.
+    ///
+    /// Errors: `k_norms` and `dots` of different lengths.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// // q = (1, 0); keys (1, 0) and (0, 2): q·k = 1 and 0.
+    /// let mut d = [1.0f32, 0.0];
+    /// Kernels::best().squared_distances(1.0, &[1.0, 4.0], &mut d)?;
+    /// assert_eq!(d, [0.0, 5.0]);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn squared_distances(self, q_norm: f32, k_norms: &[f32], dots: &mut [f32]) -> Result<()> {
+        same_len("k_norms", k_norms.len(), "dots", dots.len())?;
+        self.run(SquaredDistances { q_norm, k_norms, dots });
+        Ok(())
+    }
+}
+
+/// `bounds` has a place for every chunk of `x`.
+fn check_bounds(x: &[f32], bounds: &[f32]) -> Result<()> {
+    let needed = x.len().div_ceil(SCAN_CHUNK);
+    if bounds.len() < needed {
+        return Err(Error::OutputSize { needed, got: bounds.len() });
+    }
+    Ok(())
+}
+
+/// The chunk maxima (or minima) of `x`.
+struct ChunkBounds<'a> {
+    x: &'a [f32],
+    bounds: &'a mut [f32],
+    max: bool,
+}
+
+impl Kernel for ChunkBounds<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) {
+        if self.max {
+            chunk_bounds(
+                s,
+                self.x,
+                self.bounds,
+                f32::NEG_INFINITY,
+                |a, b| s.max_f32(a, b),
+                |v| s.reduce_max_f32(v),
+            );
+        } else {
+            let neg = |v: S::F32| s.sub_f32(s.splat_f32(0.0), v);
+            // min(x) = −max(−x): one reduction in the lane trait.
+            chunk_bounds(
+                s,
+                self.x,
+                self.bounds,
+                f32::INFINITY,
+                |a, b| s.min_f32(a, b),
+                |v| -s.reduce_max_f32(neg(v)),
+            );
+        }
+    }
+}
+
+/// One bound per chunk: the chunk's vectors combined lane-wise by `pick`
+/// (NaN lanes and the tail replaced by `fill`, which never wins: the
+/// lane ops' NaN rules differ by ISA, and a NaN that reached an
+/// accumulator could hide the values before it), then across lanes by
+/// `reduce`.
+#[inline(always)]
+fn chunk_bounds<S: Simd>(
+    s: S,
+    x: &[f32],
+    bounds: &mut [f32],
+    fill: f32,
+    pick: impl Fn(S::F32, S::F32) -> S::F32,
+    reduce: impl Fn(S::F32) -> f32,
+) {
+    let w = S::F32_LANES;
+    let f = s.splat_f32(fill);
+    // `fill` where a lane is NaN: ±∞ ordered against itself — for the
+    // maximum, `−∞ < v` is false exactly for NaN (and −∞, which stays);
+    // for the minimum, `v < +∞` likewise.
+    let keep_numbers =
+        |v: S::F32| if fill < 0.0 { s.lt_select_f32(f, v, v, f) } else { s.lt_select_f32(v, f, v, f) };
+    for (chunk, bound) in x.chunks(SCAN_CHUNK).zip(bounds.iter_mut()) {
+        let mut acc = f;
+        for v in chunk.chunks(w) {
+            let v = if v.len() == w { s.load_f32(v) } else { s.load_partial_fill_f32(v, fill) };
+            acc = pick(acc, keep_numbers(v));
+        }
+        *bound = reduce(acc);
+    }
+}
+
+/// `dots[j] ← max((q_norm + k_norms[j]) − 2·dots[j], 0)`, NaN kept.
+struct SquaredDistances<'a> {
+    q_norm: f32,
+    k_norms: &'a [f32],
+    dots: &'a mut [f32],
+}
+
+/// The lane function of [`SquaredDistances`].
+struct DistanceLanes(f32);
+
+impl<S: Simd> LaneZip<S, f32> for DistanceLanes {
+    #[inline(always)]
+    fn apply(&mut self, s: S, dot: S::F32, k_norm: S::F32) -> S::F32 {
+        let d = s.sub_f32(s.add_f32(s.splat_f32(self.0), k_norm), s.add_f32(dot, dot));
+        // d < 0 → 0; NaN compares false and stays.
+        let zero = s.splat_f32(0.0);
+        s.lt_select_f32(d, zero, zero, d)
+    }
+}
+
+impl Kernel for SquaredDistances<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<S: Simd>(self, s: S) {
+        zip_map_in_place(s, &mut DistanceLanes(self.q_norm), self.dots, self.k_norms);
+    }
+}
