@@ -46,6 +46,8 @@ pub use lse::{
 };
 #[cfg(feature = "rayon")]
 pub use parallel::{Executor, Rayon, Serial};
+#[cfg(feature = "rayon")]
+pub use search::par_top_k;
 pub use search::{KeyIndex, Metric, TopK, top_k};
 #[cfg(feature = "rayon")]
 pub use similarity::par_similarity_matrix;

@@ -78,6 +78,27 @@ pub fn top_k<T: MatrixElement>(
     KeyIndex::new(keys, dim, metric)?.search(queries, k)
 }
 
+/// [`top_k`] on rayon's pool (feature `rayon`; see
+/// [`KeyIndex::par_search`]), the same result bit for bit.
+///
+/// ```
+/// use simkern::{Metric, par_top_k, top_k};
+/// let keys: Vec<f32> = (0..900).map(|i| (i as f32).cos()).collect();
+/// let q = [0.3f32, -0.2, 0.9];
+/// assert_eq!(par_top_k(&q, &keys, 3, 5, Metric::Cosine)?, top_k(&q, &keys, 3, 5, Metric::Cosine)?);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+#[cfg(feature = "rayon")]
+pub fn par_top_k<T: MatrixElement + Sync>(
+    queries: &[T],
+    keys: &[T],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+) -> Result<TopK> {
+    KeyIndex::new(keys, dim, metric)?.par_search(queries, k)
+}
+
 /// Keys of type `T` prepared once for many searches: rows scaled to unit
 /// length for [`Metric::Cosine`], squared norms kept for [`Metric::L2`].
 ///
@@ -187,14 +208,99 @@ impl<T: MatrixElement> KeyIndex<T> {
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn search(&self, queries: &[T], k: usize) -> Result<TopK> {
-        let (dim, n_keys) = (self.dim, self.len());
-        let n_q = MatRef::named("queries", queries, dim)?.rows();
-        let k = k.min(n_keys);
-        let total = n_q.checked_mul(k).ok_or(Error::SizeOverflow)?;
-        let (mut indices, mut scores) = (zeroed::<u32>(total)?, zeroed::<f32>(total)?);
-        if k == 0 {
-            return Ok(TopK { k, indices, scores });
+        let (n_q, k) = self.shape(queries, k)?;
+        let mut hits = TopK::zeroed(n_q, k)?;
+        if k > 0 {
+            self.search_into(queries, 0..self.len(), k, &mut hits.indices, &mut hits.scores)?;
         }
+        Ok(hits)
+    }
+
+    /// [`KeyIndex::search`] on rayon's pool (feature `rayon`), with the
+    /// same result bit for bit: the query blocks shared out when there are
+    /// enough of them, else the keys cut into a range per thread (each at
+    /// least `k` long), each range's best `k` found apart and merged — the
+    /// order (score, then lower index) is total, so the merged best `k` are
+    /// the serial ones.
+    ///
+    /// ```
+    /// let keys: Vec<f32> = (0..600).map(|i| (i as f32 * 0.37).sin()).collect();
+    /// let index = simkern::KeyIndex::new(&keys, 3, simkern::Metric::L2)?;
+    /// let q = [0.1f32, 0.2, 0.3, -0.5, 0.0, 0.5];
+    /// assert_eq!(index.par_search(&q, 4)?, index.search(&q, 4)?);
+    /// # Ok::<(), simkern::Error>(())
+    /// ```
+    #[cfg(feature = "rayon")]
+    pub fn par_search(&self, queries: &[T], k: usize) -> Result<TopK>
+    where
+        T: Sync,
+    {
+        use rayon::prelude::*;
+        let (n_q, k) = self.shape(queries, k)?;
+        let mut hits = TopK::zeroed(n_q, k)?;
+        if k == 0 {
+            return Ok(hits);
+        }
+        let (workers, n_keys) = (rayon::current_num_threads(), self.len());
+        if n_q >= workers * QUERY_BLOCK {
+            let rows = QUERY_BLOCK;
+            return hits
+                .indices
+                .par_chunks_mut(rows * k)
+                .zip(hits.scores.par_chunks_mut(rows * k))
+                .zip(queries.par_chunks(rows * self.dim))
+                .try_for_each(|((idx, sc), q)| self.search_into(q, 0..n_keys, k, idx, sc))
+                .map(|()| hits);
+        }
+        let parts = workers.min(n_keys / k).max(1);
+        let ranges: Vec<_> = (0..parts).map(|p| p * n_keys / parts..(p + 1) * n_keys / parts).collect();
+        let partial = ranges
+            .into_par_iter()
+            .map(|range| {
+                let mut part = TopK::zeroed(n_q, k)?;
+                self.search_into(queries, range, k, &mut part.indices, &mut part.scores)?;
+                Ok(part)
+            })
+            .collect::<Result<Vec<TopK>>>()?;
+        // Each query's best k of the parts' best k.
+        let mut merged: Vec<RankKey> = Vec::with_capacity(parts * k);
+        for (i, (idx, sc)) in
+            hits.indices.chunks_exact_mut(k).zip(hits.scores.chunks_exact_mut(k)).enumerate()
+        {
+            merged.clear();
+            for part in &partial {
+                let at = i * k..(i + 1) * k;
+                merged.extend(part.indices[at.clone()].iter().zip(&part.scores[at]).map(|(&j, &v)| {
+                    let bits = if self.metric == Metric::L2 { rank_smaller(v) } else { rank_larger(v) };
+                    rank_key(bits, j)
+                }));
+            }
+            merged.sort_unstable_by(|a, b| b.cmp(a));
+            write_hits(&merged[..k], idx, sc, self.metric);
+        }
+        Ok(hits)
+    }
+
+    /// The rows of `queries` and `k` cut to the number of keys.
+    fn shape(&self, queries: &[T], k: usize) -> Result<(usize, usize)> {
+        let n_q = MatRef::named("queries", queries, self.dim)?.rows();
+        Ok((n_q, k.min(self.len())))
+    }
+
+    /// The best `k` (`1 ≤ k ≤ key_rows.len()`) of the keys `key_rows` for
+    /// every row of `queries`, best first, into `indices` and `scores`
+    /// (`k` per query): blocks of queries against blocks of keys on the
+    /// engine, each block's scores selected while in L2.
+    fn search_into(
+        &self,
+        queries: &[T],
+        key_rows: core::ops::Range<usize>,
+        k: usize,
+        indices: &mut [u32],
+        scores: &mut [f32],
+    ) -> Result<()> {
+        let dim = self.dim;
+        let (n_q, n_keys) = (queries.len() / dim, key_rows.len());
         let kernels = Kernels::best();
         let qb_max = QUERY_BLOCK.min(n_q);
         let key_block = key_block(kernels, dim);
@@ -208,7 +314,9 @@ impl<T: MatrixElement> KeyIndex<T> {
         let mut k_wide = zeroed::<f32>(if T::as_f32(&self.keys).is_some() { 0 } else { kb_max * dim })?;
         let mut best: Vec<Selection> = (0..qb_max).map(|_| Selection::new(k)).collect();
         let mut bounds = zeroed::<f32>(kb_max.div_ceil(SCAN_CHUNK))?;
-        for (qi, q_rows) in queries.chunks(QUERY_BLOCK * dim).enumerate() {
+        let keys = &self.keys[key_rows.start * dim..key_rows.end * dim];
+        let out = indices.chunks_mut(QUERY_BLOCK * k).zip(scores.chunks_mut(QUERY_BLOCK * k));
+        for (q_rows, (indices, scores)) in queries.chunks(QUERY_BLOCK * dim).zip(out) {
             let nq = q_rows.len() / dim;
             let q_own = &mut q_own[..q_rows.len()];
             T::widen_into(q_rows, q_own);
@@ -223,7 +331,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             }
             let qm = MatRef::new(&*q_own, dim)?;
             best[..nq].iter_mut().for_each(Selection::clear);
-            for (ki, k_rows) in self.keys.chunks(key_block * dim).enumerate() {
+            for (ki, k_rows) in keys.chunks(key_block * dim).enumerate() {
                 let nk = k_rows.len() / dim;
                 let block = &mut block[..nq * nk];
                 let k_rows = match T::as_f32(k_rows) {
@@ -238,7 +346,7 @@ impl<T: MatrixElement> KeyIndex<T> {
                     }
                 };
                 kernels.similarity_matrix_into(qm, MatRef::new(k_rows, dim)?, block, &mut scratch)?;
-                let first = ki * key_block;
+                let first = key_rows.start + ki * key_block;
                 let larger = self.metric != Metric::L2;
                 for (i, (row, sel)) in block.chunks_exact_mut(nk).zip(best.iter_mut()).enumerate() {
                     // One bound per chunk of scores, in vector registers;
@@ -264,13 +372,21 @@ impl<T: MatrixElement> KeyIndex<T> {
                     }
                 }
             }
-            let out = qi * QUERY_BLOCK * k;
-            for (i, sel) in best[..nq].iter_mut().enumerate() {
-                let at = out + i * k;
-                sel.finish(&mut indices[at..at + k], &mut scores[at..at + k], self.metric);
+            for ((sel, idx), sc) in
+                best[..nq].iter_mut().zip(indices.chunks_exact_mut(k)).zip(scores.chunks_exact_mut(k))
+            {
+                sel.finish(idx, sc, self.metric);
             }
         }
-        Ok(TopK { k, indices, scores })
+        Ok(())
+    }
+}
+
+impl TopK {
+    /// `n_q × k` zero entries, in fallible allocations.
+    fn zeroed(n_q: usize, k: usize) -> Result<TopK> {
+        let total = n_q.checked_mul(k).ok_or(Error::SizeOverflow)?;
+        Ok(TopK { k, indices: zeroed(total)?, scores: zeroed(total)? })
     }
 }
 
@@ -296,6 +412,19 @@ fn as_f32_rows<'a, T: MatrixElement>(row: &'a [T], wide: &'a mut [f32]) -> &'a [
 /// above, the complement of the index below (so equal scores put the lower
 /// index first); NaN below everything.
 type RankKey = u64;
+
+/// The ranking key of a score's rank bits and its key index.
+fn rank_key(score_bits: u32, index: u32) -> RankKey {
+    (u64::from(score_bits) << 32) | u64::from(!index)
+}
+
+/// Ranking keys (best first) back to key indices and scores.
+fn write_hits(keys: &[RankKey], indices: &mut [u32], scores: &mut [f32], metric: Metric) {
+    for ((key, i), s) in keys.iter().zip(indices.iter_mut()).zip(scores.iter_mut()) {
+        *i = !(*key as u32);
+        *s = score_of((key >> 32) as u32, metric);
+    }
+}
 
 /// `f32` bits mapped so that unsigned order is numeric order.
 fn order_bits(v: f32) -> u32 {
@@ -344,7 +473,7 @@ impl Selection {
 
     #[inline]
     fn offer(&mut self, score_bits: u32, index: u32) {
-        let key = (u64::from(score_bits) << 32) | u64::from(!index);
+        let key = rank_key(score_bits, index);
         if key < self.bar {
             return;
         }
@@ -382,9 +511,6 @@ impl Selection {
             self.cut();
         }
         self.buf.sort_unstable_by(|a, b| b.cmp(a));
-        for ((key, i), s) in self.buf.iter().zip(indices.iter_mut()).zip(scores.iter_mut()) {
-            *i = !(*key as u32);
-            *s = score_of((key >> 32) as u32, metric);
-        }
+        write_hits(&self.buf, indices, scores, metric);
     }
 }

@@ -265,3 +265,44 @@ fn scan_passes_at_every_level() {
         }
     }
 }
+
+/// `par_search` and `par_top_k` give the serial result bit for bit at 1, 2
+/// and 3 threads: few queries (the keys cut into ranges per thread, k up
+/// to a range's length), many queries (the query blocks shared out), every
+/// metric, a storage type, NaN scores and ties across the cut.
+#[test]
+fn parallel_search_is_the_serial_one() {
+    let mut r = Rng::new(31);
+    let dim = 12;
+    let mut keys = vec_f32(&mut r, Dist::Normal, 1500 * dim);
+    keys[700 * dim] = f32::NAN;
+    let tie = keys[10 * dim..11 * dim].to_vec();
+    keys[1400 * dim..1401 * dim].copy_from_slice(&tie); // key 1400 ties key 10
+    let bits =
+        |t: &simkern::TopK| (t.indices.clone(), t.scores.iter().map(|v| v.to_bits()).collect::<Vec<_>>());
+    for threads in 1..=3 {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            for n_q in [1, 5, 3 * 256 + 9] {
+                let q = vec_f32(&mut Rng::new(n_q as u64), Dist::Normal, n_q * dim);
+                for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
+                    let index = KeyIndex::new(&keys, dim, metric).unwrap();
+                    for k in [1, 10, 499, 500, 1500, 2000] {
+                        let (serial, par) = (index.search(&q, k).unwrap(), index.par_search(&q, k).unwrap());
+                        assert_eq!(bits(&par), bits(&serial), "{threads} threads n_q={n_q} {metric:?} k={k}");
+                    }
+                    let free = simkern::par_top_k(&q, &keys, dim, 7, metric).unwrap();
+                    assert_eq!(bits(&free), bits(&index.search(&q, 7).unwrap()));
+                }
+                let hq: Vec<f16> = q.iter().map(|&v| f16::from_f32(v)).collect();
+                let hk: Vec<f16> = keys.iter().map(|&v| f16::from_f32(v)).collect();
+                let (serial, par) = (
+                    top_k(&hq, &hk, dim, 9, Metric::L2).unwrap(),
+                    simkern::par_top_k(&hq, &hk, dim, 9, Metric::L2).unwrap(),
+                );
+                assert_eq!(bits(&par), bits(&serial), "f16, {threads} threads");
+            }
+        });
+    }
+    assert!(simkern::par_top_k(&[0.0f32; 5], &keys, dim, 1, Metric::Dot).is_err());
+}

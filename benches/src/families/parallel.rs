@@ -90,6 +90,30 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 },
             );
         }),
+        Step::new("top_k rayon".into(), move |r| {
+            let (n_q, n_k, d, k) = if setup.quick { (64, 20_000, 128, 10) } else { (100, 100_000, 768, 10) };
+            let (q, keys) = (simkern_benches::matrix(n_q, d, 51), simkern_benches::matrix(n_k, d, 52));
+            let index = simkern::KeyIndex::new(&keys, d, simkern::Metric::Dot).expect("valid shape");
+            let case = Case {
+                family: "top_k (rayon)",
+                label: format!(
+                    "{n_q} queries × {n_k} keys × {d}, k={k}, {} threads",
+                    rayon::current_num_threads()
+                ),
+                work: 2.0 * (n_q * n_k * d) as f64,
+                unit: Unit::Gflops,
+            };
+            r.versus(
+                &case,
+                "simkern, one thread",
+                || {
+                    black_box(index.par_search(black_box(&q), k).expect("valid shape"));
+                },
+                || {
+                    black_box(index.search(black_box(&q), k).expect("valid shape"));
+                },
+            );
+        }),
         Step::new("spearman rayon".into(), move |r| {
             let n = if setup.quick { 1_000_000 } else { 10_000_000 };
             let x = simkern_benches::matrix(1, n, 15);
