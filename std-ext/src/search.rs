@@ -263,7 +263,8 @@ impl<T: MatrixElement> KeyIndex<T> {
             })
             .collect::<Result<Vec<TopK>>>()?;
         // Each query's best k of the parts' best k.
-        let mut merged: Vec<RankKey> = Vec::with_capacity(parts * k);
+        let mut merged: Vec<RankKey> = Vec::new();
+        reserve_to(&mut merged, parts.saturating_mul(k))?;
         for (i, (idx, sc)) in
             hits.indices.chunks_exact_mut(k).zip(hits.scores.chunks_exact_mut(k)).enumerate()
         {
@@ -312,7 +313,11 @@ impl<T: MatrixElement> KeyIndex<T> {
         let mut q_norms = zeroed::<f32>(qb_max)?;
         // Key blocks widened to f32 (not needed for f32 keys).
         let mut k_wide = zeroed::<f32>(if T::as_f32(&self.keys).is_some() { 0 } else { kb_max * dim })?;
-        let mut best: Vec<Selection> = (0..qb_max).map(|_| Selection::new(k)).collect();
+        let mut best: Vec<Selection> = Vec::new();
+        reserve_to(&mut best, qb_max)?;
+        for _ in 0..qb_max {
+            best.push(Selection::new(k)?);
+        }
         let mut bounds = zeroed::<f32>(kb_max.div_ceil(SCAN_CHUNK))?;
         let keys = &self.keys[key_rows.start * dim..key_rows.end * dim];
         let out = indices.chunks_mut(QUERY_BLOCK * k).zip(scores.chunks_mut(QUERY_BLOCK * k));
@@ -462,8 +467,12 @@ struct Selection {
 }
 
 impl Selection {
-    fn new(k: usize) -> Self {
-        Selection { k, bar: 0, buf: Vec::with_capacity(2 * k.max(32)) }
+    /// An empty selection of the best `k`, its buffer (`2k`, at least 64)
+    /// in a fallible allocation.
+    fn new(k: usize) -> Result<Self> {
+        let mut buf = Vec::new();
+        reserve_to(&mut buf, k.max(32).saturating_mul(2))?;
+        Ok(Selection { k, bar: 0, buf })
     }
 
     fn clear(&mut self) {
