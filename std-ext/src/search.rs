@@ -366,13 +366,21 @@ impl<T: MatrixElement> KeyIndex<T> {
                         kernels.chunk_min(row, bounds)?;
                     }
                     for (c, (chunk, &bound)) in row.chunks(SCAN_CHUNK).zip(&*bounds).enumerate() {
-                        if sel.rejects_all(bound, larger) {
+                        let mut bar = sel.bar_score(larger);
+                        if bar.is_some_and(|b| if larger { bound < b } else { bound > b }) {
                             continue;
                         }
                         let at = (first + c * SCAN_CHUNK) as u32;
                         for (j, &v) in chunk.iter().enumerate() {
+                            // A score strictly worse than the bar's (or NaN)
+                            // is rejected by the comparison alone; a tie or
+                            // ±0 goes on to the exact key.
+                            if !bar.is_none_or(|b| if larger { v >= b } else { v <= b }) {
+                                continue;
+                            }
                             let bits = if larger { rank_larger(v) } else { rank_smaller(v) };
                             sel.offer(bits, at + j as u32);
+                            bar = sel.bar_score(larger);
                         }
                     }
                 }
@@ -492,18 +500,16 @@ impl Selection {
         }
     }
 
-    /// Whether every score of a chunk whose bound (maximum for "larger is
-    /// better", minimum otherwise) is `bound` would be rejected: the bar is
-    /// set, its score is not NaN, and the bound is strictly worse. (A NaN
-    /// bound proves nothing and is never skipped.)
+    /// The bar's score, for rejecting by comparison: `None` while the bar
+    /// is unset or its score is NaN (then every score must be offered). A
+    /// score strictly worse than it — and so a chunk whose bound (maximum
+    /// for "larger is better", minimum otherwise) is — would be rejected.
+    /// (A NaN bound or score compares false: never skipped by the bound,
+    /// always rejected against a number.)
     #[inline]
-    fn rejects_all(&self, bound: f32, larger: bool) -> bool {
+    fn bar_score(&self, larger: bool) -> Option<f32> {
         let bits = (self.bar >> 32) as u32;
-        if bits == 0 {
-            return false;
-        }
-        let bar = score_of(bits, if larger { Metric::Dot } else { Metric::L2 });
-        if larger { bound < bar } else { bound > bar }
+        (bits != 0).then(|| score_of(bits, if larger { Metric::Dot } else { Metric::L2 }))
     }
 
     /// Keeps the best `k` and raises the bar to the `k`-th.
