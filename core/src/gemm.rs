@@ -418,6 +418,16 @@ pub(crate) struct PackedB<'a> {
     blocks: Blocking,
 }
 
+impl<'a> PackedB<'a> {
+    /// A `k × n` operand that [`pack_b`] packed into `buf` with `blocks`
+    /// (at the level that reads it), read back without packing again.
+    /// Other contents of `buf` give other products, never a read out of
+    /// bounds (the engine's slicing is checked).
+    pub(crate) const fn from_packed(buf: &'a [f32], k: usize, n: usize, blocks: Blocking) -> Self {
+        PackedB { buf, k, n, blocks }
+    }
+}
+
 /// Packs all of `b` into `buf` (at least [`packed_b_len`] elements) in
 /// k-blocks of `blocks.kc`.
 #[inline(always)]

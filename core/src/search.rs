@@ -11,6 +11,13 @@
 //! bound beats the bar; [`Kernels::squared_distances`] turns a block of
 //! dot products into squared distances in place first, for the L2 metric.
 //!
+//! Keys searched again and again are packed once in the engine's layout
+//! ([`Kernels::pack_keys`]) and scored against each batch of queries by
+//! [`Kernels::scores_into`]: the same scores, bit for bit, as
+//! [`Kernels::similarity_matrix_into`], without repacking the keys for
+//! every batch (for a few queries against many keys, that packing pass
+//! over the keys costs as much as a fifth of the search).
+//!
 //! ```
 //! use simkern_core::{Kernels, search::SCAN_CHUNK};
 //! let scores: Vec<f32> = (0..200).map(|i| (i % 97) as f32).collect();
@@ -21,7 +28,11 @@
 //! assert_eq!(200usize.div_ceil(SCAN_CHUNK), 4);
 //! ```
 
-use crate::error::{Error, Result, same_len};
+use crate::blocking::Blocking;
+use crate::error::{Error, Result, Value, same_dim, same_len};
+use crate::gemm::{self, Accum, GemmPackedB, PackB, PackedB, View, ViewMut};
+use crate::level::Level;
+use crate::matrix::MatRef;
 use crate::simd::{Kernel, Kernels, LaneZip, Simd, zip_map_in_place};
 
 /// Scores per bound of [`Kernels::chunk_max`] and [`Kernels::chunk_min`]:
@@ -92,6 +103,233 @@ impl Kernels {
     pub fn squared_distances(self, q_norm: f32, k_norms: &[f32], dots: &mut [f32]) -> Result<()> {
         same_len("k_norms", k_norms.len(), "dots", dots.len())?;
         self.run(SquaredDistances { q_norm, k_norms, dots });
+        Ok(())
+    }
+}
+
+/// Where [`Kernels::pack_keys`] put a key block: its shape and the
+/// handle's level and blocking, which the layout depends on. `Copy`, so a
+/// caller that owns the buffer keeps it next to the buffer and reopens the
+/// keys with [`Kernels::packed_keys`].
+///
+/// ```
+/// use simkern_core::{Kernels, MatRef};
+/// let k = Kernels::best();
+/// let mut buf = vec![0.0f32; k.packed_keys_len(3, 2)];
+/// let layout = k.pack_keys(MatRef::new(&[1.0f32, 0.0, 0.0, 1.0, 1.0, 1.0], 2)?, &mut buf)?.layout();
+/// assert_eq!((layout.rows(), layout.dim()), (3, 2));
+/// # Ok::<(), simkern_core::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PackedLayout {
+    rows: usize,
+    dim: usize,
+    level: Level,
+    blocking: Blocking,
+}
+
+impl PackedLayout {
+    /// The number of keys.
+    ///
+    /// ```
+    /// # use simkern_core::{Kernels, MatRef};
+    /// # let k = Kernels::best();
+    /// # let mut buf = vec![0.0f32; k.packed_keys_len(1, 2)];
+    /// let layout = k.pack_keys(MatRef::new(&[1.0f32, 2.0], 2)?, &mut buf)?.layout();
+    /// assert_eq!(layout.rows(), 1);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub const fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The keys' row length.
+    ///
+    /// ```
+    /// # use simkern_core::{Kernels, MatRef};
+    /// # let k = Kernels::best();
+    /// # let mut buf = vec![0.0f32; k.packed_keys_len(1, 2)];
+    /// let layout = k.pack_keys(MatRef::new(&[1.0f32, 2.0], 2)?, &mut buf)?.layout();
+    /// assert_eq!(layout.dim(), 2);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub const fn dim(&self) -> usize {
+        self.dim
+    }
+}
+
+/// Keys in the engine's layout, borrowed from the buffer
+/// [`Kernels::pack_keys`] wrote (or reopened by [`Kernels::packed_keys`]).
+///
+/// ```
+/// use simkern_core::{Kernels, MatRef};
+/// let k = Kernels::best();
+/// let keys = MatRef::new(&[1.0f32, 0.0, 0.0, 2.0], 2)?;
+/// let mut buf = vec![0.0f32; k.packed_keys_len(2, 2)];
+/// let packed = k.pack_keys(keys, &mut buf)?;
+/// let (q, mut out) = (MatRef::new(&[3.0f32, 4.0], 2)?, [0.0f32; 2]);
+/// let mut scratch = vec![0.0f32; k.scores_scratch_len(1, 2)];
+/// k.scores_into(q, &packed, &mut out, &mut scratch)?;
+/// assert_eq!(out, [3.0, 8.0]);
+/// # Ok::<(), simkern_core::Error>(())
+/// ```
+pub struct PackedKeys<'a> {
+    packed: PackedB<'a>,
+    layout: PackedLayout,
+}
+
+impl PackedKeys<'_> {
+    /// Where and how the keys are packed (to reopen them later).
+    ///
+    /// ```
+    /// # use simkern_core::{Kernels, MatRef};
+    /// # let k = Kernels::best();
+    /// # let mut buf = vec![0.0f32; k.packed_keys_len(1, 1)];
+    /// let packed = k.pack_keys(MatRef::new(&[5.0f32], 1)?, &mut buf)?;
+    /// assert_eq!(packed.layout().rows(), 1);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn layout(&self) -> PackedLayout {
+        self.layout
+    }
+}
+
+impl Kernels {
+    /// Elements of the buffer [`Kernels::pack_keys`] needs for `rows` keys
+    /// of `dim` at this handle's level (the rows padded to its register
+    /// tile). A `const fn`.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// assert!(Kernels::best().packed_keys_len(100, 8) >= 800);
+    /// ```
+    pub const fn packed_keys_len(self, rows: usize, dim: usize) -> usize {
+        gemm::packed_b_len(self.level(), dim, rows)
+    }
+
+    /// Packs `keys` into `buf` in the engine's layout for this handle.
+    ///
+    /// Errors: `buf` shorter than [`Kernels::packed_keys_len`] (`ScratchTooSmall`).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef};
+    /// let k = Kernels::best();
+    /// let mut short = [0.0f32; 1];
+    /// assert!(k.pack_keys(MatRef::new(&[1.0f32, 2.0], 1)?, &mut short).is_err());
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn pack_keys<'a>(self, keys: MatRef<'_, f32>, buf: &'a mut [f32]) -> Result<PackedKeys<'a>> {
+        let (rows, dim) = (keys.rows(), keys.dim());
+        let needed = self.packed_keys_len(rows, dim);
+        let got = buf.len();
+        let Some(buf) = buf.get_mut(..needed) else {
+            return Err(Error::ScratchTooSmall { needed, got });
+        };
+        let blocking = self.blocking();
+        let packed = self.run(PackB { b: View::of(keys).t(), blocks: blocking, buf });
+        Ok(PackedKeys { packed, layout: PackedLayout { rows, dim, level: self.level(), blocking } })
+    }
+
+    /// Keys that [`Kernels::pack_keys`] packed into `buf` with `layout`,
+    /// read back without packing again. A `buf` holding anything else
+    /// gives other scores (never a read out of bounds).
+    ///
+    /// Errors: `buf` shorter than the layout's keys (`ScratchTooSmall`), a
+    /// layout of another level or blocking than this handle's
+    /// (`InvalidParameter`).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef};
+    /// let k = Kernels::best();
+    /// let mut buf = vec![0.0f32; k.packed_keys_len(1, 2)];
+    /// let layout = k.pack_keys(MatRef::new(&[1.0f32, 1.0], 2)?, &mut buf)?.layout();
+    /// let again = k.packed_keys(layout, &buf)?;
+    /// let mut out = [0.0f32];
+    /// let mut scratch = vec![0.0f32; k.scores_scratch_len(1, 2)];
+    /// k.scores_into(MatRef::new(&[2.0f32, 3.0], 2)?, &again, &mut out, &mut scratch)?;
+    /// assert_eq!(out, [5.0]);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn packed_keys<'a>(self, layout: PackedLayout, buf: &'a [f32]) -> Result<PackedKeys<'a>> {
+        if layout.level != self.level() || layout.blocking != self.blocking() {
+            return Err(Error::InvalidParameter {
+                name: "packed keys' level",
+                expected: "the level and blocking of the handle that reads them",
+                value: Value::Count(layout.level as usize),
+            });
+        }
+        let needed = self.packed_keys_len(layout.rows, layout.dim);
+        let got = buf.len();
+        let Some(buf) = buf.get(..needed) else {
+            return Err(Error::ScratchTooSmall { needed, got });
+        };
+        Ok(PackedKeys { packed: PackedB::from_packed(buf, layout.dim, layout.rows, layout.blocking), layout })
+    }
+
+    /// Elements of scratch [`Kernels::scores_into`] needs for `n_q`
+    /// queries of `dim` (one packed block of queries). A `const fn`.
+    ///
+    /// ```
+    /// assert!(simkern_core::Kernels::best().scores_scratch_len(4, 8) >= 32);
+    /// ```
+    pub const fn scores_scratch_len(self, n_q: usize, dim: usize) -> usize {
+        gemm::a_pack_len(self.level(), n_q, dim)
+    }
+
+    /// `out = Q·Kᵀ` (row-major `n_q × rows`) for packed keys: bit for bit
+    /// what [`Kernels::similarity_matrix_into`] gives for the same keys.
+    ///
+    /// Errors: `q`'s row length is not the keys', `out` is not `n_q × rows`
+    /// long, `scratch` is shorter than [`Kernels::scores_scratch_len`], the
+    /// keys were packed for another level or blocking.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef};
+    /// let k = Kernels::best();
+    /// let mut buf = vec![0.0f32; k.packed_keys_len(1, 2)];
+    /// let packed = k.pack_keys(MatRef::new(&[1.0f32, 1.0], 2)?, &mut buf)?;
+    /// let mut scratch = vec![0.0f32; k.scores_scratch_len(1, 3)];
+    /// let q = MatRef::new(&[1.0f32, 2.0, 3.0], 3)?;
+    /// assert!(k.scores_into(q, &packed, &mut [0.0], &mut scratch).is_err()); // dim 3 vs 2
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn scores_into(
+        self,
+        q: MatRef<'_, f32>,
+        keys: &PackedKeys<'_>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let layout = keys.layout;
+        if layout.level != self.level() || layout.blocking != self.blocking() {
+            return Err(Error::InvalidParameter {
+                name: "packed keys' level",
+                expected: "the level and blocking of the handle that reads them",
+                value: Value::Count(layout.level as usize),
+            });
+        }
+        same_dim("q", q.dim(), "keys", layout.dim)?;
+        let needed = q.rows().checked_mul(layout.rows).ok_or(Error::SizeOverflow)?;
+        if out.len() != needed {
+            return Err(Error::OutputSize { needed, got: out.len() });
+        }
+        let scratch_needed = self.scores_scratch_len(q.rows(), q.dim());
+        let got = scratch.len();
+        let Some(abuf) = scratch.get_mut(..scratch_needed) else {
+            return Err(Error::ScratchTooSmall { needed: scratch_needed, got });
+        };
+        if needed == 0 {
+            return Ok(());
+        }
+        let c = ViewMut { data: out, ld: layout.rows };
+        self.run(GemmPackedB {
+            a: View::of(q),
+            b: &keys.packed,
+            c,
+            accum: Accum::Overwrite,
+            mc: layout.blocking.mc(),
+            abuf,
+        });
         Ok(())
     }
 }

@@ -14,7 +14,8 @@
 //! norms' roundings, absolute, so distances far below `‖q‖² + ‖k‖²` carry
 //! it too). Equal scores rank the lower key index first; NaN scores rank
 //! last. [`KeyIndex`] prepares the keys once (unit rows for cosine, squared
-//! norms for L2) for many searches.
+//! norms for L2; `f32` keys packed in the engine's layout, block by
+//! block, so that no search repacks them) for many searches.
 //!
 //! Queries and keys are of any [`MatrixElement`] — `f32`, `half::f16`,
 //! `half::bf16`, `i8`: the other types are kept in their own type (half
@@ -23,7 +24,7 @@
 //! search of their values, bit for bit. `i8` dot products are then exact
 //! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
 
-use simkern_core::search::SCAN_CHUNK;
+use simkern_core::search::{PackedLayout, SCAN_CHUNK};
 use simkern_core::{Error, Kernels, MatRef, Result};
 
 use crate::MatrixElement;
@@ -112,10 +113,18 @@ pub fn par_top_k<T: MatrixElement + Sync>(
 /// ```
 #[derive(Clone, Debug)]
 pub struct KeyIndex<T> {
+    /// The keys in their own type, row-major; empty for `f32` keys, which
+    /// are kept in `packed` instead.
     keys: Vec<T>,
+    /// `f32` keys packed once in the engine's layout, a buffer per block
+    /// of `key_block` keys (empty for the other types).
+    packed: Vec<(PackedLayout, Vec<f32>)>,
     /// `‖kⱼ‖²` for L2 (empty otherwise).
     norms: Vec<f32>,
+    rows: usize,
     dim: usize,
+    /// Keys per block (see [`key_block`]), fixed when the index is made.
+    key_block: usize,
     metric: Metric,
 }
 
@@ -156,6 +165,8 @@ impl<T: MatrixElement> KeyIndex<T> {
         if u32::try_from(rows).is_err() {
             return Err(Error::SizeOverflow);
         }
+        let kernels = Kernels::best();
+        let key_block = key_block(kernels, dim);
         let mut own = Vec::new();
         reserve_to(&mut own, keys.len())?;
         own.extend_from_slice(keys);
@@ -175,7 +186,20 @@ impl<T: MatrixElement> KeyIndex<T> {
                 }
             }
         }
-        Ok(KeyIndex { keys: own, norms, dim, metric })
+        let mut packed = Vec::new();
+        if let Some(unit) = T::as_f32(&own) {
+            // f32 keys: packed block by block once, the row-major copy
+            // dropped.
+            reserve_to(&mut packed, rows.div_ceil(key_block))?;
+            for block in unit.chunks(key_block * dim) {
+                let block = MatRef::new(block, dim)?;
+                let mut buf = zeroed::<f32>(kernels.packed_keys_len(block.rows(), dim))?;
+                let layout = kernels.pack_keys(block, &mut buf)?.layout();
+                packed.push((layout, buf));
+            }
+            own = Vec::new();
+        }
+        Ok(KeyIndex { keys: own, packed, norms, rows, dim, key_block, metric })
     }
 
     /// The number of keys.
@@ -185,7 +209,7 @@ impl<T: MatrixElement> KeyIndex<T> {
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn len(&self) -> usize {
-        self.keys.len() / self.dim
+        self.rows
     }
 
     /// Whether there are no keys.
@@ -195,7 +219,7 @@ impl<T: MatrixElement> KeyIndex<T> {
     /// # Ok::<(), simkern::Error>(())
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
+        self.rows == 0
     }
 
     /// The `k` best keys for every row of `queries` (rows of the index's
@@ -211,7 +235,7 @@ impl<T: MatrixElement> KeyIndex<T> {
         let (n_q, k) = self.shape(queries, k)?;
         let mut hits = TopK::zeroed(n_q, k)?;
         if k > 0 {
-            self.search_into(queries, 0..self.len(), k, &mut hits.indices, &mut hits.scores)?;
+            self.search_into(queries, 0..self.blocks(), k, &mut hits.indices, &mut hits.scores)?;
         }
         Ok(hits)
     }
@@ -241,7 +265,7 @@ impl<T: MatrixElement> KeyIndex<T> {
         if k == 0 {
             return Ok(hits);
         }
-        let (workers, n_keys) = (rayon::current_num_threads(), self.len());
+        let (workers, n_blocks) = (rayon::current_num_threads(), self.blocks());
         if n_q >= workers * QUERY_BLOCK {
             let rows = QUERY_BLOCK;
             return hits
@@ -249,11 +273,21 @@ impl<T: MatrixElement> KeyIndex<T> {
                 .par_chunks_mut(rows * k)
                 .zip(hits.scores.par_chunks_mut(rows * k))
                 .zip(queries.par_chunks(rows * self.dim))
-                .try_for_each(|((idx, sc), q)| self.search_into(q, 0..n_keys, k, idx, sc))
+                .try_for_each(|((idx, sc), q)| self.search_into(q, 0..n_blocks, k, idx, sc))
                 .map(|()| hits);
         }
-        let parts = workers.min(n_keys / k).max(1);
-        let ranges: Vec<_> = (0..parts).map(|p| p * n_keys / parts..(p + 1) * n_keys / parts).collect();
+        // Ranges of whole key blocks, each holding at least k keys (the
+        // last block may be short: it is in the last range).
+        let keys_in = |blocks: core::ops::Range<usize>| {
+            (blocks.end * self.key_block).min(self.rows) - blocks.start * self.key_block
+        };
+        let ranges_of =
+            |parts: usize| (0..parts).map(move |p| p * n_blocks / parts..(p + 1) * n_blocks / parts);
+        let mut parts = workers.min(n_blocks).max(1);
+        while parts > 1 && ranges_of(parts).any(|r| keys_in(r) < k) {
+            parts -= 1;
+        }
+        let ranges: Vec<_> = ranges_of(parts).collect();
         let partial = ranges
             .into_par_iter()
             .map(|range| {
@@ -288,27 +322,35 @@ impl<T: MatrixElement> KeyIndex<T> {
         Ok((n_q, k.min(self.len())))
     }
 
-    /// The best `k` (`1 ≤ k ≤ key_rows.len()`) of the keys `key_rows` for
-    /// every row of `queries`, best first, into `indices` and `scores`
-    /// (`k` per query): blocks of queries against blocks of keys on the
-    /// engine, each block's scores selected while in L2.
+    /// The key blocks of [`KeyIndex::key_block`] keys.
+    fn blocks(&self) -> usize {
+        self.rows.div_ceil(self.key_block)
+    }
+
+    /// The best `k` (at most the keys in `blocks`) of the key blocks
+    /// `blocks` for every row of `queries`, best first, into `indices` and
+    /// `scores` (`k` per query): blocks of queries against blocks of keys
+    /// on the engine (packed once for `f32` keys), each block's scores
+    /// selected while in L2.
     fn search_into(
         &self,
         queries: &[T],
-        key_rows: core::ops::Range<usize>,
+        blocks: core::ops::Range<usize>,
         k: usize,
         indices: &mut [u32],
         scores: &mut [f32],
     ) -> Result<()> {
-        let dim = self.dim;
-        let (n_q, n_keys) = (queries.len() / dim, key_rows.len());
+        let (dim, key_block) = (self.dim, self.key_block);
+        let n_q = queries.len() / dim;
         let kernels = Kernels::best();
         let qb_max = QUERY_BLOCK.min(n_q);
-        let key_block = key_block(kernels, dim);
-        let kb_max = key_block.min(n_keys);
+        let kb_max = key_block.min(self.rows);
         let mut block = zeroed::<f32>(qb_max * kb_max)?;
-        let mut scratch =
-            zeroed::<f32>(simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim))?;
+        let mut scratch = zeroed::<f32>(if self.packed.is_empty() {
+            simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim)
+        } else {
+            kernels.scores_scratch_len(qb_max, dim)
+        })?;
         let mut q_own = zeroed::<f32>(qb_max * dim)?;
         let mut q_norms = zeroed::<f32>(qb_max)?;
         // Key blocks widened to f32 (not needed for f32 keys).
@@ -319,7 +361,6 @@ impl<T: MatrixElement> KeyIndex<T> {
             best.push(Selection::new(k)?);
         }
         let mut bounds = zeroed::<f32>(kb_max.div_ceil(SCAN_CHUNK))?;
-        let keys = &self.keys[key_rows.start * dim..key_rows.end * dim];
         let out = indices.chunks_mut(QUERY_BLOCK * k).zip(scores.chunks_mut(QUERY_BLOCK * k));
         for (q_rows, (indices, scores)) in queries.chunks(QUERY_BLOCK * dim).zip(out) {
             let nq = q_rows.len() / dim;
@@ -336,22 +377,21 @@ impl<T: MatrixElement> KeyIndex<T> {
             }
             let qm = MatRef::new(&*q_own, dim)?;
             best[..nq].iter_mut().for_each(Selection::clear);
-            for (ki, k_rows) in keys.chunks(key_block * dim).enumerate() {
-                let nk = k_rows.len() / dim;
+            for b in blocks.clone() {
+                let first = b * key_block;
+                let nk = key_block.min(self.rows - first);
                 let block = &mut block[..nq * nk];
-                let k_rows = match T::as_f32(k_rows) {
-                    Some(k_rows) => k_rows,
-                    None => {
-                        let wide = &mut k_wide[..k_rows.len()];
-                        T::widen_into(k_rows, wide);
-                        if self.metric == Metric::Cosine {
-                            normalize_rows(wide, dim);
-                        }
-                        wide
+                if let Some((layout, buf)) = self.packed.get(b) {
+                    kernels.scores_into(qm, &kernels.packed_keys(*layout, buf)?, block, &mut scratch)?;
+                } else {
+                    let k_rows = &self.keys[first * dim..(first + nk) * dim];
+                    let wide = &mut k_wide[..k_rows.len()];
+                    T::widen_into(k_rows, wide);
+                    if self.metric == Metric::Cosine {
+                        normalize_rows(wide, dim);
                     }
-                };
-                kernels.similarity_matrix_into(qm, MatRef::new(k_rows, dim)?, block, &mut scratch)?;
-                let first = key_rows.start + ki * key_block;
+                    kernels.similarity_matrix_into(qm, MatRef::new(wide, dim)?, block, &mut scratch)?;
+                }
                 let larger = self.metric != Metric::L2;
                 for (i, (row, sel)) in block.chunks_exact_mut(nk).zip(best.iter_mut()).enumerate() {
                     // One bound per chunk of scores, in vector registers;

@@ -319,3 +319,50 @@ fn parallel_search_is_the_serial_one() {
     }
     assert!(simkern::par_top_k(&[0.0f32; 5], &keys, dim, 1, Metric::Dot).is_err());
 }
+
+/// Keys packed once score bit for bit as `similarity_matrix_into` at every
+/// level, across the engine's blocks (rows past its tile, dim past its
+/// k-block), reopened from their layout; bad input is an error: a short
+/// buffer, another level's layout, a dim or output size that cannot be
+/// right, short scratch.
+#[test]
+fn packed_keys_score_as_the_matrix_at_every_level() {
+    use simkern::MatRef;
+    use simkern_tests::levels::levels;
+    let mut r = Rng::new(37);
+    for &level in levels() {
+        for (n_q, rows, dim) in [(1, 1, 1), (7, 33, 5), (30, 70, 800)] {
+            let (q, keys) =
+                (vec_f32(&mut r, Dist::Normal, n_q * dim), vec_f32(&mut r, Dist::Normal, rows * dim));
+            let (qm, km) = (MatRef::new(&q, dim).unwrap(), MatRef::new(&keys, dim).unwrap());
+            let mut want = vec![0.0f32; n_q * rows];
+            let mut scratch = vec![0.0f32; level.similarity_matrix_scratch_len(n_q, rows, dim)];
+            level.similarity_matrix_into(qm, km, &mut want, &mut scratch).unwrap();
+            let mut buf = vec![f32::NAN; level.packed_keys_len(rows, dim)];
+            let layout = level.pack_keys(km, &mut buf).unwrap().layout();
+            assert_eq!((layout.rows(), layout.dim()), (rows, dim));
+            let packed = level.packed_keys(layout, &buf).unwrap();
+            let mut got = vec![f32::NAN; n_q * rows];
+            let mut a = vec![0.0f32; level.scores_scratch_len(n_q, dim)];
+            level.scores_into(qm, &packed, &mut got, &mut a).unwrap();
+            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&got), bits(&want), "{level:?} {n_q}x{rows}x{dim}");
+            // Bad input.
+            let mut short = vec![0.0f32; buf.len() - 1];
+            assert!(level.pack_keys(km, &mut short).is_err());
+            assert!(level.packed_keys(layout, &buf[..buf.len() - 1]).is_err());
+            assert!(level.scores_into(qm, &packed, &mut got[1..], &mut a).is_err());
+            if let Some(short) = a.len().checked_sub(1) {
+                assert!(level.scores_into(qm, &packed, &mut got, &mut a[..short]).is_err());
+            }
+            let wrong_dim = MatRef::new(&q[..n_q * dim - n_q], dim - 1);
+            if let Ok(wrong) = wrong_dim {
+                assert!(level.scores_into(wrong, &packed, &mut got, &mut a).is_err());
+            }
+            for &other in levels().iter().filter(|o| o.level() != level.level()) {
+                assert!(other.packed_keys(layout, &buf).is_err(), "{other:?} reads {level:?}'s keys");
+                assert!(other.scores_into(qm, &packed, &mut got, &mut a).is_err());
+            }
+        }
+    }
+}
