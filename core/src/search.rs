@@ -251,13 +251,7 @@ impl Kernels {
     /// # Ok::<(), simkern_core::Error>(())
     /// ```
     pub fn packed_keys<'a>(self, layout: PackedLayout, buf: &'a [f32]) -> Result<PackedKeys<'a>> {
-        if layout.level != self.level() || layout.blocking != self.blocking() {
-            return Err(Error::InvalidParameter {
-                name: "packed keys' level",
-                expected: "the level and blocking of the handle that reads them",
-                value: Value::Count(layout.level as usize),
-            });
-        }
+        check_layout(self, layout)?;
         let needed = self.packed_keys_len(layout.rows, layout.dim);
         let got = buf.len();
         let Some(buf) = buf.get(..needed) else {
@@ -301,13 +295,7 @@ impl Kernels {
         scratch: &mut [f32],
     ) -> Result<()> {
         let layout = keys.layout;
-        if layout.level != self.level() || layout.blocking != self.blocking() {
-            return Err(Error::InvalidParameter {
-                name: "packed keys' level",
-                expected: "the level and blocking of the handle that reads them",
-                value: Value::Count(layout.level as usize),
-            });
-        }
+        check_layout(self, layout)?;
         same_dim("q", q.dim(), "keys", layout.dim)?;
         let needed = q.rows().checked_mul(layout.rows).ok_or(Error::SizeOverflow)?;
         if out.len() != needed {
@@ -332,6 +320,19 @@ impl Kernels {
         });
         Ok(())
     }
+}
+
+/// Keys packed with `layout` can be read by `kernels`: the same level
+/// and blocking (the layout depends on both).
+fn check_layout(kernels: Kernels, layout: PackedLayout) -> Result<()> {
+    if layout.level == kernels.level() && layout.blocking == kernels.blocking() {
+        return Ok(());
+    }
+    Err(Error::InvalidParameter {
+        name: "packed keys' level",
+        expected: "the level and blocking of the handle that reads them",
+        value: Value::Count(layout.level as usize),
+    })
 }
 
 /// `bounds` has a place for every chunk of `x`.
