@@ -14,6 +14,22 @@ import sys
 
 os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
 cases=[
+ ("storage (AMX): the bf16 tiles store C10 over C01 (rows 16-31 of a block written at columns 16-31)", "core/src/simd/x86_64/amx.rs",
+  '                "tilestored [{t} + {ld}*1], tmm2",',
+  '                "tilestored [{o} + {ld}*1 + 64], tmm2",',
+  ["storage"]),
+ ("storage (AMX): the key tiles' pairs packed one column off", "core/src/similarity/bf16_matrix.rs",
+  "    step * GROUP_STEP + (j / 16) * TILE_SLOTS + t * 16 + j % 16",
+  "    step * GROUP_STEP + (j / 16) * TILE_SLOTS + t * 16 + (j + 1) % 16",
+  ["storage"]),
+ ("storage: the bf16 matrix's widened blocks stop after the first key block", "core/src/similarity/bf16_matrix.rs",
+  "        for j0 in (0..m).step_by(WIDEN_ROWS) {",
+  "        for j0 in (0..m).step_by(WIDEN_ROWS).take(1) {",
+  ["storage"]),
+ ("storage: the bf16 tile groups' edge blocks copy one row short", "core/src/similarity/bf16_matrix.rs",
+  "                for (r, src) in temp.chunks_exact(GROUP).take(rows).enumerate() {",
+  "                for (r, src) in temp.chunks_exact(GROUP).take(rows - 1).enumerate() {",
+  ["storage"]),
  ("storage (AVX-512 BF16/VNNI): the i8 dot forgets to take the bias 128·b off", "core/src/simd/x86_64/avx512.rs",
   "            _mm512_sub_epi32(biased, _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, y))",
   "            _mm512_sub_epi32(biased, _mm512_dpbusd_epi32(_mm512_setzero_si512(), bias, x))",

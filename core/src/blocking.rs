@@ -11,7 +11,7 @@ use crate::level::Level;
 /// registers, AVX2 16; the portable build may be SSE2 with 16 of 4 lanes).
 pub(crate) const fn tile(level: Level) -> (usize, usize) {
     match level {
-        Level::Avx512 | Level::Avx512Bf16 => (12, 2),
+        Level::Avx512 | Level::Avx512Bf16 | Level::Amx => (12, 2),
         Level::Avx2 => (6, 2),
         Level::Neon => (8, 3),
         Level::Portable => (4, 1),

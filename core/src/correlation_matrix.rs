@@ -254,7 +254,7 @@ impl Kernel for Gram<'_> {
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
         match S::LEVEL {
-            Level::Avx512 | Level::Avx512Bf16 | Level::Neon => gram::<S, 4, 4>(s, self),
+            Level::Avx512 | Level::Avx512Bf16 | Level::Amx | Level::Neon => gram::<S, 4, 4>(s, self),
             Level::Avx2 => gram::<S, 4, 2>(s, self),
             Level::Portable => gram::<S, 2, 2>(s, self),
         }

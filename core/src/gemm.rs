@@ -343,7 +343,9 @@ fn macro_tile<S: Simd>(
 ) {
     // `S::LEVEL` is a constant: one arm survives per level.
     match S::LEVEL {
-        Level::Avx512 | Level::Avx512Bf16 => macro_tile_of::<S, 12, 2>(s, apack, bpack, kc, [m, n], c, accum),
+        Level::Avx512 | Level::Avx512Bf16 | Level::Amx => {
+            macro_tile_of::<S, 12, 2>(s, apack, bpack, kc, [m, n], c, accum)
+        }
         Level::Avx2 => macro_tile_of::<S, 6, 2>(s, apack, bpack, kc, [m, n], c, accum),
         Level::Neon => macro_tile_of::<S, 8, 3>(s, apack, bpack, kc, [m, n], c, accum),
         Level::Portable => macro_tile_of::<S, 4, 1>(s, apack, bpack, kc, [m, n], c, accum),

@@ -28,6 +28,12 @@ pub enum Level {
     /// but for the storage types' dot products, which use the dot-product
     /// instructions (`vdpbf16ps` for `bf16`, `vpdpbusd` for `i8`).
     Avx512Bf16,
+    /// x86_64 AVX-512 with BF16 and VNNI, and the AMX tiles with their
+    /// `bf16` products (Sapphire Rapids and later, where the OS grants a
+    /// process the tile state — on Linux detection asks for it): the
+    /// [`Avx512Bf16`](Level::Avx512Bf16) kernels, but for the `bf16`
+    /// similarity matrix, which runs on the tiles (`tdpbf16ps`).
+    Amx,
     /// aarch64 Advanced SIMD (128-bit).
     Neon,
 }
@@ -39,7 +45,8 @@ impl Level {
     /// use simkern_core::Level;
     /// assert_eq!(Level::ALL[0], Level::Portable);
     /// ```
-    pub const ALL: [Level; 5] = [Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16, Level::Neon];
+    pub const ALL: [Level; 6] =
+        [Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16, Level::Amx, Level::Neon];
 
     /// Lower-case name, as accepted by [`Level::from_name`].
     ///
@@ -53,6 +60,7 @@ impl Level {
             Level::Avx2 => "avx2",
             Level::Avx512 => "avx512",
             Level::Avx512Bf16 => "avx512bf16",
+            Level::Amx => "amx",
             Level::Neon => "neon",
         }
     }
@@ -80,7 +88,7 @@ impl Level {
         match self {
             Level::Portable => PORTABLE_F32_LANES,
             Level::Avx2 => 8,
-            Level::Avx512 | Level::Avx512Bf16 => 16,
+            Level::Avx512 | Level::Avx512Bf16 | Level::Amx => 16,
             Level::Neon => 4,
         }
     }

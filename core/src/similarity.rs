@@ -73,6 +73,9 @@
 
 use half::bf16;
 
+mod bf16_matrix;
+pub use bf16_matrix::{similarity_matrix_bf16_into, similarity_matrix_bf16_scratch_len};
+
 use crate::blocking::tile;
 use crate::error::{Error, Result, same_dim, same_len};
 use crate::executor::{Divisible, Executor, divide_among};
@@ -714,9 +717,9 @@ impl Kernels {
 /// The checks of the similarity-matrix entry points: the row lengths,
 /// `out` of exactly `n · m` elements, `scratch` of at least
 /// `scratch_needed`. `Ok(false)` when there is nothing to compute.
-fn check_similarity_matrix(
-    q: MatRef<'_, f32>,
-    k: MatRef<'_, f32>,
+fn check_similarity_matrix<T>(
+    q: MatRef<'_, T>,
+    k: MatRef<'_, T>,
     out: &[f32],
     scratch: &[f32],
     scratch_needed: usize,

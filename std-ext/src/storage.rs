@@ -12,8 +12,12 @@
 //! accumulated in `f32` — the fast tier of
 //! [`simkern_core::similarity`]: blocked chains,
 //! `|ŝ − s| ≤ γ₃₅ · Σ|aᵢbᵢ| + ½ ulp(s)` whatever the length (products of
-//! two half values are exact in `f32`); the matrix widens them to `f32`
-//! and runs the `f32` engine. `i8` products are summed exactly: in
+//! two half values are exact in `f32`). The `f16` matrix widens both
+//! sides to `f32` and runs the `f32` engine; the `bf16` matrix runs on the
+//! AMX tiles where the CPU has them ([`simkern_core::Level::Amx`]), else
+//! on the `f32` engine over blocks widened as it goes (either way
+//! `|ŝ − s| ≤ γ_d · Σ|q_ik k_jk|`, and on the tiles at most `2⁻¹²⁶` more
+//! per product from their flush of subnormals to zero). `i8` products are summed exactly: in
 //! integers, or (matrix rows of at most 2¹⁰) in the `f32` engine, where
 //! every partial sum is an integer below 2²⁴.
 
@@ -115,18 +119,39 @@ macro_rules! half_element {
                 simkern_core::similarity::cosine_fast(a, b)
             }
         }
-        impl MatrixElement for $t {
-            type Out = f32;
-            fn similarity_matrix(q: &[$t], k: &[$t], dim: usize) -> Result<Vec<f32>> {
-                crate::similarity_matrix(&widened(q, <$t>::to_f32)?, &widened(k, <$t>::to_f32)?, dim)
-            }
-            fn widen_into(src: &[$t], dst: &mut [f32]) {
-                widen_each(src, dst, <$t>::to_f32);
-            }
-        }
     )*};
 }
 half_element!(f16, bf16);
+
+impl MatrixElement for f16 {
+    type Out = f32;
+    /// Both sides widened to `f32`, then the `f32` engine.
+    fn similarity_matrix(q: &[f16], k: &[f16], dim: usize) -> Result<Vec<f32>> {
+        crate::similarity_matrix(&widened(q, f16::to_f32)?, &widened(k, f16::to_f32)?, dim)
+    }
+    fn widen_into(src: &[f16], dst: &mut [f32]) {
+        widen_each(src, dst, f16::to_f32);
+    }
+}
+
+impl MatrixElement for bf16 {
+    type Out = f32;
+    /// [`simkern_core::Kernels::similarity_matrix_bf16_into`]: on the AMX
+    /// tiles where the CPU has them, else widened block by block onto the
+    /// `f32` engine.
+    fn similarity_matrix(q: &[bf16], k: &[bf16], dim: usize) -> Result<Vec<f32>> {
+        let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
+        let kernels = simkern_core::Kernels::best();
+        let mut out = zeroed::<f32>(qm.rows().checked_mul(km.rows()).ok_or(Error::SizeOverflow)?)?;
+        let mut scratch =
+            zeroed::<f32>(kernels.similarity_matrix_bf16_scratch_len(qm.rows(), km.rows(), dim))?;
+        kernels.similarity_matrix_bf16_into(qm, km, &mut out, &mut scratch)?;
+        Ok(out)
+    }
+    fn widen_into(src: &[bf16], dst: &mut [f32]) {
+        widen_each(src, dst, bf16::to_f32);
+    }
+}
 
 impl Element for i8 {
     type Sum = i64;

@@ -136,7 +136,7 @@ pub fn same_ieee_class(got: f64, want: f64) -> bool {
 /// with `k` the roundings of its blocked `f32` chains, the `f64` totals'
 /// `γ` in `u64`, the final rounding and the underflow floor. The reference
 /// is the exact sum of the exactly widened values; at
-/// `Level::Avx512Bf16` the bound adds `2⁻¹²⁶ · Σ(1 + |aᵢ| + |bᵢ|)` (DAZ/FTZ
+/// `Level::Avx512Bf16` and `Level::Amx` the bound adds `2⁻¹²⁶ · Σ(1 + |aᵢ| + |bᵢ|)` (DAZ/FTZ
 /// of `vdpbf16ps`, documented).
 ///
 /// ```
@@ -169,7 +169,7 @@ pub fn check_fast_tier<E: simkern_core::FastElement>(a: &[E], b: &[E]) {
     let daz =
         f64::from(f32::MIN_POSITIVE) * x.iter().zip(&y).map(|(p, q)| 1.0 + p.abs() + q.abs()).sum::<f64>();
     for &level in crate::levels::levels() {
-        let native = level.level() == simkern_core::Level::Avx512Bf16;
+        let native = matches!(level.level(), simkern_core::Level::Avx512Bf16 | simkern_core::Level::Amx);
         // (The cosine's sums are at least 1e-20 where it uses them.)
         let norms = (naive::dot_exact(&x, &x) * naive::dot_exact(&y, &y)).sqrt().max(1e-20);
         let (bound, cos_bound) =

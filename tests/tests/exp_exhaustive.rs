@@ -35,7 +35,7 @@ fn check_range(levels: &[Kernels], start: u64, end: u64, stride: u64) -> Vec<f64
     let mut x = Vec::with_capacity(CHUNK);
     let mut ys = vec![vec![0.0f32; CHUNK]; levels.len()];
     // A local array (not the Vec returned) so the maxima stay in registers.
-    let mut worst = [0.0f64; 4];
+    let mut worst = [0.0f64; simkern::Level::ALL.len()];
     let mut bits = start;
     while bits < end {
         x.clear();

@@ -1,8 +1,10 @@
 //! Storage types: `dot`, `cosine`, `l2_squared` over `half::f16`,
 //! `half::bf16` (the fast tier, at every level, against the exact sums of
 //! the exactly widened values and its bound) and `i8` (exact integers),
-//! over every tail length, offset and value distribution; the similarity matrix of each type against the f32
-//! engine on widened inputs (bit for bit) or exact integers; bad input.
+//! over every tail length, offset and value distribution; the similarity
+//! matrix of each type against the f32 engine on widened inputs (f16, bit
+//! for bit), its bound at every level (bf16: the AMX tiles included) or
+//! exact integers; bad input.
 
 use proptest::prelude::*;
 use simkern::half::{bf16, f16};
@@ -182,11 +184,8 @@ fn similarity_matrix_of_every_storage_type() {
     );
     let (bq, bk): (Vec<bf16>, Vec<bf16>) =
         (q.iter().map(|&v| bf16::from_f32(v)).collect(), k.iter().map(|&v| bf16::from_f32(v)).collect());
-    let wide_b = |h: &[bf16]| h.iter().map(|v| v.to_f32()).collect::<Vec<f32>>();
-    assert_eq!(
-        simkern::similarity_matrix(&bq, &bk, d).unwrap(),
-        simkern::similarity_matrix(&wide_b(&bq), &wide_b(&bk), d).unwrap()
-    );
+    // (bf16: its own test below, against the bound.)
+    assert_eq!(simkern::similarity_matrix(&bq, &bk, d).unwrap().len(), n * m);
     let (iq, ik): (Vec<i8>, Vec<i8>) =
         (q.iter().map(|&v| (v * 40.0) as i8).collect(), k.iter().map(|&v| (v * 40.0) as i8).collect());
     let s = simkern::similarity_matrix(&iq, &ik, d).unwrap();
@@ -202,6 +201,80 @@ fn similarity_matrix_of_every_storage_type() {
     assert!(simkern::similarity_matrix(&iq, &ik, 0).is_err());
     assert!(simkern::similarity_matrix(&iq[..5], &ik, d).is_err());
     assert!(simkern::similarity_matrix(&vec![1i8; 1 << 17], &vec![1i8; 1 << 17], 1 << 17).is_err());
+}
+
+/// The bf16 similarity matrix at every level and blocking (the AMX tiles
+/// where the CPU has them, the widened blocks on the f32 engine
+/// elsewhere): every entry against the exact sum of the exactly widened
+/// values within `γ_{d+1} · Σ|q k|` (plus `2⁻¹²⁶ · Σ(1 + |q| + |k|)` for
+/// the tiles' flush of subnormal inputs and results to zero), over every
+/// value distribution; shapes across the tile groups (32), steps of
+/// `k` (32), packed key blocks (32 keys under the tiny blockings) and the
+/// widened blocks (256 rows); and through the std API at the best level.
+#[test]
+fn bf16_similarity_matrix_meets_its_bound_at_every_level() {
+    let mut r = Rng::new(12);
+    let shapes = [
+        (1, 1, 1),
+        (2, 3, 2),
+        (31, 33, 31),
+        (32, 32, 32),
+        (33, 65, 33),
+        (64, 96, 64),
+        (7, 100, 768),
+        (40, 70, 100),
+        (65, 300, 40),
+        (257, 40, 3),
+    ];
+    for (n, m, d) in shapes {
+        for dist in Dist::ALL {
+            let q: Vec<bf16> = vec_f32(&mut r, dist, n * d).into_iter().map(bf16::from_f32).collect();
+            let k: Vec<bf16> = vec_f32(&mut r, dist, m * d).into_iter().map(bf16::from_f32).collect();
+            let (qw, kw) = (naive::widen(&q), naive::widen(&k));
+            let want = naive::similarity_matrix(&qw, &kw, d);
+            let check = |got: &[f32], what: &str| {
+                assert_eq!(got.len(), n * m);
+                for (e, (&g, &w)) in got.iter().zip(&want).enumerate() {
+                    let (i, j) = (e / m, e % m);
+                    let (qi, kj) = (&qw[i * d..][..d], &kw[j * d..][..d]);
+                    let flushed: f64 = qi.iter().zip(kj).map(|(a, b)| 1.0 + a.abs() + b.abs()).sum();
+                    let bound = naive::gamma(d + 1, U32) * naive::dot_abs(qi, kj) + flushed * 2f64.powi(-126);
+                    assert!(
+                        (f64::from(g) - w).abs() <= bound,
+                        "{what} {n}x{m}x{d} ({i}, {j}): {g} vs {w}, bound {bound}"
+                    );
+                }
+            };
+            let (qm, km) = (simkern::MatRef::new(&q, d).unwrap(), simkern::MatRef::new(&k, d).unwrap());
+            for kern in simkern_tests::levels::levels_and_blockings() {
+                let mut out = vec![f32::NAN; n * m];
+                let mut scratch = vec![f32::NAN; kern.similarity_matrix_bf16_scratch_len(n, m, d)];
+                kern.similarity_matrix_bf16_into(qm, km, &mut out, &mut scratch).unwrap();
+                check(&out, &format!("{:?} {:?}", kern.level(), kern.blocking()));
+            }
+            check(&simkern::similarity_matrix(&q, &k, d).unwrap(), "std");
+        }
+    }
+    // Bad input: shapes, output and scratch sizes.
+    let kern = simkern::Kernels::best();
+    let q = vec![bf16::ONE; 6];
+    let (q3, q2) = (simkern::MatRef::new(&q, 3).unwrap(), simkern::MatRef::new(&q, 2).unwrap());
+    let mut scratch = vec![0.0f32; kern.similarity_matrix_bf16_scratch_len(2, 2, 3)];
+    assert!(matches!(
+        kern.similarity_matrix_bf16_into(q3, q2, &mut [0.0; 6], &mut scratch),
+        Err(simkern::Error::DimMismatch { .. })
+    ));
+    assert!(matches!(
+        kern.similarity_matrix_bf16_into(q3, q3, &mut [0.0; 3], &mut scratch),
+        Err(simkern::Error::OutputSize { .. })
+    ));
+    assert!(matches!(
+        kern.similarity_matrix_bf16_into(q3, q3, &mut [0.0; 4], &mut []),
+        Err(simkern::Error::ScratchTooSmall { .. })
+    ));
+    let mut out = [0.0f32; 4];
+    kern.similarity_matrix_bf16_into(q3, q3, &mut out, &mut scratch).unwrap();
+    assert_eq!(out, [3.0; 4]);
 }
 
 /// The i8 similarity matrix is exact on both of its paths: rows of at most

@@ -17,7 +17,7 @@ pub fn plan(setup: Setup) -> Vec<Step> {
     } else {
         &[(256, 128), (1024, 128), (1024, 768), (4096, 128), (4096, 768)]
     };
-    shapes
+    let mut steps: Vec<Step> = shapes
         .iter()
         .map(|&(n, d)| {
             Step::new(format!("similarity_matrix {n}x{n}x{d}"), move |r| {
@@ -50,5 +50,45 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 }
             })
         })
-        .collect()
+        .collect();
+    let bf16_shapes: &[(usize, usize)] =
+        if setup.quick { &[(1024, 768)] } else { &[(1024, 768), (4096, 768)] };
+    steps.extend(bf16_shapes.iter().map(|&(n, d)| versus_f32_of_bf16(setup, n, d)));
+    steps
+}
+
+/// The `bf16` similarity matrix (the AMX tiles where the level has them)
+/// against the `f32` path on the same values widened, at the same level,
+/// and against this core's `f32` multiply-add peak.
+fn versus_f32_of_bf16(setup: Setup, n: usize, d: usize) -> Step {
+    Step::new(format!("similarity_matrix_bf16 {n}x{n}x{d}"), move |r| {
+        let round = |x: Vec<f32>| x.into_iter().map(half::bf16::from_f32).collect::<Vec<_>>();
+        let (q, k) = (round(matrix(n, d, 1)), round(matrix(n, d, 2)));
+        let widen = |x: &[half::bf16]| x.iter().map(|v| v.to_f32()).collect::<Vec<f32>>();
+        let (qf, kf) = (widen(&q), widen(&k));
+        let level = setup.level;
+        let mut out = vec![0.0f32; n * n];
+        let mut scratch = vec![0.0f32; level.similarity_matrix_bf16_scratch_len(n, n, d)];
+        let mut theirs = vec![0.0f32; n * n];
+        let mut f32_scratch = vec![0.0f32; level.similarity_matrix_scratch_len(n, n, d)];
+        let (qm, km) =
+            (simkern::MatRef::new(&q, d).expect("valid"), simkern::MatRef::new(&k, d).expect("valid"));
+        let (qfm, kfm) =
+            (simkern::MatRef::new(&qf, d).expect("valid"), simkern::MatRef::new(&kf, d).expect("valid"));
+        let mut ours =
+            || level.similarity_matrix_bf16_into(qm, km, &mut out, &mut scratch).expect("valid shapes");
+        let case = Case {
+            family: "similarity_matrix_bf16",
+            label: format!("{n}×{n}×{d}"),
+            work: 2.0 * (n * n * d) as f64,
+            unit: Unit::Gflops,
+        };
+        r.versus(&case, "simkern f32 on the same values widened", &mut ours, || {
+            level.similarity_matrix_into(qfm, kfm, &mut theirs, &mut f32_scratch).expect("valid shapes")
+        });
+        let steps = level.fma_peak_steps(case.work);
+        r.versus(&case, "f32 FMA peak, same FLOPs (for scale)", &mut ours, || {
+            level.fma_peak_probe(steps);
+        });
+    })
 }

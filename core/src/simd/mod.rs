@@ -60,7 +60,7 @@ pub(crate) fn shared_where_compact<S: Simd, K: Kernel>(s: S, kernel: K) -> K::Ou
     if COMPACT { s.vectorize(kernel) } else { kernel.run(s) }
 }
 #[cfg(target_arch = "x86_64")]
-use x86_64::{Avx2, Avx512, Avx512Bf16};
+use x86_64::{Amx, Avx2, Avx512, Avx512Bf16};
 
 use crate::blocking::Blocking;
 use crate::cpu::Caches;
@@ -154,6 +154,13 @@ impl Kernels {
                 const { Kernels::at(Avx512) },
                 const { Kernels::at(Avx512Bf16) },
             ],
+            Amx => &[
+                P,
+                const { Kernels::at(Avx2) },
+                const { Kernels::at(Avx512) },
+                const { Kernels::at(Avx512Bf16) },
+                const { Kernels::at(Amx) },
+            ],
             Neon => &[P, const { Kernels::at(Neon) }],
             _ => &[P],
         }
@@ -239,17 +246,21 @@ impl Kernels {
     }
 
     /// Runs `kernel` with this level's instructions. [`Level::Avx512Bf16`]
-    /// runs the [`Level::Avx512`] code: only the storage types' dot products
-    /// differ between the two ([`Kernels::run_storage`]), so the other
-    /// kernels are not compiled twice.
+    /// and [`Level::Amx`] run the [`Level::Avx512`] code: only the storage
+    /// types' dot products ([`Kernels::run_storage`]) and the `bf16`
+    /// matrix ([`Kernels::tiles`]) differ between them, so the other
+    /// kernels are not compiled three times.
     #[inline(always)]
     pub(crate) fn run<K: Kernel>(self, kernel: K) -> K::Output {
         match self.level {
-            // SAFETY: a `Kernels` holds a level only after `best_level` or
-            // `is_available` said this CPU has it, and `best_level` says
-            // `Avx512` only after `Avx512::try_new` succeeded.
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512 | Level::Avx512Bf16 => unsafe { Avx512::new_unchecked() }.vectorize(kernel),
+            Level::Avx512 | Level::Avx512Bf16 | Level::Amx => {
+                // SAFETY: a `Kernels` holds a level only after `best_level`
+                // or `is_available` said this CPU has it, and `best_level`
+                // says one of these only after `Avx512::try_new` succeeded
+                // (the detection of the other two requires it).
+                unsafe { Avx512::new_unchecked() }.vectorize(kernel)
+            }
             // SAFETY: likewise for `Avx2` (AVX-512 implies it; `best_level`
             // checks it otherwise).
             #[cfg(target_arch = "x86_64")]
@@ -266,11 +277,59 @@ impl Kernels {
     #[inline(always)]
     pub(crate) fn run_storage<K: Kernel>(self, kernel: K) -> K::Output {
         match self.level {
-            // SAFETY: a `Kernels` holds `Avx512Bf16` only after
-            // `best_level` found `Avx512Bf16::try_new` to succeed.
+            // SAFETY: a `Kernels` holds `Avx512Bf16` or `Amx` only after
+            // `best_level` found `Avx512Bf16::try_new` to succeed (`Amx`'s
+            // detection requires it).
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512Bf16 => unsafe { Avx512Bf16::new_unchecked() }.vectorize(kernel),
+            Level::Avx512Bf16 | Level::Amx => unsafe { Avx512Bf16::new_unchecked() }.vectorize(kernel),
             _ => self.run(kernel),
+        }
+    }
+
+    /// The AMX tiles, where this handle's level is [`Level::Amx`].
+    #[inline(always)]
+    pub(crate) fn tiles(self) -> Option<Tiles> {
+        match self.level {
+            // SAFETY: a `Kernels` holds `Amx` only after `best_level` found
+            // `Amx::try_new` to succeed.
+            #[cfg(target_arch = "x86_64")]
+            Level::Amx => Some(Tiles(unsafe { Amx::new_unchecked() })),
+            _ => None,
+        }
+    }
+}
+
+/// The tile engine of [`Level::Amx`] (see `x86_64/amx.rs`); never made on
+/// other architectures.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tiles(
+    #[cfg(target_arch = "x86_64")] Amx,
+    #[cfg(not(target_arch = "x86_64"))] core::convert::Infallible,
+);
+
+/// `f32` slots of one packed tile (16 rows of 64 bytes).
+pub(crate) const TILE_SLOTS: usize = 256;
+
+impl Tiles {
+    /// One 32-row block of `bf16` products on the tiles: see
+    /// `Amx::bf16_block` (the layout, the rounding, and the lengths below
+    /// which it does nothing).
+    #[inline]
+    pub(crate) fn bf16_block(
+        self,
+        a: &[f32],
+        b: &[f32],
+        chunks: usize,
+        groups: usize,
+        out: &mut [f32],
+        ld: usize,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        self.0.bf16_block(a, b, chunks, groups, out, ld);
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let _ = (a, b, chunks, groups, out, ld);
+            match self.0 {}
         }
     }
 }
@@ -305,7 +364,7 @@ impl Level {
     /// ```
     pub const TARGET: &'static [Level] = {
         #[cfg(target_arch = "x86_64")]
-        let levels = &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16];
+        let levels = &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16, Level::Amx];
         #[cfg(all(target_arch = "aarch64", target_feature = "neon"))]
         let levels = &[Level::Portable, Level::Neon];
         #[cfg(not(any(target_arch = "x86_64", all(target_arch = "aarch64", target_feature = "neon"))))]
@@ -336,6 +395,7 @@ impl Level {
             Level::Avx2 => &[Level::Portable, Level::Avx2],
             Level::Avx512 => &[Level::Portable, Level::Avx2, Level::Avx512],
             Level::Avx512Bf16 => &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16],
+            Level::Amx => &[Level::Portable, Level::Avx2, Level::Avx512, Level::Avx512Bf16, Level::Amx],
             Level::Neon => &[Level::Portable, Level::Neon],
             _ => &[Level::Portable],
         }
@@ -362,13 +422,17 @@ fn best_level() -> Level {
     const AVX2: u8 = Level::Avx2 as u8;
     const AVX512: u8 = Level::Avx512 as u8;
     const AVX512_BF16: u8 = Level::Avx512Bf16 as u8;
+    const AMX: u8 = Level::Amx as u8;
     match BEST.load(Relaxed) {
         PORTABLE => Level::Portable,
         AVX2 => Level::Avx2,
         AVX512 => Level::Avx512,
         AVX512_BF16 => Level::Avx512Bf16,
+        AMX => Level::Amx,
         _ => {
-            let level = if Avx512Bf16::try_new().is_some() {
+            let level = if Amx::try_new().is_some() {
+                Level::Amx
+            } else if Avx512Bf16::try_new().is_some() {
                 Level::Avx512Bf16
             } else if Avx512::try_new().is_some() {
                 Level::Avx512
@@ -505,5 +569,15 @@ mod tests {
         assert_eq!(Avx2::try_new().is_some(), avx2);
         assert_eq!(Avx512::try_new().is_some(), avx512);
         assert_eq!(Avx512Bf16::try_new().is_some(), bf16);
+        // AMX: std cannot name it on stable; Linux lists the flags only
+        // where it supports the tile state (and then grants it).
+        #[cfg(target_os = "linux")]
+        {
+            let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+            let flags = info.lines().find(|l| l.starts_with("flags")).unwrap_or_default();
+            let has = |f: &str| flags.split_whitespace().any(|x| x == f);
+            let amx = bf16 && has("amx_tile") && has("amx_bf16");
+            assert_eq!(Amx::try_new().is_some(), amx);
+        }
     }
 }

@@ -8,10 +8,12 @@
 //! `cpufeatures` does not name (F16C, AVX512-BF16, AVX512-VNNI) from CPUID directly (`cpuid`), on top
 //! of the register state it checked.
 
+mod amx;
 mod avx2;
 mod avx512;
 pub(crate) mod cpuid;
 
+pub(crate) use amx::Amx;
 pub(crate) use avx2::Avx2;
 pub(crate) use avx512::{Avx512, Avx512Bf16};
 

@@ -1,0 +1,275 @@
+//! The similarity matrix of `bf16` rows, `S = Q·Kᵀ` accumulated in `f32`:
+//! on the AMX tiles at [`Level::Amx`](crate::Level::Amx), elsewhere on
+//! the `f32` engine, block by block of rows widened exactly to `f32`.
+//!
+//! # The tile layout
+//! A tile is 16 rows of 64 bytes; `tdpbf16ps` multiplies a 16 × 32 `bf16`
+//! tile of `A` by a 32 × 16 one of `B` stored as 16 rows of 16 *pairs*
+//! (row `t` holds `(b[2t][j], b[2t+1][j])` for each column `j`). Rows are
+//! cut in steps of 32 `k` (zero-padded), and a pair of `bf16` fills one
+//! 32-bit slot of the `f32` scratch (its bits; the slots are never read as
+//! numbers). Per step, a 32-row group of `Q` is two 16-row tiles of `Q`'s
+//! own rows, and a 32-key group of `K` two tiles of pairs:
+//!
+//! ```text
+//! Q group, step c:  slot c·512 + r·16 + t            = (q[r][32c+2t], q[r][32c+2t+1])
+//! K group, step c:  slot c·512 + 256·(j/16) + 16t + j%16 = (k[j][32c+2t], k[j][32c+2t+1])
+//! ```
+//!
+//! The micro-kernel keeps a 32 × 32 block of `S` in four tiles while the
+//! steps stream through; the key groups of one block of keys (packed once,
+//! sized from the cache blocking) are swept by each query group in turn.
+
+use half::bf16;
+
+use crate::blocking::Blocking;
+use crate::error::Result;
+use crate::gemm::{self, Accum, Gemm, View, ViewMut};
+use crate::level::Level;
+use crate::matrix::MatRef;
+use crate::simd::{Kernels, TILE_SLOTS, Tiles};
+
+/// `k` per tile step: 32 `bf16`, 64 bytes a row.
+const STEP: usize = 32;
+/// Rows of `Q` (and keys of `K`) per tile group: two tiles of 16.
+const GROUP: usize = 32;
+/// Slots of one group's step: two tiles.
+const GROUP_STEP: usize = 2 * TILE_SLOTS;
+/// Rows per widened block on the `f32` engine (the levels without tiles).
+const WIDEN_ROWS: usize = 256;
+/// The most keys one packed block holds.
+const MOST_KEYS: usize = 4096;
+
+/// Keys per packed block of `K` on the tiles: the block (`keys · dim · 2`
+/// bytes) within the packed-`A` share of L2 that `blocks` gives the `f32`
+/// engine (`mc · kc` floats), a multiple of [`GROUP`] between one group
+/// and [`MOST_KEYS`].
+const fn tile_key_block(blocks: Blocking, steps: usize) -> usize {
+    let per_key = if steps == 0 { 1 } else { steps * STEP / 2 };
+    let keys = blocks.mc() * blocks.kc() / per_key / GROUP * GROUP;
+    if keys < GROUP {
+        GROUP
+    } else if keys > MOST_KEYS {
+        MOST_KEYS
+    } else {
+        keys
+    }
+}
+
+/// [`Kernels::similarity_matrix_bf16_scratch_len`] at `level`.
+const fn scratch_len(level: Level, n: usize, m: usize, dim: usize) -> usize {
+    if matches!(level, Level::Amx) {
+        let steps = dim.div_ceil(STEP);
+        let keys = min(m.div_ceil(GROUP) * GROUP, tile_key_block(Blocking::MOST, steps));
+        let group = steps.saturating_mul(GROUP_STEP);
+        return (keys / GROUP + 1).saturating_mul(group).saturating_add(GROUP * GROUP);
+    }
+    let (rows_q, rows_k) = (min(n, WIDEN_ROWS), min(m, WIDEN_ROWS));
+    (rows_q + rows_k).saturating_mul(dim).saturating_add(gemm::scratch_len(level, rows_q, rows_k, dim))
+}
+
+/// `min(a, b)` in a `const fn`.
+const fn min(a: usize, b: usize) -> usize {
+    if a < b { a } else { b }
+}
+
+impl Kernels {
+    /// Elements of scratch [`Kernels::similarity_matrix_bf16_into`] needs
+    /// at this handle's level for `n` queries, `m` keys and rows of `dim`
+    /// (for any blocking): on the tiles, one packed block of keys, one
+    /// packed group of queries and a 32 × 32 block of `S`; elsewhere, two
+    /// widened blocks of at most 256 rows and the `f32` engine's panels.
+    ///
+    /// ```
+    /// use simkern_core::Kernels;
+    /// let k = Kernels::portable();
+    /// assert!(k.similarity_matrix_bf16_scratch_len(3, 4, 5) >= (3 + 4) * 5);
+    /// ```
+    pub const fn similarity_matrix_bf16_scratch_len(self, n: usize, m: usize, dim: usize) -> usize {
+        scratch_len(self.level(), n, m, dim)
+    }
+
+    /// `S = Q·Kᵀ` of `bf16` rows into `out` (`n · m`, row-major):
+    /// `out[i·m + j] = Σ_k q_ik k_jk` in `f32`. Every product of two `bf16`
+    /// is exact in `f32`; the sum has the `f32` engine's bound,
+    /// `|ŝ − s| ≤ γ_d · Σ_k |q_ik k_jk|` — and on the tiles ([`Level::Amx`])
+    /// `tdpbf16ps`'s flush to zero of subnormal inputs and results adds at
+    /// most `2⁻¹²⁶` per product. `scratch` holds
+    /// [`Kernels::similarity_matrix_bf16_scratch_len`] elements.
+    ///
+    /// Errors: as [`Kernels::similarity_matrix_into`] (rows of different
+    /// lengths, `out` not `n · m` long, `scratch` too small).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef, half::bf16};
+    /// let q: Vec<bf16> = [1.0f32, 2.0, 3.0, 4.0].map(bf16::from_f32).to_vec();
+    /// let q = MatRef::new(&q, 2).unwrap();
+    /// for &k in Kernels::available() {
+    ///     let mut out = [0.0f32; 4];
+    ///     let mut scratch = vec![0.0f32; k.similarity_matrix_bf16_scratch_len(2, 2, 2)];
+    ///     k.similarity_matrix_bf16_into(q, q, &mut out, &mut scratch).unwrap();
+    ///     assert_eq!(out, [5.0, 11.0, 11.0, 25.0]);
+    /// }
+    /// ```
+    pub fn similarity_matrix_bf16_into(
+        self,
+        q: MatRef<'_, bf16>,
+        k: MatRef<'_, bf16>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let needed = self.similarity_matrix_bf16_scratch_len(q.rows(), k.rows(), q.dim());
+        if !super::check_similarity_matrix(q, k, out, scratch, needed)? {
+            return Ok(());
+        }
+        match self.tiles() {
+            Some(tiles) => on_tiles(tiles, self.blocking(), q, k, out, scratch),
+            None => widened(self, q, k, out, scratch),
+        }
+        Ok(())
+    }
+}
+
+/// Elements of scratch [`similarity_matrix_bf16_into`] needs at whichever
+/// level this build runs ([`Level::TARGET`](crate::Level::TARGET)).
+///
+/// ```
+/// use simkern_core::similarity::similarity_matrix_bf16_scratch_len;
+/// assert!(similarity_matrix_bf16_scratch_len(2, 2, 2) > 0);
+/// ```
+pub const fn similarity_matrix_bf16_scratch_len(n: usize, m: usize, dim: usize) -> usize {
+    let (mut len, mut i) = (0, 0);
+    while i < Level::TARGET.len() {
+        let need = scratch_len(Level::TARGET[i], n, m, dim);
+        len = if need > len { need } else { len };
+        i += 1;
+    }
+    len
+}
+
+/// [`Kernels::similarity_matrix_bf16_into`] at the best level.
+///
+/// ```
+/// use simkern_core::{MatRef, half::bf16, similarity::*};
+/// let q = [bf16::from_f32(0.5), bf16::from_f32(-2.0)];
+/// let q = MatRef::new(&q, 2).unwrap();
+/// let mut out = [0.0f32];
+/// let mut scratch = vec![0.0f32; similarity_matrix_bf16_scratch_len(1, 1, 2)];
+/// similarity_matrix_bf16_into(q, q, &mut out, &mut scratch).unwrap();
+/// assert_eq!(out, [4.25]);
+/// ```
+pub fn similarity_matrix_bf16_into(
+    q: MatRef<'_, bf16>,
+    k: MatRef<'_, bf16>,
+    out: &mut [f32],
+    scratch: &mut [f32],
+) -> Result<()> {
+    Kernels::best().similarity_matrix_bf16_into(q, k, out, scratch)
+}
+
+/// The bits of `(lo, hi)` in one slot (`lo` in the low half: the first in
+/// memory, as the tiles read pairs).
+#[inline(always)]
+fn pair(lo: Option<&bf16>, hi: Option<&bf16>) -> f32 {
+    let bits = |x: Option<&bf16>| x.map_or(0, |x| u32::from(x.to_bits()));
+    f32::from_bits(bits(lo) | bits(hi) << 16)
+}
+
+/// Packs rows `first..first + 32` of `m` (zero past its last row and past
+/// `dim`) into `panel` (`steps · 512` slots): `slot(row, t)` places pair
+/// `t` of a row, counted over all steps.
+#[inline(always)]
+fn pack_group(m: MatRef<'_, bf16>, first: usize, panel: &mut [f32], slot: impl Fn(usize, usize) -> usize) {
+    panel.iter_mut().for_each(|s| *s = 0.0);
+    for r in 0..GROUP.min(m.rows().saturating_sub(first)) {
+        let row = m.row(first + r);
+        for (t, two) in row.chunks(2).enumerate() {
+            if let Some(s) = panel.get_mut(slot(r, t)) {
+                *s = pair(two.first(), two.get(1));
+            }
+        }
+    }
+}
+
+/// The slot of pair `t` (over all steps) of query row `r` of a group.
+#[inline(always)]
+fn query_slot(r: usize, t: usize) -> usize {
+    let (step, t) = (t / (STEP / 2), t % (STEP / 2));
+    step * GROUP_STEP + r * (STEP / 2) + t
+}
+
+/// The slot of pair `t` of key `j` of a group.
+#[inline(always)]
+fn key_slot(j: usize, t: usize) -> usize {
+    let (step, t) = (t / (STEP / 2), t % (STEP / 2));
+    step * GROUP_STEP + (j / 16) * TILE_SLOTS + t * 16 + j % 16
+}
+
+/// The product on the tiles (the caller checked the shapes and scratch).
+fn on_tiles(
+    tiles: Tiles,
+    blocks: Blocking,
+    q: MatRef<'_, bf16>,
+    k: MatRef<'_, bf16>,
+    out: &mut [f32],
+    scratch: &mut [f32],
+) {
+    let (n, m, steps) = (q.rows(), k.rows(), q.dim().div_ceil(STEP));
+    let group = steps * GROUP_STEP;
+    let block = tile_key_block(blocks, steps).min(m.div_ceil(GROUP) * GROUP);
+    let (kbuf, rest) = scratch.split_at_mut((block / GROUP) * group);
+    let (qbuf, rest) = rest.split_at_mut(group.min(rest.len()));
+    let temp = rest.get_mut(..GROUP * GROUP).unwrap_or_default();
+    for j0 in (0..m).step_by(block) {
+        let keys = block.min(m - j0);
+        for (g, panel) in kbuf.chunks_exact_mut(group).take(keys.div_ceil(GROUP)).enumerate() {
+            pack_group(k, j0 + g * GROUP, panel, key_slot);
+        }
+        for i0 in (0..n).step_by(GROUP) {
+            pack_group(q, i0, qbuf, query_slot);
+            let rows = GROUP.min(n - i0);
+            // Whole 32 × 32 blocks straight into `out`; the edges through
+            // `temp`.
+            let whole = if rows == GROUP { keys / GROUP } else { 0 };
+            if whole > 0 {
+                let at = out.get_mut(i0 * m + j0..).unwrap_or_default();
+                tiles.bf16_block(qbuf, kbuf, steps, whole, at, m);
+            }
+            for g in whole..keys.div_ceil(GROUP) {
+                tiles.bf16_block(qbuf, kbuf.get(g * group..).unwrap_or_default(), steps, 1, temp, GROUP);
+                let (j, cols) = (j0 + g * GROUP, GROUP.min(keys - g * GROUP));
+                for (r, src) in temp.chunks_exact(GROUP).take(rows).enumerate() {
+                    if let Some(dst) = out.get_mut((i0 + r) * m + j..).and_then(|d| d.get_mut(..cols)) {
+                        dst.copy_from_slice(&src[..cols]);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The product on the `f32` engine: blocks of at most 256 rows of each
+/// side widened into `scratch` (exactly), then multiplied.
+fn widened(kernels: Kernels, q: MatRef<'_, bf16>, k: MatRef<'_, bf16>, out: &mut [f32], scratch: &mut [f32]) {
+    let (n, m, dim) = (q.rows(), k.rows(), q.dim());
+    let (rows_q, rows_k) = (n.min(WIDEN_ROWS), m.min(WIDEN_ROWS));
+    let (qw, rest) = scratch.split_at_mut(rows_q * dim);
+    let (kw, engine) = rest.split_at_mut(rows_k * dim);
+    let widen = |src: &[bf16], dst: &mut [f32]| dst.iter_mut().zip(src).for_each(|(d, s)| *d = s.to_f32());
+    for i0 in (0..n).step_by(WIDEN_ROWS) {
+        let rows = rows_q.min(n - i0);
+        widen(q.rows_range(i0, i0 + rows).as_slice(), qw);
+        for j0 in (0..m).step_by(WIDEN_ROWS) {
+            let keys = rows_k.min(m - j0);
+            widen(k.rows_range(j0, j0 + keys).as_slice(), kw);
+            kernels.run(Gemm {
+                a: View::row_major(qw, rows, dim),
+                b: View::row_major(kw, keys, dim).t(),
+                c: ViewMut { data: out.get_mut(i0 * m + j0..).unwrap_or_default(), ld: m },
+                accum: Accum::Overwrite,
+                blocks: kernels.blocking(),
+                scratch: &mut *engine,
+            });
+        }
+    }
+}
