@@ -10,6 +10,10 @@
 //! for one level: every core kernel is a method of it, and
 //! [`Kernels::available`] lists one per level this CPU has.
 //!
+//! Features (both off by default): `rayon`, multi-core forms of the large
+//! kernels (`par_*`, the same bits as the serial ones); `ndarray`, the
+//! module `nd`: the kernels over `ndarray` views, results as arrays.
+//!
 //! ```
 //! let q = [1.0f32, 0.0, 0.0, 1.0]; // two rows of dim 2
 //! let k = [1.0f32, 1.0, 0.0, 2.0];
@@ -27,6 +31,8 @@ mod diagnostics;
 mod infonce;
 pub mod init;
 mod lse;
+#[cfg(feature = "ndarray")]
+pub mod nd;
 #[cfg(feature = "rayon")]
 mod parallel;
 mod search;
