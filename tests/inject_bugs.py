@@ -14,6 +14,18 @@ import sys
 
 os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
 cases=[
+ ("rank (rayon): par_rank's ordinal ties count from 0", "std-ext/src/par_rank.rs",
+  "                let r = if ties == Ties::Ordinal { (start + pos + 1) as f64 } else { shared };",
+  "                let r = if ties == Ties::Ordinal { (start + pos) as f64 } else { shared };",
+  ["stats"]),
+ ("rank (rayon): par_rank's parts start inside a run of equal keys", "std-ext/src/par_rank.rs",
+  "        while at < n && key(at) == key(at - 1) {",
+  "        while at < n && key(at) == key(at - 1) && false {",
+  ["stats"]),
+ ("rank (rayon): par_rank's scatter puts part 1 before part 0 within a bucket", "std-ext/src/par_rank.rs",
+  "        for (s, h) in starts.iter_mut().zip(&counts) {",
+  "        for (s, h) in starts.iter_mut().zip(&counts).rev() {",
+  ["stats"]),
  ("storage (AMX): the bf16 tiles store C10 over C01 (rows 16-31 of a block written at columns 16-31)", "core/src/simd/x86_64/amx.rs",
   '                "tilestored [{t} + {ld}*1], tmm2",',
   '                "tilestored [{o} + {ld}*1 + 64], tmm2",',

@@ -34,6 +34,8 @@ mod lse;
 #[cfg(feature = "ndarray")]
 pub mod nd;
 #[cfg(feature = "rayon")]
+mod par_rank;
+#[cfg(feature = "rayon")]
 mod parallel;
 mod search;
 mod similarity;
@@ -50,6 +52,8 @@ pub use lse::{
     OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
     softmax_rows,
 };
+#[cfg(feature = "rayon")]
+pub use par_rank::par_rank;
 #[cfg(feature = "rayon")]
 pub use parallel::{Executor, Rayon, Serial};
 #[cfg(feature = "rayon")]

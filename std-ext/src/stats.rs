@@ -38,8 +38,8 @@ pub fn rank<T: Sample>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn rank_with<T: Sample>(x: &[T], ties: Ties, nan: NanPolicy) -> Result<Vec<f64>> {
-    let mut out = vec![0.0; x.len()];
-    let mut scratch = vec![0u64; core_rank::rank_scratch_len::<T>(x.len())];
+    let mut out = zeroed(x.len())?;
+    let mut scratch = zeroed(core_rank::rank_scratch_len::<T>(x.len()))?;
     core_rank::rank_into(x, ties, nan, &mut out, &mut scratch)?;
     Ok(out)
 }
@@ -211,8 +211,7 @@ pub fn kendall_tau_b<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn kendall_tau_b_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy) -> Result<f64> {
-    let run =
-        |x: &[A], y: &[B]| corr::kendall_tau_b(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())]);
+    let run = |x: &[A], y: &[B]| corr::kendall_tau_b(x, y, &mut zeroed(corr::kendall_scratch_len(x.len()))?);
     match pairs(x, y, nan)? {
         Some((x, y)) => run(&x, &y),
         None => run(x, y),
@@ -227,7 +226,7 @@ pub fn kendall_tau_b_with<A: Sample, B: Sample>(x: &[A], y: &[B], nan: NanPolicy
 /// # Ok::<(), simkern::Error>(())
 /// ```
 pub fn kendall_tau_c<A: Sample, B: Sample>(x: &[A], y: &[B]) -> Result<f64> {
-    corr::kendall_tau_c(x, y, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
+    corr::kendall_tau_c(x, y, &mut zeroed(corr::kendall_scratch_len(x.len()))?)
 }
 
 /// Pearson's r and the p-value of its exact test, as
@@ -270,7 +269,7 @@ pub fn spearman_test<A: Sample, B: Sample>(
     alternative: Alternative,
 ) -> Result<CorrelationTest> {
     let (r, s) = spearman_scratch::<A, B>(x.len());
-    sig::spearman_test(x, y, alternative, &mut vec![0.0; r], &mut vec![0u64; s])
+    sig::spearman_test(x, y, alternative, &mut zeroed(r)?, &mut zeroed(s)?)
 }
 
 /// Kendall's τ-b and its p-value, as `scipy.stats.kendalltau(x, y,
@@ -287,7 +286,7 @@ pub fn kendall_tau_b_test<A: Sample, B: Sample>(
     y: &[B],
     alternative: Alternative,
 ) -> Result<CorrelationTest> {
-    sig::kendall_tau_b_test(x, y, alternative, &mut vec![0u64; corr::kendall_scratch_len(x.len())])
+    sig::kendall_tau_b_test(x, y, alternative, &mut zeroed(corr::kendall_scratch_len(x.len()))?)
 }
 
 /// Pearson's `r` of every pair of columns of `x` (`n_obs × n_cols`,

@@ -487,6 +487,60 @@ fn integer_and_mixed_inputs() {
     assert!(simkern::spearman_with(&with_nan, &ints, simkern::NanPolicy::Raise).is_err());
 }
 
+/// `par_rank` on 1, 2 and 3 threads: the same ranks, bit for bit, as
+/// `rank`, under every tie method — continuous values, runs of equal
+/// values that straddle the parts (values `i / 50`, shuffled), several
+/// integer types; and the inputs it hands to `rank` (few distinct values,
+/// NaN, 64-bit keys, short ones). (Not on WASI: no threads.)
+#[cfg(not(target_os = "wasi"))]
+#[test]
+fn par_rank_is_rank() {
+    let n = 300_000;
+    let x = values(44, n, 0, false);
+    let order = simkern::rank(&values(45, n, 0, false), simkern::Ties::Ordinal).unwrap();
+    let runs: Vec<f32> = order.iter().map(|&r| (r as usize / 50) as f32).collect();
+    let ints: Vec<i32> = order.iter().map(|&r| r as i32 / 7 - 20_000).collect();
+    let shorts: Vec<u16> = order.iter().map(|&r| (r as usize % 60_000) as u16).collect();
+    let few: Vec<u8> = order.iter().map(|&r| r as u8).collect();
+    let mut with_nan = x.clone();
+    with_nan[777] = f32::NAN;
+    let wide = widen(&x);
+    let ties = [
+        simkern::Ties::Average,
+        simkern::Ties::Min,
+        simkern::Ties::Max,
+        simkern::Ties::Dense,
+        simkern::Ties::Ordinal,
+    ];
+    for threads in 1..=3 {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            for t in ties {
+                let same = |a: Vec<f64>, b: Vec<f64>, what: &str| {
+                    assert!(
+                        a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()),
+                        "{threads} threads, {t:?}, {what}"
+                    );
+                    assert_eq!(a.len(), b.len());
+                };
+                same(simkern::par_rank(&x, t).unwrap(), simkern::rank(&x, t).unwrap(), "continuous");
+                same(simkern::par_rank(&runs, t).unwrap(), simkern::rank(&runs, t).unwrap(), "runs");
+                same(simkern::par_rank(&ints, t).unwrap(), simkern::rank(&ints, t).unwrap(), "i32");
+                same(simkern::par_rank(&shorts, t).unwrap(), simkern::rank(&shorts, t).unwrap(), "u16");
+                same(simkern::par_rank(&few, t).unwrap(), simkern::rank(&few, t).unwrap(), "few");
+                same(simkern::par_rank(&wide, t).unwrap(), simkern::rank(&wide, t).unwrap(), "f64");
+                same(
+                    simkern::par_rank(&x[..1000], t).unwrap(),
+                    simkern::rank(&x[..1000], t).unwrap(),
+                    "short",
+                );
+            }
+            assert!(simkern::par_rank(&with_nan, simkern::Ties::Average).unwrap().iter().all(|r| r.is_nan()));
+            assert_eq!(simkern::par_rank::<f32>(&[], simkern::Ties::Min).unwrap(), Vec::<f64>::new());
+        });
+    }
+}
+
 /// `par_spearman` on 1, 2 and 3 threads: the same bits as `spearman`, on
 /// continuous data (the radix path), tie-heavy data (the table path), mixed
 /// argument types, NaN, and the errors. (Not on WASI, which has no threads

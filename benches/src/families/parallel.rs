@@ -135,5 +135,25 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 },
             );
         }),
+        Step::new("rank rayon".into(), move |r| {
+            let n = if setup.quick { 1_000_000 } else { 10_000_000 };
+            let x = simkern_benches::matrix(1, n, 17);
+            let case = Case {
+                family: "rank (rayon)",
+                label: format!("n={n} continuous f32, average, {} threads", rayon::current_num_threads()),
+                work: n as f64,
+                unit: Unit::Gelems,
+            };
+            r.versus(
+                &case,
+                "simkern, one thread",
+                || {
+                    black_box(simkern::par_rank(black_box(&x), simkern::Ties::Average).expect("valid"));
+                },
+                || {
+                    black_box(simkern::rank(black_box(&x), simkern::Ties::Average).expect("valid"));
+                },
+            );
+        }),
     ]
 }
