@@ -14,6 +14,10 @@ import sys
 
 os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
 cases=[
+ ("rank (rayon): par_rank's bucket sort skips its lowest digit", "std-ext/src/par_rank.rs",
+  "            if h.contains(&m) {",
+  "            if h.contains(&m) || p == 0 {",
+  ["stats"]),
  ("rank (rayon): par_rank's ordinal ties count from 0", "std-ext/src/par_rank.rs",
   "                let r = if ties == Ties::Ordinal { (start + pos + 1) as f64 } else { shared };",
   "                let r = if ties == Ties::Ordinal { (start + pos) as f64 } else { shared };",

@@ -1,14 +1,21 @@
-//! Ranks on all cores (feature `rayon`): the serial path's LSD radix sort
-//! over 8-bit digits of the 32-bit order-preserving keys, each pass split
-//! among the threads, then the ranks written run by run in parallel.
+//! Ranks on all cores (feature `rayon`): a sample sort of the items
+//! (the 32-bit order-preserving key above, the index below), then the
+//! ranks written run by run in parallel.
 //!
-//! A pass: every part counts its digits, the counts give each part its
-//! own start in every bucket (buckets in order, parts in order within a
-//! bucket), and every part scatters its items there — stable, so the
-//! sorted items, and hence the ranks (ordinal ones included), are those of
-//! the serial sort. The parts write to interleaved places of one array:
-//! the arrays are of `AtomicU64`, whose relaxed loads and stores are the
-//! plain moves of the serial code, so no `unsafe` is needed to share them.
+//! The first pass puts every item into one of 256 buckets between
+//! splitters drawn from a sorted sample of the items — balanced whatever
+//! the values' distribution (the top byte of a float's key is its sign and
+//! exponent: a radix digit there puts nearly everything in a bucket or
+//! two). Every part of the input counts its items per bucket, the counts
+//! give each part its own start in every bucket (buckets in order, parts
+//! in order within a bucket), and every part scatters its items there —
+//! stable. Each bucket, a few hundred KiB at 10⁷ values, is then sorted by
+//! its keys in cache (an LSD radix sort, stable), the buckets spread over
+//! the threads. So the sorted items, and hence the ranks (ordinal ones
+//! included), are those of the serial sort. The parts write to interleaved
+//! places of one array: the arrays are of `AtomicU64`, whose relaxed loads
+//! and stores are the plain moves of the serial code, so no `unsafe` is
+//! needed to share them.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -54,24 +61,40 @@ pub fn par_rank<T: Sample>(x: &[T], ties: Ties) -> Result<Vec<f64>> {
     {
         return crate::rank(x, ties);
     }
-    let mut src = atomics(n)?;
-    src.par_iter_mut()
-        .zip(x.par_iter())
-        .enumerate()
-        .for_each(|(i, (it, v))| *it.get_mut() = v.key() << 32 | i as u64);
+    let mut src = Vec::new();
+    reserve_to(&mut src, n)?;
+    src.par_extend(x.par_iter().enumerate().map(|(i, v)| AtomicU64::new(v.key() << 32 | i as u64)));
     let mut dst = atomics(n)?;
     let chunk = n.div_ceil(parts);
-    for shift in [32, 40, 48, 56] {
-        if scatter_pass(&src, &dst, shift, chunk) {
-            std::mem::swap(&mut src, &mut dst);
-        }
+    // A sample sort's first pass: 256 buckets between splitters drawn from
+    // the items (balanced whatever the distribution of the values), each
+    // then sorted by its keys on its own, in cache, the buckets spread
+    // over the threads. The items are distinct (the index is their low
+    // half), so the buckets hold consecutive runs of the sorted order.
+    let splitters = splitters(&src);
+    let mut buckets = Vec::new();
+    reserve_to(&mut buckets, n)?;
+    buckets.par_extend(src.par_iter().map(|it| bucket_of(&splitters, it.load(Relaxed))));
+    // (The sample's own items fall into different buckets: the pass always
+    // moves something.)
+    let Some(bounds) = scatter_pass(&src, &dst, chunk, |pos, _| usize::from(buckets[pos])) else {
+        return crate::rank(x, ties);
+    };
+    std::mem::swap(&mut src, &mut dst);
+    let mut rest = src.as_mut_slice();
+    let mut parts = Vec::with_capacity(BUCKETS);
+    for w in bounds.windows(2) {
+        let (bucket, tail) = rest.split_at_mut(w[1] - w[0]);
+        parts.push(bucket);
+        rest = tail;
     }
+    parts.into_par_iter().try_for_each(sort_bucket)?;
     // `dst` becomes the ranks (f64 bits at each value's index).
     write_ranks(&src, &dst, ties, chunk);
     Ok(dst.into_iter().map(|r| f64::from_bits(r.into_inner())).collect())
 }
 
-/// `n` zeros as atomics, or [`Error::OutOfMemory`].
+/// `n` zeros as atomics, or `Error::OutOfMemory`.
 fn atomics(n: usize) -> Result<Vec<AtomicU64>> {
     let mut v = Vec::new();
     reserve_to(&mut v, n)?;
@@ -92,22 +115,104 @@ fn few_distinct<T: Sample>(x: &[T]) -> bool {
     true
 }
 
+/// 255 splitters, drawn evenly from the sorted items of a sample spread
+/// over `items`, and `u64::MAX` after them.
+fn splitters(items: &[AtomicU64]) -> [u64; BUCKETS] {
+    let step = (items.len() / SAMPLES).max(1);
+    let mut sample: Vec<u64> = items.iter().step_by(step).take(SAMPLES).map(|it| it.load(Relaxed)).collect();
+    sample.sort_unstable();
+    let per = (sample.len() / BUCKETS).max(1);
+    let mut s = [u64::MAX; BUCKETS];
+    for (j, slot) in s.iter_mut().take(BUCKETS - 1).enumerate() {
+        if let Some(&v) = sample.get(per * (j + 1)) {
+            *slot = v;
+        }
+    }
+    s
+}
+
+/// The number of splitters at most `item` (0..=255): a branch-free binary
+/// search.
+#[inline(always)]
+fn bucket_of(s: &[u64; BUCKETS], item: u64) -> u8 {
+    let mut b = 0;
+    for half in [128, 64, 32, 16, 8, 4, 2, 1] {
+        // Arithmetic, not a branch: on random data a branch here is
+        // mispredicted half the time (an `if` compiled to one under
+        // `codegen-units = 1` and cost 5× the whole pass).
+        b += half * usize::from(s[b + half - 1] <= item);
+    }
+    b as u8
+}
+
+/// Sorts one bucket of the first pass by its items' keys: an LSD radix
+/// sort over the key's four digits on a copy (stable; the digits all its
+/// items share are skipped), a stable comparison sort below 64 items.
+fn sort_bucket(bucket: &mut [AtomicU64]) -> Result<()> {
+    let m = bucket.len();
+    let mut a = Vec::new();
+    reserve_to(&mut a, m)?;
+    a.extend(bucket.iter_mut().map(|x| *x.get_mut()));
+    if m < 64 {
+        a.sort_by_key(|&it| it >> 32);
+    } else {
+        let mut b = Vec::new();
+        reserve_to(&mut b, m)?;
+        b.resize(m, 0);
+        let mut hist = [[0usize; BUCKETS]; 4];
+        for &it in &a {
+            for (p, h) in hist.iter_mut().enumerate() {
+                h[digit(it, 32 + 8 * p as u32)] += 1;
+            }
+        }
+        for (p, h) in hist.iter_mut().enumerate() {
+            if h.contains(&m) {
+                continue;
+            }
+            let mut at = 0;
+            for c in h.iter_mut() {
+                (*c, at) = (at, at + *c);
+            }
+            let shift = 32 + 8 * p as u32;
+            for &it in &a {
+                let d = digit(it, shift);
+                if let Some(slot) = b.get_mut(h[d]) {
+                    *slot = it;
+                }
+                h[d] += 1;
+            }
+            std::mem::swap(&mut a, &mut b);
+        }
+    }
+    for (x, &it) in bucket.iter_mut().zip(&a) {
+        *x.get_mut() = it;
+    }
+    Ok(())
+}
+
 /// The 8-bit digit of an item at `shift`.
 #[inline(always)]
 fn digit(item: u64, shift: u32) -> usize {
     (item >> shift) as usize & (BUCKETS - 1)
 }
 
-/// One stable pass by the digit at `shift` from `src` into `dst`, in
-/// parts of `chunk` items; `false` (and nothing moved) when every item
-/// has the same digit.
-fn scatter_pass(src: &[AtomicU64], dst: &[AtomicU64], shift: u32, chunk: usize) -> bool {
+/// One stable pass from `src` into `dst` by the bucket `bucket(position,
+/// item)` (below 256) of each item, in parts of `chunk` items: the
+/// buckets' bounds in `dst` (257 of them), or `None` (and nothing moved)
+/// when every item is in one bucket.
+fn scatter_pass(
+    src: &[AtomicU64],
+    dst: &[AtomicU64],
+    chunk: usize,
+    bucket: impl Fn(usize, u64) -> usize + Sync,
+) -> Option<Vec<usize>> {
     let counts: Vec<[usize; BUCKETS]> = src
         .par_chunks(chunk)
-        .map(|part| {
+        .enumerate()
+        .map(|(p, part)| {
             let mut h = [0usize; BUCKETS];
-            for it in part {
-                h[digit(it.load(Relaxed), shift)] += 1;
+            for (i, it) in part.iter().enumerate() {
+                h[bucket(p * chunk + i, it.load(Relaxed)) & (BUCKETS - 1)] += 1;
             }
             h
         })
@@ -120,11 +225,12 @@ fn scatter_pass(src: &[AtomicU64], dst: &[AtomicU64], shift: u32, chunk: usize) 
         }
     }
     if totals.contains(&n) {
-        return false;
+        return None;
     }
     // Part p's start in bucket b: the items of the buckets below b, then
     // those of the parts before p in b.
     let mut starts = vec![[0usize; BUCKETS]; counts.len()];
+    let mut bounds = vec![0];
     let mut below = 0;
     for b in 0..BUCKETS {
         let mut at = below;
@@ -133,11 +239,12 @@ fn scatter_pass(src: &[AtomicU64], dst: &[AtomicU64], shift: u32, chunk: usize) 
             at += h[b];
         }
         below += totals[b];
+        bounds.push(below);
     }
-    src.par_chunks(chunk).zip(starts).for_each(|(part, mut next)| {
-        for it in part {
+    src.par_chunks(chunk).zip(starts).enumerate().for_each(|(p, (part, mut next))| {
+        for (i, it) in part.iter().enumerate() {
             let it = it.load(Relaxed);
-            let d = digit(it, shift);
+            let d = bucket(p * chunk + i, it) & (BUCKETS - 1);
             // In bounds by the counts; `get` keeps a miscount from panicking.
             if let Some(slot) = dst.get(next[d]) {
                 slot.store(it, Relaxed);
@@ -145,7 +252,7 @@ fn scatter_pass(src: &[AtomicU64], dst: &[AtomicU64], shift: u32, chunk: usize) 
             next[d] += 1;
         }
     });
-    true
+    Some(bounds)
 }
 
 /// Writes the rank of every sorted item at its index in `out` (f64 bits),
