@@ -14,6 +14,10 @@ import sys
 
 os_cwd = str(pathlib.Path(__file__).resolve().parent.parent)
 cases=[
+ ("logsumexp: a long row keeps only its last block's state", "core/src/lse.rs",
+  "            state.merge(block_state(s, block, self.scale));",
+  "            state = block_state(s, block, self.scale);",
+  ["lse"]),
  ("rank (rayon): par_rank's bucket sort skips its lowest digit", "std-ext/src/par_rank.rs",
   "            if h.contains(&m) {",
   "            if h.contains(&m) || p == 0 {",

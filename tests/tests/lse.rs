@@ -106,6 +106,43 @@ fn every_length_for_tails() {
     }
 }
 
+/// Rows longer than the f32 kernel's block (4096 values, merged block by
+/// block): lengths at and across block boundaries against the reference
+/// at every level, and the special values where they fall in a later
+/// block than the maximum — NaN and `+∞` still win, `−∞` blocks add
+/// nothing, the maximum in the last block or the first (and the same
+/// special values in a long f64 row, which is not blocked).
+#[test]
+fn long_rows_block_by_block() {
+    for (n, spread) in [(4095, 3.0f32), (4096, 30.0), (4097, 0.1), (8193, 300.0), (50_000, 10.0)] {
+        let x = logits(n as u64 + 11, n, spread);
+        check_lse(&x);
+        check_softmax(&x[..n.min(8193)]);
+    }
+    let inf = f32::INFINITY;
+    for &level in levels() {
+        let mut x = logits(5, 20_000, 4.0);
+        x[19_999] = 80.0; // the maximum in the last block
+        let want = naive::logsumexp(&widen(&x)).0;
+        assert!((f64::from(level.logsumexp(&x)) - want).abs() <= 4.0 * U32 * want.abs(), "{level:?}");
+        x[0] = 1e4; // ... and in the first: every other term underflows
+        assert_eq!(level.logsumexp(&x), 1e4);
+        let mut y = vec![-inf; 12_000];
+        assert_eq!(level.logsumexp(&y), -inf);
+        y[11_000] = 2.5;
+        assert_eq!(level.logsumexp(&y), 2.5);
+        y[9000] = inf;
+        assert_eq!(level.logsumexp(&y), inf);
+        y[10_500] = f32::NAN;
+        assert!(level.logsumexp(&y).is_nan());
+        let mut z: Vec<f64> = logits(6, 9000, 4.0).into_iter().map(f64::from).collect();
+        z[8999] = f64::NAN;
+        assert!(level.logsumexp(&z).is_nan());
+        z[8999] = f64::INFINITY;
+        assert_eq!(level.logsumexp(&z), f64::INFINITY);
+    }
+}
+
 #[test]
 fn edge_cases_of_the_contract() {
     let inf = f32::INFINITY;

@@ -32,7 +32,7 @@ use crate::simd::TILE_SLOTS;
 #[repr(C, align(64))]
 struct TileConfig([u8; 64]);
 
-const CONFIG: TileConfig = {
+static CONFIG: TileConfig = {
     let mut c = [0u8; 64];
     c[0] = 1; // palette 1
     let mut t = 0;
