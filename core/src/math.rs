@@ -196,7 +196,9 @@ mod tests {
         for &k in Kernels::available() {
             k.run(BothExpF32(&xs, &mut out));
             for (&x, &[p, q]) in xs.iter().zip(&out) {
-                assert!(p.to_bits() == q.to_bits(), "{k:?}: exp({x:e}) = {p:e}, nonpositive form {q:e}");
+                // (NaN as NaN: Miri gives each NaN result an arbitrary payload.)
+                let same = p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan());
+                assert!(same, "{k:?}: exp({x:e}) = {p:e}, nonpositive form {q:e}");
             }
         }
     }
