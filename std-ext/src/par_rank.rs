@@ -14,8 +14,8 @@
 //! the threads. So the sorted items, and hence the ranks (ordinal ones
 //! included), are those of the serial sort. The parts write to interleaved
 //! places of one array: the arrays are of `AtomicU64`, whose relaxed loads
-//! and stores are the plain moves of the serial code, so no `unsafe` is
-//! needed to share them.
+//! and stores are the plain moves of the serial code, so sharing them
+//! needs no raw pointers.
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -293,16 +293,10 @@ fn write_ranks(sorted: &[AtomicU64], out: &[AtomicU64], ties: Ties, chunk: usize
             while end < b && key(end) == k {
                 end += 1;
             }
-            let shared = match ties {
-                Ties::Average => (start + 1 + end) as f64 / 2.0,
-                Ties::Min => (start + 1) as f64,
-                Ties::Max => end as f64,
-                Ties::Dense => (run_no + 1) as f64,
-                Ties::Ordinal => 0.0,
-            };
+            let shared = ties.shared_rank(start, end, run_no);
             for (pos, it) in sorted[start..end].iter().enumerate() {
                 let index = (it.load(Relaxed) & 0xffff_ffff) as usize;
-                let r = if ties == Ties::Ordinal { (start + pos + 1) as f64 } else { shared };
+                let r = shared.unwrap_or((start + pos + 1) as f64);
                 if let Some(o) = out.get(index) {
                     o.store(r.to_bits(), Relaxed);
                 }

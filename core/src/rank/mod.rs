@@ -67,6 +67,29 @@ pub enum Ties {
     Ordinal,
 }
 
+impl Ties {
+    /// The rank every value of a run of equal values shares, for the run
+    /// at sorted positions `start..end` (from 0) that is the `run`-th run
+    /// (from 0); `None` for [`Ties::Ordinal`], whose values each take
+    /// their own position plus one.
+    ///
+    /// ```
+    /// use simkern_core::rank::Ties;
+    /// assert_eq!(Ties::Average.shared_rank(2, 4, 1), Some(3.5));
+    /// assert_eq!(Ties::Dense.shared_rank(2, 4, 1), Some(2.0));
+    /// assert_eq!(Ties::Ordinal.shared_rank(2, 4, 1), None);
+    /// ```
+    pub fn shared_rank(self, start: usize, end: usize, run: usize) -> Option<f64> {
+        match self {
+            Ties::Average => Some((start + 1 + end) as f64 / 2.0),
+            Ties::Min => Some((start + 1) as f64),
+            Ties::Max => Some(end as f64),
+            Ties::Dense => Some((run + 1) as f64),
+            Ties::Ordinal => None,
+        }
+    }
+}
+
 /// What NaN inputs do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NanPolicy {

@@ -2,7 +2,7 @@
 //! layouts, the one-read histograms, the passes, and the run-by-run rank
 //! assignment.
 
-use super::{Output, Ties, prefix, split_scratch};
+use super::{Output, prefix, split_scratch};
 use crate::error::Result;
 use crate::sample::Sample;
 
@@ -265,25 +265,19 @@ pub(crate) fn assign<L: Layout>(sorted: &[L::Item], output: Output<'_>) {
         let end = start + run.len();
         match &mut output {
             Output::Ranks(ties, out) => {
-                let shared = match ties {
-                    Ties::Average => (start + 1 + end) as f64 / 2.0,
-                    Ties::Min => (start + 1) as f64,
-                    Ties::Max => end as f64,
-                    Ties::Dense => (run_no + 1) as f64,
-                    Ties::Ordinal => 0.0,
-                };
+                let shared = ties.shared_rank(start, end, run_no);
                 // Every index is a value's own (below `out.len()`): `get_mut`
                 // is the index's compare without its panic path.
-                if *ties == Ties::Ordinal {
-                    for (pos, it) in run.iter().enumerate() {
-                        if let Some(o) = out.get_mut(L::index(it)) {
-                            *o = (start + pos + 1) as f64;
-                        }
-                    }
-                } else {
+                if let Some(shared) = shared {
                     for it in run {
                         if let Some(o) = out.get_mut(L::index(it)) {
                             *o = shared;
+                        }
+                    }
+                } else {
+                    for (pos, it) in run.iter().enumerate() {
+                        if let Some(o) = out.get_mut(L::index(it)) {
+                            *o = (start + pos + 1) as f64;
                         }
                     }
                 }
