@@ -1,6 +1,10 @@
-//! Building blocks of a similarity search over caller buffers: the
-//! vector passes that let a top-`k` selection skip most of a block of
-//! scores without looking at each one.
+//! Similarity search over caller buffers: [`Kernels::top_k_into`] (the
+//! `k` best keys per query, no allocator: scratch from
+//! [`Kernels::top_k_scratch_len`] and [`Kernels::top_k_candidates_len`])
+//! and the pieces it — and the std crate's `KeyIndex` — is built from: the
+//! selection of the best `k` in a caller's buffer ([`Selection`],
+//! [`Selections`]), and the vector passes that let it skip most of a block
+//! of scores without looking at each one.
 //!
 //! A selection keeps a bar (its `k`-th best score so far); a score that
 //! does not beat it is rejected. Scanning a block score by score costs a
@@ -27,6 +31,12 @@
 //! assert_eq!(bounds, [63.0, 96.0, 94.0, 96.0]);
 //! assert_eq!(200usize.div_ceil(SCAN_CHUNK), 4);
 //! ```
+
+mod select;
+mod top_k;
+
+pub use select::{Metric, Selection};
+pub use top_k::{QUERY_BLOCK, Selections};
 
 use crate::blocking::Blocking;
 use crate::error::{Error, Result, Value, same_dim, same_len};

@@ -24,22 +24,12 @@
 //! search of their values, bit for bit. `i8` dot products are then exact
 //! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
 
-use simkern_core::search::{PackedLayout, SCAN_CHUNK};
+pub use simkern_core::search::Metric;
+use simkern_core::search::{PackedLayout, QUERY_BLOCK, SCAN_CHUNK, Selection, Selections};
 use simkern_core::{Error, Kernels, MatRef, Result};
 
 use crate::MatrixElement;
 use crate::alloc::{reserve_to, zeroed};
-
-/// How a query and a key are compared.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Metric {
-    /// The dot product, largest first.
-    Dot,
-    /// The cosine similarity, largest first.
-    Cosine,
-    /// The squared Euclidean distance, smallest first.
-    L2,
-}
 
 /// The result of a search: for each query, in order, `min(k, n_keys)`
 /// entries best first; row-major.
@@ -123,27 +113,9 @@ pub struct KeyIndex<T> {
     norms: Vec<f32>,
     rows: usize,
     dim: usize,
-    /// Keys per block (see [`key_block`]), fixed when the index is made.
+    /// Keys per block ([`Kernels::search_key_block`]), fixed when the index is made.
     key_block: usize,
     metric: Metric,
-}
-
-/// Queries per block: the rows that share each packed key block.
-const QUERY_BLOCK: usize = 256;
-
-/// Keys per block for rows of `dim` at the blocking of `kernels`: the
-/// packed key block (`kb · min(dim, kc)` floats) and the block's scores
-/// (`QUERY_BLOCK · kb`) within the engine's `A` block (`mc · kc` floats,
-/// half of L2 — so derived from the caches the CPU reports), so that the
-/// selection reads the scores from L2 right after the engine wrote them; a
-/// multiple of [`SCAN_CHUNK`], at least 256 (shorter blocks repack the
-/// queries too often) and at most 4096. On a 512 KiB L2 (Zen 2) that is
-/// 256 keys; on 2 MiB (Granite Rapids) 960 at `dim = 128`, 256 at 768.
-fn key_block(kernels: Kernels, dim: usize) -> usize {
-    let b = kernels.blocking();
-    let floats = b.mc() * b.kc();
-    let kb = floats / (dim.min(b.kc()) + QUERY_BLOCK) / SCAN_CHUNK * SCAN_CHUNK;
-    kb.clamp(256, 4096)
 }
 
 impl<T: MatrixElement> KeyIndex<T> {
@@ -166,7 +138,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             return Err(Error::SizeOverflow);
         }
         let kernels = Kernels::best();
-        let key_block = key_block(kernels, dim);
+        let key_block = kernels.search_key_block(dim);
         let mut own = Vec::new();
         reserve_to(&mut own, keys.len())?;
         own.extend_from_slice(keys);
@@ -175,7 +147,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             Metric::Dot => {}
             Metric::Cosine => {
                 if let Some(own) = T::as_f32_mut(&mut own) {
-                    normalize_rows(own, dim);
+                    kernels.prepare_rows(own, dim, Metric::Cosine, &mut [])?;
                 }
             }
             Metric::L2 => {
@@ -297,21 +269,16 @@ impl<T: MatrixElement> KeyIndex<T> {
             })
             .collect::<Result<Vec<TopK>>>()?;
         // Each query's best k of the parts' best k.
-        let mut merged: Vec<RankKey> = Vec::new();
-        reserve_to(&mut merged, parts.saturating_mul(k))?;
+        let mut buf = zeroed::<u64>(Selection::buffer_len(k))?;
         for (i, (idx, sc)) in
             hits.indices.chunks_exact_mut(k).zip(hits.scores.chunks_exact_mut(k)).enumerate()
         {
-            merged.clear();
+            let mut merged = Selection::new(k, self.metric, &mut buf)?;
             for part in &partial {
                 let at = i * k..(i + 1) * k;
-                merged.extend(part.indices[at.clone()].iter().zip(&part.scores[at]).map(|(&j, &v)| {
-                    let bits = if self.metric == Metric::L2 { rank_smaller(v) } else { rank_larger(v) };
-                    rank_key(bits, j)
-                }));
+                part.indices[at.clone()].iter().zip(&part.scores[at]).for_each(|(&j, &v)| merged.offer(v, j));
             }
-            merged.sort_unstable_by(|a, b| b.cmp(a));
-            write_hits(&merged[..k], idx, sc, self.metric);
+            merged.finish(idx, sc);
         }
         Ok(hits)
     }
@@ -355,28 +322,16 @@ impl<T: MatrixElement> KeyIndex<T> {
         let mut q_norms = zeroed::<f32>(qb_max)?;
         // Key blocks widened to f32 (not needed for f32 keys).
         let mut k_wide = zeroed::<f32>(if T::as_f32(&self.keys).is_some() { 0 } else { kb_max * dim })?;
-        let mut best: Vec<Selection> = Vec::new();
-        reserve_to(&mut best, qb_max)?;
-        for _ in 0..qb_max {
-            best.push(Selection::new(k)?);
-        }
+        let mut candidates = zeroed::<u64>(Selections::buffer_len(qb_max, k))?;
         let mut bounds = zeroed::<f32>(kb_max.div_ceil(SCAN_CHUNK))?;
         let out = indices.chunks_mut(QUERY_BLOCK * k).zip(scores.chunks_mut(QUERY_BLOCK * k));
         for (q_rows, (indices, scores)) in queries.chunks(QUERY_BLOCK * dim).zip(out) {
             let nq = q_rows.len() / dim;
             let q_own = &mut q_own[..q_rows.len()];
             T::widen_into(q_rows, q_own);
-            match self.metric {
-                Metric::Dot => {}
-                Metric::Cosine => normalize_rows(q_own, dim),
-                Metric::L2 => {
-                    for (n, row) in q_norms.iter_mut().zip(q_own.chunks_exact(dim)) {
-                        *n = simkern_core::similarity::norm_squared(row);
-                    }
-                }
-            }
+            kernels.prepare_rows(q_own, dim, self.metric, &mut q_norms)?;
             let qm = MatRef::new(&*q_own, dim)?;
-            best[..nq].iter_mut().for_each(Selection::clear);
+            let mut best = Selections::new(k, self.metric, nq, &mut candidates)?;
             for b in blocks.clone() {
                 let first = b * key_block;
                 let nk = key_block.min(self.rows - first);
@@ -388,48 +343,14 @@ impl<T: MatrixElement> KeyIndex<T> {
                     let wide = &mut k_wide[..k_rows.len()];
                     T::widen_into(k_rows, wide);
                     if self.metric == Metric::Cosine {
-                        normalize_rows(wide, dim);
+                        kernels.prepare_rows(wide, dim, Metric::Cosine, &mut [])?;
                     }
                     kernels.similarity_matrix_into(qm, MatRef::new(wide, dim)?, block, &mut scratch)?;
                 }
-                let larger = self.metric != Metric::L2;
-                for (i, (row, sel)) in block.chunks_exact_mut(nk).zip(best.iter_mut()).enumerate() {
-                    // One bound per chunk of scores, in vector registers;
-                    // only the chunks whose bound beats the bar are
-                    // offered score by score (the rest would all be
-                    // rejected: the same selection, bit for bit).
-                    let bounds = &mut bounds[..nk.div_ceil(SCAN_CHUNK)];
-                    if larger {
-                        kernels.chunk_max(row, bounds)?;
-                    } else {
-                        kernels.squared_distances(q_norms[i], &self.norms[first..][..nk], row)?;
-                        kernels.chunk_min(row, bounds)?;
-                    }
-                    for (c, (chunk, &bound)) in row.chunks(SCAN_CHUNK).zip(&*bounds).enumerate() {
-                        let mut bar = sel.bar_score(larger);
-                        if bar.is_some_and(|b| if larger { bound < b } else { bound > b }) {
-                            continue;
-                        }
-                        let at = (first + c * SCAN_CHUNK) as u32;
-                        for (j, &v) in chunk.iter().enumerate() {
-                            // A score strictly worse than the bar's (or NaN)
-                            // is rejected by the comparison alone; a tie or
-                            // ±0 goes on to the exact key.
-                            if !bar.is_none_or(|b| if larger { v >= b } else { v <= b }) {
-                                continue;
-                            }
-                            let bits = if larger { rank_larger(v) } else { rank_smaller(v) };
-                            sel.offer(bits, at + j as u32);
-                            bar = sel.bar_score(larger);
-                        }
-                    }
-                }
+                let k_norms = if self.metric == Metric::L2 { &self.norms[first..][..nk] } else { &[] };
+                kernels.offer_block(&mut best, block, nk, first as u32, &q_norms, k_norms, &mut bounds)?;
             }
-            for ((sel, idx), sc) in
-                best[..nq].iter_mut().zip(indices.chunks_exact_mut(k)).zip(scores.chunks_exact_mut(k))
-            {
-                sel.finish(idx, sc, self.metric);
-            }
+            best.finish(indices, scores)?;
         }
         Ok(())
     }
@@ -443,13 +364,6 @@ impl TopK {
     }
 }
 
-/// Every row of `x` (rows of `dim`) scaled to unit length.
-fn normalize_rows(x: &mut [f32], dim: usize) {
-    x.chunks_exact_mut(dim).for_each(|row| {
-        simkern_core::similarity::normalize(row);
-    });
-}
-
 /// `row` as `f32`: itself, or widened into `wide` (a row long).
 fn as_f32_rows<'a, T: MatrixElement>(row: &'a [T], wide: &'a mut [f32]) -> &'a [f32] {
     match T::as_f32(row) {
@@ -458,114 +372,5 @@ fn as_f32_rows<'a, T: MatrixElement>(row: &'a [T], wide: &'a mut [f32]) -> &'a [
             T::widen_into(row, wide);
             wide
         }
-    }
-}
-
-/// A key of the ranking order, larger is better: the score's order bits
-/// above, the complement of the index below (so equal scores put the lower
-/// index first); NaN below everything.
-type RankKey = u64;
-
-/// The ranking key of a score's rank bits and its key index.
-fn rank_key(score_bits: u32, index: u32) -> RankKey {
-    (u64::from(score_bits) << 32) | u64::from(!index)
-}
-
-/// Ranking keys (best first) back to key indices and scores.
-fn write_hits(keys: &[RankKey], indices: &mut [u32], scores: &mut [f32], metric: Metric) {
-    for ((key, i), s) in keys.iter().zip(indices.iter_mut()).zip(scores.iter_mut()) {
-        *i = !(*key as u32);
-        *s = score_of((key >> 32) as u32, metric);
-    }
-}
-
-/// `f32` bits mapped so that unsigned order is numeric order.
-fn order_bits(v: f32) -> u32 {
-    let b = v.to_bits();
-    if b >> 31 == 1 { !b } else { b | 1 << 31 }
-}
-
-/// Score bits for "larger is better" (NaN lowest).
-fn rank_larger(v: f32) -> u32 {
-    if v.is_nan() { 0 } else { order_bits(v) }
-}
-
-/// Score bits for "smaller is better" (NaN lowest).
-fn rank_smaller(v: f32) -> u32 {
-    if v.is_nan() { 0 } else { !order_bits(v) }
-}
-
-/// The score back from its rank bits.
-fn score_of(bits: u32, metric: Metric) -> f32 {
-    let b = if metric == Metric::L2 { !bits } else { bits };
-    if bits == 0 {
-        return f32::NAN;
-    }
-    f32::from_bits(if b >> 31 == 1 { b & !(1 << 31) } else { !b })
-}
-
-/// The best `k` of the keys offered so far: a buffer of candidates that is
-/// cut back to the best `k` (`select_nth_unstable`) whenever it fills,
-/// with the `k`-th best as the bar new candidates must pass — `O(1)` per
-/// rejected key, `O(n)` amortised overall.
-struct Selection {
-    k: usize,
-    bar: RankKey,
-    buf: Vec<RankKey>,
-}
-
-impl Selection {
-    /// An empty selection of the best `k`, its buffer (`2k`, at least 64)
-    /// in a fallible allocation.
-    fn new(k: usize) -> Result<Self> {
-        let mut buf = Vec::new();
-        reserve_to(&mut buf, k.max(32).saturating_mul(2))?;
-        Ok(Selection { k, bar: 0, buf })
-    }
-
-    fn clear(&mut self) {
-        self.buf.clear();
-        self.bar = 0;
-    }
-
-    #[inline]
-    fn offer(&mut self, score_bits: u32, index: u32) {
-        let key = rank_key(score_bits, index);
-        if key < self.bar {
-            return;
-        }
-        self.buf.push(key);
-        if self.buf.len() == self.buf.capacity() {
-            self.cut();
-        }
-    }
-
-    /// The bar's score, for rejecting by comparison: `None` while the bar
-    /// is unset or its score is NaN (then every score must be offered). A
-    /// score strictly worse than it — and so a chunk whose bound (maximum
-    /// for "larger is better", minimum otherwise) is — would be rejected.
-    /// (A NaN bound or score compares false: never skipped by the bound,
-    /// always rejected against a number.)
-    #[inline]
-    fn bar_score(&self, larger: bool) -> Option<f32> {
-        let bits = (self.bar >> 32) as u32;
-        (bits != 0).then(|| score_of(bits, if larger { Metric::Dot } else { Metric::L2 }))
-    }
-
-    /// Keeps the best `k` and raises the bar to the `k`-th.
-    fn cut(&mut self) {
-        let k = self.k;
-        self.buf.select_nth_unstable_by(k - 1, |a, b| b.cmp(a));
-        self.buf.truncate(k);
-        self.bar = *self.buf.iter().min().expect("k ≥ 1");
-    }
-
-    /// Writes the best `k`, best first.
-    fn finish(&mut self, indices: &mut [u32], scores: &mut [f32], metric: Metric) {
-        if self.buf.len() > self.k {
-            self.cut();
-        }
-        self.buf.sort_unstable_by(|a, b| b.cmp(a));
-        write_hits(&self.buf, indices, scores, metric);
     }
 }

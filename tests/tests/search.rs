@@ -7,23 +7,34 @@
 
 use half::{bf16, f16};
 use simkern::{KeyIndex, MatrixElement, Metric, top_k};
+use simkern_core::{Kernels, MatRef};
 use simkern_tests::data::{Dist, Rng, vec_f32};
 use simkern_tests::reference::{self as naive, widen};
 
 /// The brute force: every score from `similarity_matrix` (unit rows for
 /// cosine, `‖q‖² + ‖k‖² − 2q·k` for L2), sorted best first, equal scores by
 /// index, NaN last.
-fn brute_force(q: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) -> (Vec<u32>, Vec<f32>) {
+fn brute_force(
+    kernels: Kernels,
+    q: &[f32],
+    keys: &[f32],
+    dim: usize,
+    k: usize,
+    metric: Metric,
+) -> (Vec<u32>, Vec<f32>) {
     let unit = |x: &[f32]| {
         let mut x = x.to_vec();
         x.chunks_exact_mut(dim).for_each(|r| {
-            simkern::normalize(r);
+            kernels.normalize(r);
         });
         x
     };
     let (qq, kk) = if metric == Metric::Cosine { (unit(q), unit(keys)) } else { (q.to_vec(), keys.to_vec()) };
     let (n_q, n_k) = (q.len() / dim, keys.len() / dim);
-    let s = simkern::similarity_matrix(&qq, &kk, dim).unwrap();
+    let mut s = vec![0.0f32; n_q * n_k];
+    let mut scratch = vec![0.0f32; kernels.similarity_matrix_scratch_len(n_q, n_k, dim)];
+    let (qm, km) = (MatRef::new(&qq, dim).unwrap(), MatRef::new(&kk, dim).unwrap());
+    kernels.similarity_matrix_into(qm, km, &mut s, &mut scratch).unwrap();
     let k = k.min(n_k);
     let (mut idx, mut sc) = (Vec::new(), Vec::new());
     for i in 0..n_q {
@@ -31,8 +42,8 @@ fn brute_force(q: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) ->
             .map(|j| {
                 let v = s[i * n_k + j];
                 let v = if metric == Metric::L2 {
-                    let d = simkern_core::similarity::norm_squared(&qq[i * dim..][..dim])
-                        + simkern_core::similarity::norm_squared(&kk[j * dim..][..dim])
+                    let d = kernels.norm_squared(&qq[i * dim..][..dim])
+                        + kernels.norm_squared(&kk[j * dim..][..dim])
                         - 2.0 * v;
                     if d.is_nan() { d } else { d.max(0.0) }
                 } else {
@@ -63,7 +74,7 @@ fn brute_force(q: &[f32], keys: &[f32], dim: usize, k: usize, metric: Metric) ->
 fn check(q: &[f32], keys: &[f32], dim: usize, k: usize) {
     for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
         let got = top_k(q, keys, dim, k, metric).unwrap();
-        let (idx, sc) = brute_force(q, keys, dim, k, metric);
+        let (idx, sc) = brute_force(Kernels::best(), q, keys, dim, k, metric);
         let ctx = format!("{metric:?} n_q={} n_keys={} dim={dim} k={k}", q.len() / dim, keys.len() / dim);
         assert_eq!(got.k, k.min(keys.len() / dim), "{ctx}");
         assert_eq!(got.indices, idx, "{ctx}: indices");
@@ -90,6 +101,95 @@ fn matches_brute_force_across_blocks() {
             check(&q, &keys, dim, k);
         }
     }
+}
+
+/// The core form over caller buffers at every level against the brute
+/// force at that level, bit for bit (shapes across query and key blocks, k
+/// from 1 past n_keys, every metric, ties and NaN), and at the best level
+/// the std `top_k` bit for bit; scratch, candidates and outputs of the
+/// wrong size are errors.
+#[test]
+fn core_top_k_over_caller_buffers_at_every_level() {
+    use simkern_tests::levels::levels;
+    let mut r = Rng::new(41);
+    let bits =
+        |x: &[f32]| x.iter().map(|v| if v.is_nan() { u32::MAX } else { v.to_bits() }).collect::<Vec<_>>();
+    for (n_q, n_k, dim) in [(1, 1, 1), (3, 5, 7), (259, 1300, 9), (2, 2049, 40)] {
+        let q = vec_f32(&mut r, Dist::Normal, n_q * dim);
+        let mut keys = vec_f32(&mut r, Dist::Normal, n_k * dim);
+        if n_k > 4 {
+            // A repeated key (ties) and a NaN key.
+            keys.copy_within(0..dim, 2 * dim);
+            keys[3 * dim] = f32::NAN;
+        }
+        let (qm, km) = (MatRef::new(&q, dim).unwrap(), MatRef::new(&keys, dim).unwrap());
+        for &level in levels() {
+            for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
+                for k in [1, 10, n_k, n_k + 2] {
+                    let kk = k.min(n_k);
+                    let mut scratch = vec![0.0f32; level.top_k_scratch_len(n_q, n_k, dim, metric)];
+                    let mut cands = vec![0u64; Kernels::top_k_candidates_len(n_q, n_k, k)];
+                    let (mut idx, mut sc) = (vec![0u32; n_q * kk], vec![0.0f32; n_q * kk]);
+                    level.top_k_into(qm, km, k, metric, &mut idx, &mut sc, &mut scratch, &mut cands).unwrap();
+                    let (want_idx, want_sc) = brute_force(level, &q, &keys, dim, k, metric);
+                    let ctx = format!("{level:?} {metric:?} n_q={n_q} n_keys={n_k} dim={dim} k={k}");
+                    assert_eq!(idx, want_idx, "{ctx}");
+                    assert_eq!(bits(&sc), bits(&want_sc), "{ctx}");
+                    if level == Kernels::best() {
+                        let std = top_k(&q, &keys, dim, k, metric).unwrap();
+                        assert_eq!((std.indices, bits(&std.scores)), (idx.clone(), bits(&sc)), "{ctx}: std");
+                    }
+                    let short = scratch.len() - 1;
+                    let e = level.top_k_into(
+                        qm,
+                        km,
+                        k,
+                        metric,
+                        &mut idx,
+                        &mut sc,
+                        &mut scratch[..short],
+                        &mut cands,
+                    );
+                    assert!(matches!(e, Err(simkern::Error::ScratchTooSmall { .. })), "{ctx}: {e:?}");
+                    let short = cands.len() - 1;
+                    let e = level.top_k_into(
+                        qm,
+                        km,
+                        k,
+                        metric,
+                        &mut idx,
+                        &mut sc,
+                        &mut scratch,
+                        &mut cands[..short],
+                    );
+                    assert!(matches!(e, Err(simkern::Error::ScratchTooSmall { .. })), "{ctx}: {e:?}");
+                    let e = level.top_k_into(
+                        qm,
+                        km,
+                        k,
+                        metric,
+                        &mut idx[1..],
+                        &mut sc[1..],
+                        &mut scratch,
+                        &mut cands,
+                    );
+                    assert!(matches!(e, Err(simkern::Error::OutputSize { .. })), "{ctx}: {e:?}");
+                }
+            }
+        }
+    }
+    let level = Kernels::best();
+    let (q, keys) = ([1.0f32; 3], [1.0f32; 4]);
+    let (qm, km) = (MatRef::new(&q, 3).unwrap(), MatRef::new(&keys, 2).unwrap());
+    let e = level.top_k_into(qm, km, 1, Metric::Dot, &mut [0], &mut [0.0], &mut [0.0; 64], &mut [0; 66]);
+    assert!(matches!(e, Err(simkern::Error::DimMismatch { .. })), "{e:?}");
+    // k = 0 and no queries: nothing to write, no scratch needed beyond the lengths' checks.
+    let km = MatRef::new(&keys, 2).unwrap();
+    let none = MatRef::new(&[][..], 2).unwrap();
+    assert!(level.top_k_into(none, km, 3, Metric::L2, &mut [], &mut [], &mut [], &mut []).is_ok());
+    let q2 = MatRef::new(&keys[..2], 2).unwrap();
+    let mut scratch = vec![0.0f32; level.top_k_scratch_len(1, 2, 2, Metric::L2)];
+    assert!(level.top_k_into(q2, km, 0, Metric::L2, &mut [], &mut [], &mut scratch, &mut []).is_ok());
 }
 
 #[test]
