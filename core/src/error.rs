@@ -133,6 +133,15 @@ pub enum Error {
         /// The size of the allocation that failed.
         bytes: usize,
     },
+    /// A strided view whose last element lies past the end of its slice.
+    ViewOutOfBounds {
+        /// Name of the matrix.
+        name: &'static str,
+        /// Elements the view reaches (its last element's position + 1).
+        reaches: usize,
+        /// Elements the slice has.
+        len: usize,
+    },
 }
 
 impl Error {
@@ -162,6 +171,7 @@ impl Error {
     /// | 14 | [`Error::SymmetricWithPositives`] |
     /// | 15 | [`Error::LevelUnavailable`] |
     /// | 16 | [`Error::OutOfMemory`] |
+    /// | 17 | [`Error::ViewOutOfBounds`] |
     ///
     /// ```
     /// use simkern_core::{Error, similarity};
@@ -187,6 +197,7 @@ impl Error {
             Error::SymmetricWithPositives => 14,
             Error::LevelUnavailable { .. } => 15,
             Error::OutOfMemory { .. } => 16,
+            Error::ViewOutOfBounds { .. } => 17,
         }
     }
 }
@@ -235,6 +246,9 @@ impl fmt::Display for Error {
                 write!(f, "SIMD level {level:?} is not available on this CPU or target")
             }
             Error::OutOfMemory { bytes } => write!(f, "could not allocate {bytes} bytes"),
+            Error::ViewOutOfBounds { name, reaches, len } => {
+                write!(f, "{name}: the view reaches {reaches} elements, its slice has {len}")
+            }
         }
     }
 }

@@ -32,7 +32,7 @@
 pub(crate) use crate::blocking::Blocking;
 use crate::blocking::tile;
 use crate::level::Level;
-use crate::matrix::MatRef;
+use crate::matrix::{MatRef, StridedMatRef};
 use crate::simd::{COMPACT, Kernel, Simd};
 
 /// `MR` at level `S`.
@@ -88,6 +88,11 @@ impl<'a> View<'a> {
     /// A row-major matrix as it is.
     pub(crate) fn of(m: MatRef<'a, f32>) -> Self {
         View { data: m.as_slice(), rows: m.rows(), cols: m.dim(), rs: m.dim(), cs: 1 }
+    }
+    /// A strided matrix as it is (its bounds checked at construction).
+    pub(crate) fn strided(m: StridedMatRef<'a, f32>) -> Self {
+        let (rs, cs) = (m.row_stride(), m.col_stride());
+        View { data: m.as_slice(), rows: m.rows(), cols: m.dim(), rs, cs }
     }
     /// A row-major `rows × cols` matrix in `data` (which has at least
     /// `rows · cols` elements; checked by the caller).
@@ -314,10 +319,11 @@ fn pack(src: View<'_>, r0: usize, rows: usize, p0: usize, kc: usize, width: usiz
                 }
             }
         } else {
+            // Any other strides (zero too: a repeated row or column).
             for (k, out) in panel.chunks_exact_mut(width).enumerate() {
-                let from = src.data.get((p0 + k) * src.cs + first * src.rs..).unwrap_or_default();
-                for (o, &x) in out.iter_mut().take(live).zip(from.iter().step_by(src.rs.max(1))) {
-                    *o = x;
+                let base = (p0 + k) * src.cs + first * src.rs;
+                for (i, o) in out.iter_mut().take(live).enumerate() {
+                    *o = src.data.get(base + i * src.rs).copied().unwrap_or_default();
                 }
             }
         }

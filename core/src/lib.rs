@@ -79,6 +79,6 @@ pub use float::{FastElement, Float};
 /// The `half` crate, whose `f16` and `bf16` the fast tier reads.
 pub use half;
 pub use level::Level;
-pub use matrix::MatRef;
+pub use matrix::{MatRef, StridedMatRef};
 pub use sample::Sample;
 pub use simd::Kernels;

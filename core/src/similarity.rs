@@ -81,7 +81,7 @@ use crate::error::{Error, Result, same_dim, same_len};
 use crate::executor::{Divisible, Executor, divide_among};
 use crate::float::{FastElement, Float, SliceMut};
 use crate::gemm::{self, Accum, Blocking, GemmPackedB, PackB, View, ViewMut};
-use crate::matrix::MatRef;
+use crate::matrix::{MatRef, StridedMatRef};
 use crate::moments::{Centered, Scale, ratio};
 use crate::simd::{
     COMPACT, F32_BLOCK_STEPS, Kernel, Kernels, Lane, LaneMap, PairReduce, PairReduceF32, PairReduceI8,
@@ -614,13 +614,37 @@ impl Kernels {
         out: &mut [f32],
         scratch: &mut [f32],
     ) -> Result<()> {
-        if check_similarity_matrix(
-            q,
-            k,
-            out,
-            scratch,
-            self.similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim()),
-        )? {
+        self.similarity_matrix_strided_into(q.into(), k.into(), out, scratch)
+    }
+
+    /// [`Kernels::similarity_matrix_into`] for operands of any strides
+    /// (rows padded past `dim`, column-major, blocks of larger matrices),
+    /// read where they are: the engine packs them into the same panels as
+    /// row-major copies, so `out` is the same, bit for bit, without the
+    /// copies. `out` is row-major `q.rows() × k.rows()`; `scratch` as for
+    /// the row-major form.
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, StridedMatRef};
+    /// let k = Kernels::best();
+    /// // Q = [[1, 2], [3, 4]] column-major; K = [[1, 0], [0, 1]] in rows padded to 3.
+    /// let q = StridedMatRef::new(&[1.0f32, 3.0, 2.0, 4.0], 2, 2, 1, 2)?;
+    /// let keys = StridedMatRef::new(&[1.0f32, 0.0, -7.0, 0.0, 1.0], 2, 2, 3, 1)?;
+    /// let mut out = [0.0f32; 4];
+    /// let mut scratch = vec![0.0f32; k.similarity_matrix_scratch_len(2, 2, 2)];
+    /// k.similarity_matrix_strided_into(q, keys, &mut out, &mut scratch)?;
+    /// assert_eq!(out, [1.0, 2.0, 3.0, 4.0]);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn similarity_matrix_strided_into(
+        self,
+        q: StridedMatRef<'_, f32>,
+        k: StridedMatRef<'_, f32>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let needed = self.similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim());
+        if check_similarity_matrix(q, k, out, scratch, needed)? {
             self.run(SimilarityMatrix { q, k, out, blocks: self.blocking(), scratch });
         }
         Ok(())
@@ -681,7 +705,7 @@ impl Kernels {
             return self.similarity_matrix_into(q, k, out, scratch);
         }
         let scratch_needed = self.similarity_matrix_scratch_len_with(q.rows(), k.rows(), q.dim(), workers);
-        if !check_similarity_matrix(q, k, out, scratch, scratch_needed)? {
+        if !check_similarity_matrix(q.into(), k.into(), out, scratch, scratch_needed)? {
             return Ok(());
         }
         let (blocks, m) = (self.blocking(), k.rows());
@@ -718,8 +742,8 @@ impl Kernels {
 /// `out` of exactly `n · m` elements, `scratch` of at least
 /// `scratch_needed`. `Ok(false)` when there is nothing to compute.
 fn check_similarity_matrix<T>(
-    q: MatRef<'_, T>,
-    k: MatRef<'_, T>,
+    q: StridedMatRef<'_, T>,
+    k: StridedMatRef<'_, T>,
     out: &[f32],
     scratch: &[f32],
     scratch_needed: usize,
@@ -1007,8 +1031,8 @@ pub fn similarity_matrix_into(
 }
 
 struct SimilarityMatrix<'a> {
-    q: MatRef<'a, f32>,
-    k: MatRef<'a, f32>,
+    q: StridedMatRef<'a, f32>,
+    k: StridedMatRef<'a, f32>,
     out: &'a mut [f32],
     blocks: Blocking,
     scratch: &'a mut [f32],
@@ -1018,7 +1042,7 @@ impl Kernel for SimilarityMatrix<'_> {
     type Output = ();
     #[inline(always)]
     fn run<S: Simd>(self, s: S) {
-        let (q, k) = (View::of(self.q), View::of(self.k));
+        let (q, k) = (View::strided(self.q), View::strided(self.k));
         let c = ViewMut { data: self.out, ld: k.rows() };
         gemm::gemm(s, q, k.t(), c, Accum::Overwrite, self.blocks, self.scratch);
     }

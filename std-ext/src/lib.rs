@@ -63,10 +63,10 @@ pub use search::{KeyIndex, Metric, TopK, top_k};
 pub use similarity::par_similarity_matrix;
 pub use similarity::{
     cosine, cosine_fast, dot, dot_fast, l2_squared, l2_squared_fast, norm, normalize, similarity_matrix,
-    similarity_matrix_into, similarity_matrix_on,
+    similarity_matrix_into, similarity_matrix_on, similarity_matrix_strided,
 };
 pub use simkern_core::{
-    Blocking, Caches, Cpu, Error, FastElement, Float, Kernels, Level, MatRef, Result, Value,
+    Blocking, Caches, Cpu, Error, FastElement, Float, Kernels, Level, MatRef, Result, StridedMatRef, Value,
 };
 #[cfg(feature = "rayon")]
 pub use stats::par_spearman;

@@ -2,10 +2,13 @@
 //! [`ArrayView2`] / [`ArrayView1`], results as [`Array2`] / [`Array1`].
 //!
 //! A matrix is its rows: `q` of shape `(n, d)` is `n` vectors of `d`. Views
-//! in standard (row-major, contiguous) layout are read where they are;
-//! any other layout (a transpose, a column slice, a stepped view) is copied
-//! once into a row-major buffer first — the kernels' packing would touch
-//! every element anyway, and the copy costs one pass over the input. The
+//! in standard (row-major, contiguous) layout are read where they are, and
+//! so are column-major (transposed) views for the `f32`
+//! [`similarity_matrix`], whose engine packs them from their strides
+//! ([`crate::similarity_matrix_strided`]). Other layouts (a column slice, a
+//! stepped view, negative strides — no safe slice holds just their
+//! elements), and every layout for the other functions, are copied once
+//! into a row-major buffer first: one pass over the input. The
 //! shapes are checked as the flat API checks them, with the operands'
 //! names in the error: rows of different lengths, zero columns.
 //!
@@ -15,7 +18,7 @@
 //! let k = array![[1.0f32, 1.0], [3.0, 0.0], [0.0, -1.0]];
 //! let s = simkern::nd::similarity_matrix(q.view(), k.view())?;
 //! assert_eq!(s, array![[1.0, 3.0, 0.0], [2.0, 0.0, -2.0]]);
-//! // A transposed view is copied once, then the same kernel runs.
+//! // A transposed view: read in place, through the engine's strided packing.
 //! let kt = k.t().to_owned();
 //! assert_eq!(simkern::nd::similarity_matrix(q.view(), kt.t())?, s);
 //! # Ok::<(), simkern::Error>(())
@@ -24,7 +27,7 @@
 use std::borrow::Cow;
 
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use simkern_core::{Error, Result, Sample};
+use simkern_core::{Error, Result, Sample, StridedMatRef};
 
 use crate::{Anisotropy, InfoNce, KeyIndex, MatrixElement, Metric, Ties};
 
@@ -35,6 +38,26 @@ fn row_major<'a, T: Clone>(x: &ArrayView2<'a, T>) -> Cow<'a, [T]> {
         Some(s) => Cow::Borrowed(s),
         None => Cow::Owned(x.iter().cloned().collect()),
     }
+}
+
+/// `x` as a strided matrix: read in place where its elements fill one
+/// slice and its strides are not negative (standard and column-major
+/// layouts, and their like), else copied row-major into `copy` (a stepped
+/// or sliced view: no safe slice holds just its span).
+fn strided<'v, 'a: 'v, T: Clone>(
+    name: &'static str,
+    x: &ArrayView2<'a, T>,
+    copy: &'v mut Vec<T>,
+) -> Result<StridedMatRef<'v, T>> {
+    let (rows, cols) = x.dim();
+    let strides = (usize::try_from(x.strides()[0]), usize::try_from(x.strides()[1]));
+    if let (Some(mem), (Ok(rs), Ok(cs))) = (x.to_slice_memory_order(), strides) {
+        return StridedMatRef::named(name, mem, rows, cols, rs, cs);
+    }
+    crate::alloc::reserve_to(copy, x.len())?;
+    copy.extend(x.iter().cloned());
+    let copy: &'v Vec<T> = copy;
+    StridedMatRef::named(name, copy, rows, cols, cols, 1)
 }
 
 /// The elements of `x` in order: borrowed where contiguous, else copied.
@@ -88,8 +111,9 @@ pub fn similarity_matrix<T: MatrixElement>(
     q: ArrayView2<'_, T>,
     k: ArrayView2<'_, T>,
 ) -> Result<Array2<T::Out>> {
-    let dim = common_dim(("q", &q), ("k", &k))?;
-    let s = T::similarity_matrix(&row_major(&q), &row_major(&k), dim)?;
+    common_dim(("q", &q), ("k", &k))?;
+    let (mut q_copy, mut k_copy) = (Vec::new(), Vec::new());
+    let s = T::similarity_matrix_strided(strided("q", &q, &mut q_copy)?, strided("k", &k, &mut k_copy)?)?;
     shaped(s, q.nrows(), k.nrows())
 }
 

@@ -1,7 +1,7 @@
 //! Vector similarity and the similarity matrix, with owned results.
 
 use simkern_core::similarity as core_sim;
-use simkern_core::{Float, Kernels, MatRef, Result};
+use simkern_core::{Float, Kernels, MatRef, Result, StridedMatRef};
 
 use crate::Workspace;
 use crate::storage::{Element, MatrixElement};
@@ -122,7 +122,7 @@ pub fn similarity_matrix<T: MatrixElement>(q: &[T], k: &[T], dim: usize) -> Resu
 pub fn similarity_matrix_on(kernels: Kernels, q: &[f32], k: &[f32], dim: usize) -> Result<Vec<f32>> {
     let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
     let mut out = crate::alloc::zeroed(qm.rows().checked_mul(km.rows()).ok_or(crate::Error::SizeOverflow)?)?;
-    into_on(kernels, qm, km, &mut out, &mut Workspace::new())?;
+    into_on(kernels, qm.into(), km.into(), &mut out, &mut Workspace::new())?;
     Ok(out)
 }
 
@@ -147,19 +147,41 @@ pub fn similarity_matrix_into(
     ws: &mut Workspace,
 ) -> Result<()> {
     let (qm, km) = (MatRef::named("q", q, dim)?, MatRef::named("k", k, dim)?);
-    into_on(Kernels::best(), qm, km, out, ws)
+    into_on(Kernels::best(), qm.into(), km.into(), out, ws)
 }
 
 /// The similarity matrix on `kernels` into `out`, scratch from `ws`.
 fn into_on(
     kernels: Kernels,
-    q: MatRef<'_, f32>,
-    k: MatRef<'_, f32>,
+    q: StridedMatRef<'_, f32>,
+    k: StridedMatRef<'_, f32>,
     out: &mut [f32],
     ws: &mut Workspace,
 ) -> Result<()> {
     let scratch = ws.f32s(core_sim::similarity_matrix_scratch_len(q.rows(), k.rows(), q.dim()))?;
-    kernels.similarity_matrix_into(q, k, out, scratch)
+    kernels.similarity_matrix_strided_into(q, k, out, scratch)
+}
+
+/// [`similarity_matrix`] for operands of any strides ([`StridedMatRef`]:
+/// rows padded past `dim`, column-major matrices, blocks of larger ones),
+/// read where they are — the engine packs them as it packs row-major
+/// rows, so the result is the row-major one bit for bit, without copies.
+///
+/// Errors: rows of different lengths, an allocation that cannot be made.
+///
+/// ```
+/// use simkern::StridedMatRef;
+/// // K = [[1, 2], [3, 4]] stored column-major: its transpose's rows.
+/// let k = StridedMatRef::new(&[1.0f32, 3.0, 2.0, 4.0], 2, 2, 1, 2)?;
+/// let q = StridedMatRef::new(&[1.0f32, 1.0], 1, 2, 2, 1)?;
+/// assert_eq!(simkern::similarity_matrix_strided(q, k)?, vec![3.0, 7.0]);
+/// assert_eq!(simkern::similarity_matrix(&[1.0, 1.0], &[1.0, 2.0, 3.0, 4.0], 2)?, vec![3.0, 7.0]);
+/// # Ok::<(), simkern::Error>(())
+/// ```
+pub fn similarity_matrix_strided(q: StridedMatRef<'_, f32>, k: StridedMatRef<'_, f32>) -> Result<Vec<f32>> {
+    let mut out = crate::alloc::zeroed(q.rows().checked_mul(k.rows()).ok_or(crate::Error::SizeOverflow)?)?;
+    into_on(Kernels::best(), q, k, &mut out, &mut Workspace::new())?;
+    Ok(out)
 }
 
 /// [`similarity_matrix`] on all cores (feature `rayon`): the rows of `S`

@@ -22,7 +22,7 @@
 //! every partial sum is an integer below 2²⁴.
 
 use half::{bf16, f16};
-use simkern_core::{Error, MatRef, Result};
+use simkern_core::{Error, MatRef, Result, StridedMatRef};
 
 use crate::alloc::zeroed;
 
@@ -76,6 +76,34 @@ pub trait MatrixElement: Copy + sealed::Sealed {
     fn as_f32_mut(_src: &mut [Self]) -> Option<&mut [f32]> {
         None
     }
+    /// [`MatrixElement::similarity_matrix`] of strided operands: read in
+    /// place for `f32` (the engine packs any strides), gathered into
+    /// row-major copies for the other types (whose paths widen as they
+    /// pack).
+    #[doc(hidden)]
+    fn similarity_matrix_strided(
+        q: StridedMatRef<'_, Self>,
+        k: StridedMatRef<'_, Self>,
+    ) -> Result<Vec<Self::Out>> {
+        let (q, k) = (gathered(q)?, gathered(k)?);
+        Self::similarity_matrix(&q.0, &k.0, q.1)
+    }
+}
+
+/// A strided matrix's elements row-major — borrowed where they already
+/// are, else gathered into a fallible allocation — with its row length.
+fn gathered<T: Copy>(m: StridedMatRef<'_, T>) -> Result<(std::borrow::Cow<'_, [T]>, usize)> {
+    let len = m.rows().checked_mul(m.dim()).ok_or(Error::SizeOverflow)?;
+    let row_major = m.col_stride() == 1 && (m.row_stride() == m.dim() || m.rows() <= 1);
+    if let Some(rows) = m.as_slice().get(..len).filter(|_| row_major) {
+        return Ok((rows.into(), m.dim()));
+    }
+    let mut rows = Vec::new();
+    crate::alloc::reserve_to(&mut rows, len)?;
+    for i in 0..m.rows() {
+        rows.extend((0..m.dim()).filter_map(|j| m.get(i, j).copied()));
+    }
+    Ok((rows.into(), m.dim()))
 }
 
 /// [`MatrixElement::widen_into`] by a conversion per value.
@@ -180,6 +208,9 @@ impl MatrixElement for f32 {
     }
     fn as_f32_mut(src: &mut [f32]) -> Option<&mut [f32]> {
         Some(src)
+    }
+    fn similarity_matrix_strided(q: StridedMatRef<'_, f32>, k: StridedMatRef<'_, f32>) -> Result<Vec<f32>> {
+        crate::similarity_matrix_strided(q, k)
     }
 }
 

@@ -391,6 +391,84 @@ proptest! {
     }
 }
 
+/// A row-major matrix (`rows × dim`) stored with other strides: each
+/// layout's slice and strides.
+fn layouts(x: &[f32], rows: usize, dim: usize) -> Vec<(&'static str, Vec<f32>, usize, usize)> {
+    let at = |i: usize, j: usize| x[i * dim + j];
+    let mut column_major = vec![0.0f32; rows * dim];
+    let mut padded = vec![f32::NAN; rows * (dim + 3)];
+    let mut stepped = vec![f32::NAN; (rows * 2) * (dim * 2)];
+    for i in 0..rows {
+        for j in 0..dim {
+            column_major[j * rows + i] = at(i, j);
+            padded[i * (dim + 3) + j] = at(i, j);
+            stepped[i * 4 * dim + 2 * j + 1] = at(i, j);
+        }
+    }
+    let stepped = stepped[1..].to_vec();
+    vec![
+        ("row-major", x.to_vec(), dim, 1),
+        ("column-major", column_major, 1, rows),
+        ("rows padded by 3 NaN", padded, dim + 3, 1),
+        ("every other row and column", stepped, 4 * dim, 2),
+    ]
+}
+
+/// The strided form at every level and blocking, bit for bit the
+/// row-major one, for every pair of layouts (column-major, padded rows,
+/// stepped rows and columns) and a repeated row (row stride 0); a view
+/// that reaches past its slice is an error.
+#[test]
+fn strided_operands_give_the_row_major_bits() {
+    use simkern_core::StridedMatRef;
+    let mut r = Rng::new(77);
+    for (n, m, d) in [(1, 1, 1), (7, 13, 5), (37, 70, 129), (130, 9, 33)] {
+        let q = vec_f32(&mut r, Dist::Normal, n * d);
+        let k = vec_f32(&mut r, Dist::Normal, m * d);
+        for level in levels_and_blockings() {
+            let want = simkern::similarity_matrix_on(level, &q, &k, d).unwrap();
+            let mut scratch = vec![0.0f32; level.similarity_matrix_scratch_len(n, m, d)];
+            for (q_name, qs, q_rs, q_cs) in layouts(&q, n, d) {
+                for (k_name, ks, k_rs, k_cs) in layouts(&k, m, d) {
+                    let qv = StridedMatRef::new(&qs, n, d, q_rs, q_cs).unwrap();
+                    let kv = StridedMatRef::new(&ks, m, d, k_rs, k_cs).unwrap();
+                    let mut out = vec![0.0f32; n * m];
+                    level.similarity_matrix_strided_into(qv, kv, &mut out, &mut scratch).unwrap();
+                    let ctx = format!("{level:?} {n}x{m}x{d}: q {q_name}, k {k_name}");
+                    assert_eq!(
+                        out.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        want.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                        "{ctx}"
+                    );
+                }
+            }
+            // Row stride 0: the first query row n times.
+            let rep = StridedMatRef::new(&q[..d], n, d, 0, 1).unwrap();
+            let mut out = vec![0.0f32; n * m];
+            level
+                .similarity_matrix_strided_into(
+                    rep,
+                    MatRef::new(&k, d).unwrap().into(),
+                    &mut out,
+                    &mut scratch,
+                )
+                .unwrap();
+            for row in out.chunks_exact(m) {
+                assert_eq!(row, &want[..m], "{level:?} {n}x{m}x{d}: repeated row");
+            }
+        }
+        let e = StridedMatRef::new(&q, n, d, d + 1, 1);
+        assert!(n == 1 || matches!(e, Err(simkern::Error::ViewOutOfBounds { .. })), "{e:?}");
+    }
+    let both = StridedMatRef::new(&[1.0f32, 3.0, 2.0, 4.0], 2, 2, 1, 2).unwrap();
+    assert_eq!(simkern::similarity_matrix_strided(both, both).unwrap(), vec![5.0, 11.0, 11.0, 25.0]);
+    let narrow = StridedMatRef::new(&[1.0f32; 3], 1, 3, 3, 1).unwrap();
+    assert!(matches!(
+        simkern::similarity_matrix_strided(both, narrow),
+        Err(simkern::Error::DimMismatch { .. })
+    ));
+}
+
 #[test]
 fn similarity_matrix_bad_input() {
     let q = [0.0f32; 12];

@@ -119,7 +119,7 @@ impl Kernels {
         scratch: &mut [f32],
     ) -> Result<()> {
         let needed = self.similarity_matrix_bf16_scratch_len(q.rows(), k.rows(), q.dim());
-        if !super::check_similarity_matrix(q, k, out, scratch, needed)? {
+        if !super::check_similarity_matrix(q.into(), k.into(), out, scratch, needed)? {
             return Ok(());
         }
         match self.tiles() {
