@@ -49,8 +49,8 @@ pub use diagnostics::{Anisotropy, alignment, anisotropy, gram_sum, mean_cosine, 
 pub use half;
 pub use infonce::{InfoNce, InfoNceGrad};
 pub use lse::{
-    OnlineLse, log_softmax, log_softmax_rows, logsumexp, logsumexp_rows, logsumexp_weighted, softmax,
-    softmax_rows,
+    OnlineLse, log_softmax, log_softmax_into, log_softmax_rows, logsumexp, logsumexp_rows,
+    logsumexp_weighted, softmax, softmax_into, softmax_rows,
 };
 #[cfg(feature = "rayon")]
 pub use par_rank::par_rank;

@@ -4,7 +4,7 @@ use crate::alloc::zeroed;
 use simkern_core::lse as core_lse;
 use simkern_core::{Float, Result};
 
-pub use simkern_core::lse::OnlineLse;
+pub use simkern_core::lse::{OnlineLse, log_softmax_into, softmax_into};
 
 /// `log Σ e^{xᵢ}`, stable for any input: `−∞` for an empty slice or all
 /// `−∞`, `+∞` if any entry is `+∞`, NaN if any is NaN. Near-zero results
@@ -22,6 +22,11 @@ pub fn logsumexp<T: Float>(x: &[T]) -> T {
 /// `softmax(x)` as a new vector; all NaN when `x` holds NaN or `+∞` or is
 /// all `−∞` (as SciPy and PyTorch); empty for empty input.
 ///
+/// The contract returns the vector itself, so an allocation that cannot
+/// be made aborts as any `Vec`'s would; where that must be an error, use
+/// [`softmax_into`] on a buffer the caller reserved (or [`softmax_rows`],
+/// whose result is a `Result`).
+///
 /// ```
 /// assert_eq!(simkern::softmax(&[0.0f32, 0.0]), vec![0.5, 0.5]);
 /// assert!(simkern::softmax(&[1.0f32, f32::INFINITY]).iter().all(|p| p.is_nan()));
@@ -34,7 +39,9 @@ pub fn softmax<T: Float>(x: &[T]) -> Vec<T> {
     out
 }
 
-/// `log_softmax(x) = x − LSE(x)` as a new vector.
+/// `log_softmax(x) = x − LSE(x)` as a new vector (an allocation failure
+/// aborts, as for [`softmax`]; [`log_softmax_into`] is the allocation-free
+/// form).
 ///
 /// ```
 /// let y = simkern::log_softmax(&[0.0f64, 0.0]);

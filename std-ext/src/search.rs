@@ -25,7 +25,9 @@
 //! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
 
 pub use simkern_core::search::Metric;
-use simkern_core::search::{PackedLayout, QUERY_BLOCK, SCAN_CHUNK, Selection, Selections};
+#[cfg(feature = "rayon")]
+use simkern_core::search::Selection;
+use simkern_core::search::{PackedLayout, QUERY_BLOCK, SCAN_CHUNK, Selections};
 use simkern_core::{Error, Kernels, MatRef, Result};
 
 use crate::MatrixElement;
