@@ -23,6 +23,11 @@
 //! block by block as they are searched, so a search over them is the `f32`
 //! search of their values, bit for bit. `i8` dot products are then exact
 //! for rows of at most 2¹⁰ (every partial sum an integer below 2²⁴).
+//! The exception: `bf16` rows on the AMX tiles ([`Level::Amx`](crate::Level::Amx))
+//! are multiplied there as they are (`similarity_matrix`'s `bf16` scores
+//! and bound, products exact, sums in `f32`), cosine as `(q·k/‖q‖)/‖k‖`
+//! with the norms of the widened rows (a zero row scoring 0), L2 from the
+//! same dots — 1.9× the `f32` search of the widened keys on Granite Rapids.
 
 pub use simkern_core::search::Metric;
 #[cfg(feature = "rayon")]
@@ -111,8 +116,13 @@ pub struct KeyIndex<T> {
     /// `f32` keys packed once in the engine's layout, a buffer per block
     /// of `key_block` keys (empty for the other types).
     packed: Vec<(PackedLayout, Vec<f32>)>,
-    /// `‖kⱼ‖²` for L2 (empty otherwise).
+    /// `‖kⱼ‖²` for L2, `1/‖kⱼ‖` for cosine on the matrix tiles (empty
+    /// otherwise).
     norms: Vec<f32>,
+    /// Whether the keys' dots run on the matrix tiles (`bf16` on
+    /// [`Level::Amx`](crate::Level::Amx)) rather than widened onto the
+    /// `f32` engine.
+    tiles: bool,
     rows: usize,
     dim: usize,
     /// Keys per block ([`Kernels::search_key_block`]), fixed when the index is made.
@@ -140,13 +150,23 @@ impl<T: MatrixElement> KeyIndex<T> {
             return Err(Error::SizeOverflow);
         }
         let kernels = Kernels::best();
-        let key_block = kernels.search_key_block(dim);
+        let tiles = T::tile_dots_scratch_len(kernels, 1, 1, dim).is_some();
+        // The tiles pack the queries for every key block: blocks TILE_KEYS
+        // times longer pack them that much less often.
+        let key_block = kernels.search_key_block(dim) * if tiles { TILE_KEYS } else { 1 };
         let mut own = Vec::new();
         reserve_to(&mut own, keys.len())?;
         own.extend_from_slice(keys);
         let mut norms = Vec::new();
         match metric {
             Metric::Dot => {}
+            Metric::Cosine if tiles => {
+                norms = zeroed(rows)?;
+                let mut wide = zeroed::<f32>(dim)?;
+                for (n, row) in norms.iter_mut().zip(own.chunks_exact(dim)) {
+                    *n = inverse_norm(as_f32_rows(row, &mut wide));
+                }
+            }
             Metric::Cosine => {
                 if let Some(own) = T::as_f32_mut(&mut own) {
                     kernels.prepare_rows(own, dim, Metric::Cosine, &mut [])?;
@@ -173,7 +193,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             }
             own = Vec::new();
         }
-        Ok(KeyIndex { keys: own, packed, norms, rows, dim, key_block, metric })
+        Ok(KeyIndex { keys: own, packed, norms, tiles, rows, dim, key_block, metric })
     }
 
     /// The number of keys.
@@ -315,10 +335,13 @@ impl<T: MatrixElement> KeyIndex<T> {
         let qb_max = QUERY_BLOCK.min(n_q);
         let kb_max = key_block.min(self.rows);
         let mut block = zeroed::<f32>(qb_max * kb_max)?;
-        let mut scratch = zeroed::<f32>(if self.packed.is_empty() {
-            simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim)
-        } else {
-            kernels.scores_scratch_len(qb_max, dim)
+        let tile_scratch = T::tile_dots_scratch_len(kernels, qb_max, kb_max, dim).filter(|_| self.tiles);
+        let mut scratch = zeroed::<f32>(match tile_scratch {
+            Some(len) => len,
+            None if self.packed.is_empty() => {
+                simkern_core::similarity::similarity_matrix_scratch_len(qb_max, kb_max, dim)
+            }
+            None => kernels.scores_scratch_len(qb_max, dim),
         })?;
         let mut q_own = zeroed::<f32>(qb_max * dim)?;
         let mut q_norms = zeroed::<f32>(qb_max)?;
@@ -331,14 +354,33 @@ impl<T: MatrixElement> KeyIndex<T> {
             let nq = q_rows.len() / dim;
             let q_own = &mut q_own[..q_rows.len()];
             T::widen_into(q_rows, q_own);
-            kernels.prepare_rows(q_own, dim, self.metric, &mut q_norms)?;
+            if self.tiles && self.metric == Metric::Cosine {
+                for (n, row) in q_norms.iter_mut().zip(q_own.chunks_exact(dim)) {
+                    *n = inverse_norm(row);
+                }
+            } else {
+                kernels.prepare_rows(q_own, dim, self.metric, &mut q_norms)?;
+            }
             let qm = MatRef::new(&*q_own, dim)?;
             let mut best = Selections::new(k, self.metric, nq, &mut candidates)?;
             for b in blocks.clone() {
                 let first = b * key_block;
                 let nk = key_block.min(self.rows - first);
                 let block = &mut block[..nq * nk];
-                if let Some((layout, buf)) = self.packed.get(b) {
+                if self.tiles {
+                    // The rows as they are, dot products on the tiles; for
+                    // cosine each scaled by the rows' inverse norms.
+                    let k_rows = MatRef::new(&self.keys[first * dim..(first + nk) * dim], dim)?;
+                    let q_rows = MatRef::new(q_rows, dim)?;
+                    T::tile_dots(kernels, q_rows, k_rows, block, &mut scratch)
+                        .unwrap_or(Err(Error::LevelUnavailable { level: kernels.level() }))?;
+                    if self.metric == Metric::Cosine {
+                        let inv_k = &self.norms[first..][..nk];
+                        for (row, &inv_q) in block.chunks_exact_mut(nk).zip(&q_norms) {
+                            row.iter_mut().zip(inv_k).for_each(|(s, &inv_k)| *s = *s * inv_q * inv_k);
+                        }
+                    }
+                } else if let Some((layout, buf)) = self.packed.get(b) {
                     kernels.scores_into(qm, &kernels.packed_keys(*layout, buf)?, block, &mut scratch)?;
                 } else {
                     let k_rows = &self.keys[first * dim..(first + nk) * dim];
@@ -364,6 +406,17 @@ impl TopK {
         let total = n_q.checked_mul(k).ok_or(Error::SizeOverflow)?;
         Ok(TopK { k, indices: zeroed(total)?, scores: zeroed(total)? })
     }
+}
+
+/// Key blocks on the matrix tiles are this many times
+/// [`Kernels::search_key_block`].
+const TILE_KEYS: usize = 4;
+
+/// `1/‖row‖`, 0 for a zero row (which then scores 0, as a zero row does
+/// when rows are scaled to unit length), NaN for a NaN row.
+fn inverse_norm(row: &[f32]) -> f32 {
+    let n = simkern_core::similarity::norm(row);
+    if n == 0.0 { 0.0 } else { 1.0 / n }
 }
 
 /// `row` as `f32`: itself, or widened into `wide` (a row long).

@@ -22,7 +22,7 @@
 //! every partial sum is an integer below 2²⁴.
 
 use half::{bf16, f16};
-use simkern_core::{Error, MatRef, Result, StridedMatRef};
+use simkern_core::{Error, Kernels, Level, MatRef, Result, StridedMatRef};
 
 use crate::alloc::zeroed;
 
@@ -74,6 +74,26 @@ pub trait MatrixElement: Copy + sealed::Sealed {
     /// `src` itself where the type is `f32`.
     #[doc(hidden)]
     fn as_f32_mut(_src: &mut [Self]) -> Option<&mut [f32]> {
+        None
+    }
+    /// Elements of scratch [`MatrixElement::tile_dots`] needs for `n × m`
+    /// dots of rows of `dim` at `kernels`' level, or `None` where the type
+    /// has no matrix-tile path at that level (then the search widens the
+    /// rows onto the `f32` engine).
+    #[doc(hidden)]
+    fn tile_dots_scratch_len(_kernels: Kernels, _n: usize, _m: usize, _dim: usize) -> Option<usize> {
+        None
+    }
+    /// `out = Q·Kᵀ` on the matrix tiles (`Some` where
+    /// [`MatrixElement::tile_dots_scratch_len`] is).
+    #[doc(hidden)]
+    fn tile_dots(
+        _kernels: Kernels,
+        _q: MatRef<'_, Self>,
+        _k: MatRef<'_, Self>,
+        _out: &mut [f32],
+        _scratch: &mut [f32],
+    ) -> Option<Result<()>> {
         None
     }
     /// [`MatrixElement::similarity_matrix`] of strided operands: read in
@@ -178,6 +198,18 @@ impl MatrixElement for bf16 {
     }
     fn widen_into(src: &[bf16], dst: &mut [f32]) {
         widen_each(src, dst, bf16::to_f32);
+    }
+    fn tile_dots_scratch_len(kernels: Kernels, n: usize, m: usize, dim: usize) -> Option<usize> {
+        (kernels.level() == Level::Amx).then(|| kernels.similarity_matrix_bf16_scratch_len(n, m, dim))
+    }
+    fn tile_dots(
+        kernels: Kernels,
+        q: MatRef<'_, bf16>,
+        k: MatRef<'_, bf16>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Option<Result<()>> {
+        (kernels.level() == Level::Amx).then(|| kernels.similarity_matrix_bf16_into(q, k, out, scratch))
     }
 }
 

@@ -35,23 +35,29 @@ fn brute_force(
     let mut scratch = vec![0.0f32; kernels.similarity_matrix_scratch_len(n_q, n_k, dim)];
     let (qm, km) = (MatRef::new(&qq, dim).unwrap(), MatRef::new(&kk, dim).unwrap());
     kernels.similarity_matrix_into(qm, km, &mut s, &mut scratch).unwrap();
+    let l2 = |i: usize, j: usize, v: f32| {
+        let d = kernels.norm_squared(&qq[i * dim..][..dim]) + kernels.norm_squared(&kk[j * dim..][..dim])
+            - 2.0 * v;
+        if d.is_nan() { d } else { d.max(0.0) }
+    };
+    let scores = |i: usize, j: usize, v: f32| if metric == Metric::L2 { l2(i, j, v) } else { v };
+    best_of_rows(&s, n_q, n_k, k, metric, scores)
+}
+
+/// Each row's best `k` of the scores `score(i, j, s[i·n_k + j])`, sorted
+/// best first, equal scores by index, NaN last.
+fn best_of_rows(
+    s: &[f32],
+    n_q: usize,
+    n_k: usize,
+    k: usize,
+    metric: Metric,
+    score: impl Fn(usize, usize, f32) -> f32,
+) -> (Vec<u32>, Vec<f32>) {
     let k = k.min(n_k);
     let (mut idx, mut sc) = (Vec::new(), Vec::new());
     for i in 0..n_q {
-        let mut row: Vec<(f32, u32)> = (0..n_k)
-            .map(|j| {
-                let v = s[i * n_k + j];
-                let v = if metric == Metric::L2 {
-                    let d = kernels.norm_squared(&qq[i * dim..][..dim])
-                        + kernels.norm_squared(&kk[j * dim..][..dim])
-                        - 2.0 * v;
-                    if d.is_nan() { d } else { d.max(0.0) }
-                } else {
-                    v
-                };
-                (v, j as u32)
-            })
-            .collect();
+        let mut row: Vec<(f32, u32)> = (0..n_k).map(|j| (score(i, j, s[i * n_k + j]), j as u32)).collect();
         row.sort_by(|a, b| {
             let better = |x: f32, y: f32| if metric == Metric::L2 { x < y } else { x > y };
             match (a.0.is_nan(), b.0.is_nan()) {
@@ -261,14 +267,55 @@ fn bad_input_is_an_error() {
 /// A search over `T` is the f32 search over the exactly widened values —
 /// same indices, same score bits — for every metric, across the query and
 /// key blocks, by `top_k` and by a reused `KeyIndex`.
+/// The search of `bf16` rows on the matrix tiles, brute force: every dot
+/// from the tiles' `similarity_matrix`, cosine as `(s/‖q‖)/‖k‖` (a zero
+/// row scoring 0), L2 as `‖q‖² + ‖k‖² − 2s` clamped at 0 (norms of the
+/// widened rows), then each row's best.
+fn tile_brute_force(q: &[bf16], keys: &[bf16], dim: usize, k: usize, metric: Metric) -> simkern::TopK {
+    let (qw, kw): (Vec<f32>, Vec<f32>) = (widen_bf16(q), widen_bf16(keys));
+    let (n_q, n_k) = (q.len() / dim, keys.len() / dim);
+    let s = simkern::similarity_matrix(q, keys, dim).unwrap();
+    let row = |x: &[f32], i: usize| x[i * dim..][..dim].to_vec();
+    let inv = |r: Vec<f32>| {
+        let n = simkern::norm(&r);
+        if n == 0.0 { 0.0 } else { 1.0 / n }
+    };
+    let sq = |r: Vec<f32>| simkern_core::similarity::norm_squared(&r);
+    let (idx, sc) = best_of_rows(&s, n_q, n_k, k, metric, |i, j, v| match metric {
+        Metric::Dot => v,
+        Metric::Cosine => v * inv(row(&qw, i)) * inv(row(&kw, j)),
+        Metric::L2 => {
+            let d = sq(row(&qw, i)) + sq(row(&kw, j)) - 2.0 * v;
+            if d.is_nan() { d } else { d.max(0.0) }
+        }
+    });
+    simkern::TopK { k: k.min(n_k), indices: idx, scores: sc }
+}
+
+fn widen_bf16(x: &[bf16]) -> Vec<f32> {
+    x.iter().map(|v| v.to_f32()).collect()
+}
+
+/// A search over a storage type is the `f32` search of its widened
+/// values, bit for bit — except `bf16` on the matrix tiles
+/// ([`simkern::Level::Amx`]), whose dots are the tiles' own: there it is
+/// the brute force over those ([`tile_brute_force`]), bit for bit.
 fn check_storage<T: MatrixElement>(q: &[T], keys: &[T], dim: usize, widen: impl Fn(T) -> f32) {
     let (qw, kw): (Vec<f32>, Vec<f32>) =
         (q.iter().map(|&v| widen(v)).collect(), keys.iter().map(|&v| widen(v)).collect());
     let bits = |t: &simkern::TopK| t.scores.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    let as_bf16 = |x: &[T]| -> Option<Vec<bf16>> {
+        (std::any::type_name::<T>() == std::any::type_name::<bf16>())
+            .then(|| x.iter().map(|&v| bf16::from_f32(widen(v))).collect())
+    };
+    let tiles = Kernels::best().level() == simkern::Level::Amx;
     for metric in [Metric::Dot, Metric::Cosine, Metric::L2] {
         let index = KeyIndex::new(keys, dim, metric).unwrap();
         for k in [1, 7, keys.len() / dim + 1] {
-            let want = top_k(&qw, &kw, dim, k, metric).unwrap();
+            let want = match (as_bf16(q), as_bf16(keys)) {
+                (Some(qb), Some(kb)) if tiles => tile_brute_force(&qb, &kb, dim, k, metric),
+                _ => top_k(&qw, &kw, dim, k, metric).unwrap(),
+            };
             let got = top_k(q, keys, dim, k, metric).unwrap();
             let ctx = format!("{} {metric:?} dim={dim} k={k}", std::any::type_name::<T>());
             assert_eq!((&got.indices, bits(&got)), (&want.indices, bits(&want)), "{ctx}");
@@ -282,7 +329,13 @@ fn check_storage<T: MatrixElement>(q: &[T], keys: &[T], dim: usize, widen: impl 
 fn storage_types_search_their_widened_values() {
     let mut r = Rng::new(23);
     for (n_q, n_k, dim) in [(3, 5, 7), (260, 1100, 24), (2, 2049, 64)] {
-        let (q, keys) = (vec_f32(&mut r, Dist::Normal, n_q * dim), vec_f32(&mut r, Dist::Normal, n_k * dim));
+        let (q, mut keys) =
+            (vec_f32(&mut r, Dist::Normal, n_q * dim), vec_f32(&mut r, Dist::Normal, n_k * dim));
+        if n_k > 10 {
+            // A zero key (cosine 0) and a NaN key (last).
+            keys[5 * dim..6 * dim].fill(0.0);
+            keys[9 * dim] = f32::NAN;
+        }
         let half = |x: &[f32]| x.iter().map(|&v| f16::from_f32(v)).collect::<Vec<_>>();
         check_storage(&half(&q), &half(&keys), dim, f16::to_f32);
         let brain = |x: &[f32]| x.iter().map(|&v| bf16::from_f32(v)).collect::<Vec<_>>();

@@ -20,6 +20,7 @@ pub fn plan(setup: Setup) -> Vec<Step> {
     let shapes: &[(usize, usize, usize)] =
         if setup.quick { &[(64, 20_000, 128)] } else { &[(256, 100_000, 128), (100, 100_000, 768)] };
     let k = 10;
+    let storage = (!setup.quick).then(|| bf16_keys(100, 100_000, 768, k));
     shapes
         .iter()
         .map(|&(n_q, n_k, d)| {
@@ -63,7 +64,38 @@ pub fn plan(setup: Setup) -> Vec<Step> {
                 }
             })
         })
+        .chain(storage)
         .collect()
+}
+
+/// A search over `bf16` keys (on the matrix tiles where the CPU has them,
+/// else widened block by block) against the `f32` search of the same
+/// (widened) values: what storing the keys in `bf16` gains or costs.
+fn bf16_keys(n_q: usize, n_k: usize, d: usize, k: usize) -> Step {
+    Step::new(format!("top_k bf16 {n_q}x{n_k}x{d}"), move |r| {
+        let to_bf16 = |x: Vec<f32>| x.into_iter().map(half::bf16::from_f32).collect::<Vec<_>>();
+        let (q, keys) = (to_bf16(matrix(n_q, d, 53)), to_bf16(matrix(n_k, d, 54)));
+        let widen = |x: &[half::bf16]| x.iter().map(|v| v.to_f32()).collect::<Vec<_>>();
+        let (qw, kw) = (widen(&q), widen(&keys));
+        let index = simkern::KeyIndex::new(&keys, d, Metric::Cosine).expect("valid shape");
+        let wide = simkern::KeyIndex::new(&kw, d, Metric::Cosine).expect("valid shape");
+        let case = Case {
+            family: "top_k",
+            label: format!("{n_q} queries × {n_k} bf16 keys × {d}, k={k}, cosine"),
+            work: 2.0 * (n_q * n_k * d) as f64,
+            unit: Unit::Gflops,
+        };
+        r.versus(
+            &case,
+            "f32 KeyIndex of the widened keys",
+            || {
+                black_box(index.search(black_box(&q), k).expect("valid shape"));
+            },
+            || {
+                black_box(wide.search(black_box(&qw), k).expect("valid shape"));
+            },
+        );
+    })
 }
 
 /// The best `k` of every row of `s` (rows of `n_k`), best first, equal
