@@ -74,7 +74,7 @@
 use half::bf16;
 
 mod bf16_matrix;
-pub use bf16_matrix::{similarity_matrix_bf16_into, similarity_matrix_bf16_scratch_len};
+pub use bf16_matrix::{PackedBf16Keys, similarity_matrix_bf16_into, similarity_matrix_bf16_scratch_len};
 
 use crate::blocking::tile;
 use crate::error::{Error, Result, same_dim, same_len};

@@ -76,25 +76,24 @@ pub trait MatrixElement: Copy + sealed::Sealed {
     fn as_f32_mut(_src: &mut [Self]) -> Option<&mut [f32]> {
         None
     }
-    /// Elements of scratch [`MatrixElement::tile_dots`] needs for `n × m`
-    /// dots of rows of `dim` at `kernels`' level, or `None` where the type
-    /// has no matrix-tile path at that level (then the search widens the
-    /// rows onto the `f32` engine).
+    /// Keys packed once for the matrix tiles at `kernels`' level (`bf16`
+    /// on [`Level::Amx`]), or `None` where the type has no tile path there
+    /// (then the search widens the rows onto the `f32` engine).
     #[doc(hidden)]
-    fn tile_dots_scratch_len(_kernels: Kernels, _n: usize, _m: usize, _dim: usize) -> Option<usize> {
+    fn tile_pack(_kernels: Kernels, _keys: MatRef<'_, Self>) -> Option<Result<Vec<f32>>> {
         None
     }
-    /// `out = Q·Kᵀ` on the matrix tiles (`Some` where
-    /// [`MatrixElement::tile_dots_scratch_len`] is).
+    /// `out = Q·Kᵀ` on the tiles for `rows` keys packed by
+    /// [`MatrixElement::tile_pack`] (scratch: `bf16_scores_scratch_len`).
     #[doc(hidden)]
-    fn tile_dots(
+    fn tile_scores(
         _kernels: Kernels,
         _q: MatRef<'_, Self>,
-        _k: MatRef<'_, Self>,
+        _packed: (&[f32], usize),
         _out: &mut [f32],
         _scratch: &mut [f32],
-    ) -> Option<Result<()>> {
-        None
+    ) -> Result<()> {
+        Err(Error::LevelUnavailable { level: Level::Amx })
     }
     /// [`MatrixElement::similarity_matrix`] of strided operands: read in
     /// place for `f32` (the engine packs any strides), gathered into
@@ -199,17 +198,22 @@ impl MatrixElement for bf16 {
     fn widen_into(src: &[bf16], dst: &mut [f32]) {
         widen_each(src, dst, bf16::to_f32);
     }
-    fn tile_dots_scratch_len(kernels: Kernels, n: usize, m: usize, dim: usize) -> Option<usize> {
-        (kernels.level() == Level::Amx).then(|| kernels.similarity_matrix_bf16_scratch_len(n, m, dim))
+    fn tile_pack(kernels: Kernels, keys: MatRef<'_, bf16>) -> Option<Result<Vec<f32>>> {
+        (kernels.level() == Level::Amx).then(|| {
+            let mut buf = zeroed::<f32>(kernels.packed_bf16_keys_len(keys.rows(), keys.dim()))?;
+            kernels.pack_bf16_keys(keys, &mut buf)?;
+            Ok(buf)
+        })
     }
-    fn tile_dots(
+    fn tile_scores(
         kernels: Kernels,
         q: MatRef<'_, bf16>,
-        k: MatRef<'_, bf16>,
+        (packed, rows): (&[f32], usize),
         out: &mut [f32],
         scratch: &mut [f32],
-    ) -> Option<Result<()>> {
-        (kernels.level() == Level::Amx).then(|| kernels.similarity_matrix_bf16_into(q, k, out, scratch))
+    ) -> Result<()> {
+        let keys = kernels.packed_bf16_keys(rows, q.dim(), packed)?;
+        kernels.bf16_scores_into(q, &keys, out, scratch)
     }
 }
 

@@ -211,6 +211,49 @@ fn similarity_matrix_of_every_storage_type() {
 /// value distribution; shapes across the tile groups (32), steps of
 /// `k` (32), packed key blocks (32 keys under the tiny blockings) and the
 /// widened blocks (256 rows); and through the std API at the best level.
+/// `bf16` keys packed once for the tiles score as the tiles' matrix, bit
+/// for bit (shapes across query and key groups and steps); a level
+/// without tiles refuses; buffers of the wrong size are errors.
+#[test]
+fn packed_bf16_keys_score_as_the_tiles_matrix() {
+    use simkern_core::MatRef;
+    let mut r = Rng::new(13);
+    for &level in levels() {
+        for (n, m, d) in [(1, 1, 1), (31, 33, 33), (32, 64, 64), (70, 97, 100), (5, 300, 768)] {
+            let brain = |x: Vec<f32>| x.into_iter().map(bf16::from_f32).collect::<Vec<_>>();
+            let (q, k) =
+                (brain(vec_f32(&mut r, Dist::Normal, n * d)), brain(vec_f32(&mut r, Dist::Normal, m * d)));
+            let (qm, km) = (MatRef::new(&q, d).unwrap(), MatRef::new(&k, d).unwrap());
+            let mut buf = vec![0.0f32; level.packed_bf16_keys_len(m, d)];
+            let packed = level.pack_bf16_keys(km, &mut buf).unwrap();
+            let mut out = vec![0.0f32; n * m];
+            let mut scratch = vec![0.0f32; level.bf16_scores_scratch_len(d)];
+            let got = level.bf16_scores_into(qm, &packed, &mut out, &mut scratch);
+            if level.level() != simkern::Level::Amx {
+                assert!(matches!(got, Err(simkern::Error::LevelUnavailable { .. })), "{level:?}: {got:?}");
+                continue;
+            }
+            got.unwrap();
+            let mut want = vec![0.0f32; n * m];
+            let mut s2 = vec![0.0f32; level.similarity_matrix_bf16_scratch_len(n, m, d)];
+            level.similarity_matrix_bf16_into(qm, km, &mut want, &mut s2).unwrap();
+            let bits = |x: &[f32]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&out), bits(&want), "{n}x{m}x{d}");
+            let again = level.packed_bf16_keys(m, d, &buf).unwrap();
+            level.bf16_scores_into(qm, &again, &mut out, &mut scratch).unwrap();
+            assert_eq!(bits(&out), bits(&want), "{n}x{m}x{d} reopened");
+            let short = scratch.len() - 1;
+            assert!(level.bf16_scores_into(qm, &again, &mut out, &mut scratch[..short]).is_err());
+            assert!(level.bf16_scores_into(qm, &again, &mut out[1..], &mut scratch).is_err());
+            assert!(level.packed_bf16_keys(m + 32, d, &buf).is_err());
+            if d > 1 {
+                let other = MatRef::new(&q[..d - 1], d - 1).unwrap();
+                assert!(level.bf16_scores_into(other, &again, &mut out[..m], &mut scratch).is_err());
+            }
+        }
+    }
+}
+
 #[test]
 fn bf16_similarity_matrix_meets_its_bound_at_every_level() {
     let mut r = Rng::new(12);

@@ -23,7 +23,7 @@
 use half::bf16;
 
 use crate::blocking::Blocking;
-use crate::error::Result;
+use crate::error::{Error, Result, same_dim};
 use crate::gemm::{self, Accum, Gemm, View, ViewMut};
 use crate::level::Level;
 use crate::matrix::MatRef;
@@ -221,37 +221,239 @@ fn on_tiles(
     out: &mut [f32],
     scratch: &mut [f32],
 ) {
-    let (n, m, steps) = (q.rows(), k.rows(), q.dim().div_ceil(STEP));
+    let (m, steps) = (k.rows(), q.dim().div_ceil(STEP));
     let group = steps * GROUP_STEP;
     let block = tile_key_block(blocks, steps).min(m.div_ceil(GROUP) * GROUP);
     let (kbuf, rest) = scratch.split_at_mut((block / GROUP) * group);
-    let (qbuf, rest) = rest.split_at_mut(group.min(rest.len()));
-    let temp = rest.get_mut(..GROUP * GROUP).unwrap_or_default();
     for j0 in (0..m).step_by(block) {
         let keys = block.min(m - j0);
-        for (g, panel) in kbuf.chunks_exact_mut(group).take(keys.div_ceil(GROUP)).enumerate() {
-            pack_group(k, j0 + g * GROUP, panel, key_slot);
+        pack_keys(k.rows_range(j0, j0 + keys), kbuf);
+        tile_products(tiles, q, kbuf, keys, j0, m, out, rest);
+    }
+}
+
+/// Packs every key of `k` into `buf` (a group of [`GROUP`] keys after the
+/// other, each `steps · GROUP_STEP` slots).
+fn pack_keys(k: MatRef<'_, bf16>, buf: &mut [f32]) {
+    let group = k.dim().div_ceil(STEP) * GROUP_STEP;
+    for (g, panel) in buf.chunks_exact_mut(group.max(1)).take(k.rows().div_ceil(GROUP)).enumerate() {
+        pack_group(k, g * GROUP, panel, key_slot);
+    }
+}
+
+/// `out[i·ld + j0 + j] = q_i · k_j` for the `keys` keys packed in `kbuf`:
+/// each group of queries packed in turn into the start of `scratch`, then
+/// swept across the key groups; whole 32 × 32 blocks straight into `out`,
+/// the edges through a 32 × 32 block after the query group in `scratch`.
+#[allow(clippy::too_many_arguments)]
+fn tile_products(
+    tiles: Tiles,
+    q: MatRef<'_, bf16>,
+    kbuf: &[f32],
+    keys: usize,
+    j0: usize,
+    ld: usize,
+    out: &mut [f32],
+    scratch: &mut [f32],
+) {
+    let (n, steps) = (q.rows(), q.dim().div_ceil(STEP));
+    let group = steps * GROUP_STEP;
+    let (qbuf, rest) = scratch.split_at_mut(group.min(scratch.len()));
+    let temp = rest.get_mut(..GROUP * GROUP).unwrap_or_default();
+    for i0 in (0..n).step_by(GROUP) {
+        pack_group(q, i0, qbuf, query_slot);
+        let rows = GROUP.min(n - i0);
+        let whole = if rows == GROUP { keys / GROUP } else { 0 };
+        if whole > 0 {
+            let at = out.get_mut(i0 * ld + j0..).unwrap_or_default();
+            tiles.bf16_block(qbuf, kbuf, steps, whole, at, ld);
         }
-        for i0 in (0..n).step_by(GROUP) {
-            pack_group(q, i0, qbuf, query_slot);
-            let rows = GROUP.min(n - i0);
-            // Whole 32 × 32 blocks straight into `out`; the edges through
-            // `temp`.
-            let whole = if rows == GROUP { keys / GROUP } else { 0 };
-            if whole > 0 {
-                let at = out.get_mut(i0 * m + j0..).unwrap_or_default();
-                tiles.bf16_block(qbuf, kbuf, steps, whole, at, m);
-            }
-            for g in whole..keys.div_ceil(GROUP) {
-                tiles.bf16_block(qbuf, kbuf.get(g * group..).unwrap_or_default(), steps, 1, temp, GROUP);
-                let (j, cols) = (j0 + g * GROUP, GROUP.min(keys - g * GROUP));
-                for (r, src) in temp.chunks_exact(GROUP).take(rows).enumerate() {
-                    if let Some(dst) = out.get_mut((i0 + r) * m + j..).and_then(|d| d.get_mut(..cols)) {
-                        dst.copy_from_slice(&src[..cols]);
-                    }
+        for g in whole..keys.div_ceil(GROUP) {
+            tiles.bf16_block(qbuf, kbuf.get(g * group..).unwrap_or_default(), steps, 1, temp, GROUP);
+            let (j, cols) = (j0 + g * GROUP, GROUP.min(keys - g * GROUP));
+            for (r, src) in temp.chunks_exact(GROUP).take(rows).enumerate() {
+                if let Some(dst) = out.get_mut((i0 + r) * ld + j..).and_then(|d| d.get_mut(..cols)) {
+                    dst.copy_from_slice(&src[..cols]);
                 }
             }
         }
+    }
+}
+
+/// `bf16` keys packed once in the tiles' layout by
+/// [`Kernels::pack_bf16_keys`] (or reopened by
+/// [`Kernels::packed_bf16_keys`]), for [`Kernels::bf16_scores_into`]:
+/// searched again and again without packing them for each batch of
+/// queries.
+///
+/// ```
+/// use half::bf16;
+/// use simkern_core::{Kernels, MatRef};
+/// let k = Kernels::best();
+/// let keys: Vec<bf16> = [1.0f32, 2.0, 3.0, 4.0].map(bf16::from_f32).to_vec();
+/// let mut buf = vec![0.0f32; k.packed_bf16_keys_len(2, 2)];
+/// let packed = k.pack_bf16_keys(MatRef::new(&keys, 2)?, &mut buf)?;
+/// assert_eq!((packed.rows(), packed.dim()), (2, 2));
+/// # Ok::<(), simkern_core::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct PackedBf16Keys<'a> {
+    buf: &'a [f32],
+    rows: usize,
+    dim: usize,
+}
+
+impl PackedBf16Keys<'_> {
+    /// The number of keys.
+    ///
+    /// ```
+    /// # use simkern_core::{Kernels, MatRef};
+    /// # let k = Kernels::best();
+    /// let keys = [half::bf16::ONE; 6];
+    /// let mut buf = vec![0.0f32; k.packed_bf16_keys_len(3, 2)];
+    /// assert_eq!(k.pack_bf16_keys(MatRef::new(&keys, 2)?, &mut buf)?.rows(), 3);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// The keys' row length.
+    ///
+    /// ```
+    /// # use simkern_core::{Kernels, MatRef};
+    /// # let k = Kernels::best();
+    /// let keys = [half::bf16::ONE; 6];
+    /// let mut buf = vec![0.0f32; k.packed_bf16_keys_len(2, 3)];
+    /// assert_eq!(k.pack_bf16_keys(MatRef::new(&keys, 3)?, &mut buf)?.dim(), 3);
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+}
+
+impl Kernels {
+    /// Slots of the buffer [`Kernels::pack_bf16_keys`] needs for `rows`
+    /// keys of `dim` (groups of 32 keys, rows padded to steps of 32; the
+    /// same at every level). A `const fn`.
+    ///
+    /// ```
+    /// // One group of 32 keys, one step of 32: 512 slots of two bf16.
+    /// assert_eq!(simkern_core::Kernels::best().packed_bf16_keys_len(5, 20), 512);
+    /// ```
+    pub const fn packed_bf16_keys_len(self, rows: usize, dim: usize) -> usize {
+        rows.div_ceil(GROUP).saturating_mul(dim.div_ceil(STEP)).saturating_mul(GROUP_STEP)
+    }
+
+    /// Packs `keys` into `buf` in the tiles' layout.
+    ///
+    /// Errors: `buf` shorter than [`Kernels::packed_bf16_keys_len`]
+    /// (`ScratchTooSmall`).
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef};
+    /// let keys = [half::bf16::ONE; 4];
+    /// assert!(Kernels::best().pack_bf16_keys(MatRef::new(&keys, 2)?, &mut [0.0; 8]).is_err());
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn pack_bf16_keys<'a>(
+        self,
+        keys: MatRef<'_, bf16>,
+        buf: &'a mut [f32],
+    ) -> Result<PackedBf16Keys<'a>> {
+        let (rows, dim) = (keys.rows(), keys.dim());
+        let needed = self.packed_bf16_keys_len(rows, dim);
+        let got = buf.len();
+        let Some(buf) = buf.get_mut(..needed) else {
+            return Err(Error::ScratchTooSmall { needed, got });
+        };
+        pack_keys(keys, buf);
+        Ok(PackedBf16Keys { buf, rows, dim })
+    }
+
+    /// Keys that [`Kernels::pack_bf16_keys`] packed into `buf` (`rows`
+    /// keys of `dim`), read back without packing again. A `buf` holding
+    /// anything else gives other scores (never a read out of bounds).
+    ///
+    /// Errors: `buf` shorter than [`Kernels::packed_bf16_keys_len`].
+    ///
+    /// ```
+    /// use simkern_core::{Kernels, MatRef};
+    /// let k = Kernels::best();
+    /// let mut buf = vec![0.0f32; k.packed_bf16_keys_len(2, 2)];
+    /// k.pack_bf16_keys(MatRef::new(&[half::bf16::ONE; 4], 2)?, &mut buf)?;
+    /// assert_eq!(k.packed_bf16_keys(2, 2, &buf)?.rows(), 2);
+    /// assert!(k.packed_bf16_keys(40, 2, &buf).is_err());
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn packed_bf16_keys<'a>(self, rows: usize, dim: usize, buf: &'a [f32]) -> Result<PackedBf16Keys<'a>> {
+        if dim == 0 {
+            return Err(Error::ZeroDimension);
+        }
+        let needed = self.packed_bf16_keys_len(rows, dim);
+        let got = buf.len();
+        let Some(buf) = buf.get(..needed) else {
+            return Err(Error::ScratchTooSmall { needed, got });
+        };
+        Ok(PackedBf16Keys { buf, rows, dim })
+    }
+
+    /// Elements of scratch [`Kernels::bf16_scores_into`] needs for rows of
+    /// `dim`: one packed group of queries and a 32 × 32 block. A `const fn`.
+    ///
+    /// ```
+    /// assert!(simkern_core::Kernels::best().bf16_scores_scratch_len(64) >= 1024);
+    /// ```
+    pub const fn bf16_scores_scratch_len(self, dim: usize) -> usize {
+        dim.div_ceil(STEP).saturating_mul(GROUP_STEP).saturating_add(GROUP * GROUP)
+    }
+
+    /// `out = Q·Kᵀ` (row-major `n_q × rows`) for `bf16` keys packed by
+    /// [`Kernels::pack_bf16_keys`], on the tiles: bit for bit what
+    /// [`Kernels::similarity_matrix_bf16_into`] gives at [`Level::Amx`]
+    /// for the same keys.
+    ///
+    /// Errors: a level without the tiles (`LevelUnavailable`), `q`'s row
+    /// length not the keys', `out` not `n_q × rows` long, `scratch`
+    /// shorter than [`Kernels::bf16_scores_scratch_len`].
+    ///
+    /// ```
+    /// use half::bf16;
+    /// use simkern_core::{Kernels, Level, MatRef};
+    /// let k = Kernels::best();
+    /// let keys: Vec<bf16> = [1.0f32, 0.0, 0.0, 2.0].map(bf16::from_f32).to_vec();
+    /// let mut buf = vec![0.0f32; k.packed_bf16_keys_len(2, 2)];
+    /// let packed = k.pack_bf16_keys(MatRef::new(&keys, 2)?, &mut buf)?;
+    /// let q: Vec<bf16> = [3.0f32, 4.0].map(bf16::from_f32).to_vec();
+    /// let (mut out, mut scratch) = ([0.0f32; 2], vec![0.0f32; k.bf16_scores_scratch_len(2)]);
+    /// match k.bf16_scores_into(MatRef::new(&q, 2)?, &packed, &mut out, &mut scratch) {
+    ///     Ok(()) => assert_eq!(out, [3.0, 8.0]),
+    ///     Err(e) => assert_ne!(k.level(), Level::Amx, "{e}"),
+    /// }
+    /// # Ok::<(), simkern_core::Error>(())
+    /// ```
+    pub fn bf16_scores_into(
+        self,
+        q: MatRef<'_, bf16>,
+        keys: &PackedBf16Keys<'_>,
+        out: &mut [f32],
+        scratch: &mut [f32],
+    ) -> Result<()> {
+        let Some(tiles) = self.tiles() else {
+            return Err(Error::LevelUnavailable { level: Level::Amx });
+        };
+        same_dim("q", q.dim(), "keys", keys.dim)?;
+        let needed = q.rows().checked_mul(keys.rows).ok_or(Error::SizeOverflow)?;
+        if out.len() != needed {
+            return Err(Error::OutputSize { needed, got: out.len() });
+        }
+        let (needed, got) = (self.bf16_scores_scratch_len(q.dim()), scratch.len());
+        if got < needed {
+            return Err(Error::ScratchTooSmall { needed, got });
+        }
+        tile_products(tiles, q, keys.buf, keys.rows, 0, keys.rows, out, scratch);
+        Ok(())
     }
 }
 
