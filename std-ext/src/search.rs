@@ -154,7 +154,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             return Err(Error::SizeOverflow);
         }
         let kernels = Kernels::best();
-        let on_tiles = T::tile_pack(kernels, MatRef::new(&[], dim)?).is_some();
+        let on_tiles = T::on_tiles(kernels);
         // The tiles pack the queries for every key block: blocks TILE_KEYS
         // times longer pack them that much less often.
         let key_block = kernels.search_key_block(dim) * if on_tiles { TILE_KEYS } else { 1 };
@@ -202,8 +202,7 @@ impl<T: MatrixElement> KeyIndex<T> {
             // Packed once for the tiles, the row-major copy dropped.
             reserve_to(&mut tiles, rows.div_ceil(key_block))?;
             for block in own.chunks(key_block * dim) {
-                let packed = T::tile_pack(kernels, MatRef::new(block, dim)?);
-                tiles.push(packed.unwrap_or(Err(Error::LevelUnavailable { level: kernels.level() }))?);
+                tiles.push(T::tile_pack(kernels, MatRef::new(block, dim)?)?);
             }
             own = Vec::new();
         }

@@ -76,12 +76,18 @@ pub trait MatrixElement: Copy + sealed::Sealed {
     fn as_f32_mut(_src: &mut [Self]) -> Option<&mut [f32]> {
         None
     }
-    /// Keys packed once for the matrix tiles at `kernels`' level (`bf16`
-    /// on [`Level::Amx`]), or `None` where the type has no tile path there
-    /// (then the search widens the rows onto the `f32` engine).
+    /// Whether the type's dots run on the matrix tiles at `kernels`'
+    /// level (`bf16` on [`Level::Amx`]); elsewhere the search widens the
+    /// rows onto the `f32` engine.
     #[doc(hidden)]
-    fn tile_pack(_kernels: Kernels, _keys: MatRef<'_, Self>) -> Option<Result<Vec<f32>>> {
-        None
+    fn on_tiles(_kernels: Kernels) -> bool {
+        false
+    }
+    /// Keys packed once for the matrix tiles (where
+    /// [`MatrixElement::on_tiles`]).
+    #[doc(hidden)]
+    fn tile_pack(_kernels: Kernels, _keys: MatRef<'_, Self>) -> Result<Vec<f32>> {
+        Err(Error::LevelUnavailable { level: Level::Amx })
     }
     /// `out = Q·Kᵀ` on the tiles for `rows` keys packed by
     /// [`MatrixElement::tile_pack`] (scratch: `bf16_scores_scratch_len`).
@@ -198,12 +204,13 @@ impl MatrixElement for bf16 {
     fn widen_into(src: &[bf16], dst: &mut [f32]) {
         widen_each(src, dst, bf16::to_f32);
     }
-    fn tile_pack(kernels: Kernels, keys: MatRef<'_, bf16>) -> Option<Result<Vec<f32>>> {
-        (kernels.level() == Level::Amx).then(|| {
-            let mut buf = zeroed::<f32>(kernels.packed_bf16_keys_len(keys.rows(), keys.dim()))?;
-            kernels.pack_bf16_keys(keys, &mut buf)?;
-            Ok(buf)
-        })
+    fn on_tiles(kernels: Kernels) -> bool {
+        kernels.level() == Level::Amx
+    }
+    fn tile_pack(kernels: Kernels, keys: MatRef<'_, bf16>) -> Result<Vec<f32>> {
+        let mut buf = zeroed::<f32>(kernels.packed_bf16_keys_len(keys.rows(), keys.dim()))?;
+        kernels.pack_bf16_keys(keys, &mut buf)?;
+        Ok(buf)
     }
     fn tile_scores(
         kernels: Kernels,
